@@ -1,0 +1,9 @@
+//! gostage: a BuildKit gateway frontend that turns `gostage.yaml` plus a Go module into LLB for
+//! a minimal, non-root container image.
+//!
+//! Data flows one way (see DESIGN.md): options and spec bytes → [`spec`] and [`gomod`] →
+//! [`plan`] (pure) → [`llb`] definition and [`image`] config → [`gateway`] solve and return.
+
+pub mod diagnostic;
+pub mod gomod;
+pub mod spec;
