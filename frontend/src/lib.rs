@@ -6,4 +6,5 @@
 
 pub mod diagnostic;
 pub mod gomod;
+pub mod llb;
 pub mod spec;

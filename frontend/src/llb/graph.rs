@@ -1,0 +1,97 @@
+//! The op graph: nodes (an op without its input digests) and outputs that point at them.
+
+use std::rc::Rc;
+
+use bollard_buildkit_proto::pb;
+
+/// A range of 1-based lines in the spec file that an op comes from, for BuildKit source maps
+/// (`pb.Source.locations`, ops.proto): a failing op is then reported at these lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceRange {
+    /// First line (1-based).
+    pub start_line: u32,
+    /// Last line (1-based, inclusive).
+    pub end_line: u32,
+}
+
+/// One op of the graph. `op.inputs` is left empty: marshalling fills it from `inputs`, which
+/// needs the digests of the already-marshalled input ops.
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    /// The op body (exec, source or file) plus platform; `inputs` is filled when marshalling.
+    pub op: pb::Op,
+    /// Inputs referenced by the op body's input indexes, in order.
+    pub inputs: Vec<Output>,
+    /// `llb.customname` and the other descriptions shown as the progress vertex name.
+    pub name: String,
+    /// LLB capabilities this op needs (`solver/pb/caps.go`); the daemon validates them.
+    pub caps: Vec<&'static str>,
+    /// Where in the spec this op comes from, if anywhere.
+    pub location: Option<SourceRange>,
+    /// `OpMetadata.ignore_cache` (the `no-cache` option).
+    pub ignore_cache: bool,
+}
+
+/// One output of an op: what a later op mounts, copies from, or what a build returns.
+///
+/// `None` where an `Option<Output>` is taken means scratch (an empty filesystem), which LLB
+/// encodes as input index `-1`.
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub(crate) node: Rc<Node>,
+    pub(crate) index: i64,
+}
+
+impl Output {
+    pub(crate) fn new(node: Node, index: i64) -> Self {
+        Self {
+            node: Rc::new(node),
+            index,
+        }
+    }
+
+    pub(crate) fn same_as(&self, other: &Output) -> bool {
+        Rc::ptr_eq(&self.node, &other.node) && self.index == other.index
+    }
+
+    /// The progress name of the op that produces this output.
+    pub fn name(&self) -> &str {
+        &self.node.name
+    }
+
+    /// Points the op that produces this output at `range` of the spec file.
+    pub fn at(self, range: Option<SourceRange>) -> Self {
+        self.with_node(|node| node.location = range)
+    }
+
+    /// Marks the producing op to ignore BuildKit's cache (the `no-cache` option).
+    pub fn ignoring_cache(self, ignore: bool) -> Self {
+        self.with_node(|node| node.ignore_cache |= ignore)
+    }
+
+    /// Changes the producing op; copies it first if other outputs share it.
+    fn with_node(self, change: impl FnOnce(&mut Node)) -> Self {
+        let mut node = Rc::unwrap_or_clone(self.node);
+        change(&mut node);
+        Output::new(node, self.index)
+    }
+}
+
+/// Collects the distinct inputs of one op and hands out their indexes (`Op.inputs` position),
+/// deduplicating identical outputs as the Go client does.
+#[derive(Default)]
+pub(crate) struct InputList {
+    pub inputs: Vec<Output>,
+}
+
+impl InputList {
+    /// The input index for `output`, or `-1` for scratch (`pb.Empty`).
+    pub fn index_of(&mut self, output: Option<&Output>) -> i64 {
+        let Some(output) = output else { return -1 };
+        if let Some(position) = self.inputs.iter().position(|known| known.same_as(output)) {
+            return position as i64;
+        }
+        self.inputs.push(output.clone());
+        (self.inputs.len() - 1) as i64
+    }
+}
