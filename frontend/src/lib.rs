@@ -4,7 +4,11 @@
 //! Data flows one way (see DESIGN.md): options and spec bytes → [`spec`] and [`gomod`] →
 //! [`plan`] (pure) → [`llb`] definition and [`image`] config → [`gateway`] solve and return.
 
+pub mod cli;
 pub mod diagnostic;
+pub mod gateway;
 pub mod gomod;
+pub mod image;
 pub mod llb;
+pub mod plan;
 pub mod spec;

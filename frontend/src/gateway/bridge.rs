@@ -1,0 +1,208 @@
+//! The LLBBridge calls gostage makes (`frontend/gateway/pb/gateway.proto`).
+
+use std::collections::BTreeSet;
+
+use bollard_buildkit_proto::moby::buildkit::v1::frontend::Result as BuildResult;
+use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
+    llb_bridge_client::LlbBridgeClient, PingRequest, ReadDirRequest, ReadFileRequest,
+    ResolveImageConfigRequest, ReturnRequest, SolveRequest,
+};
+use bollard_buildkit_proto::pb;
+use tonic::transport::Channel;
+
+use super::errors::FrontendError;
+use super::transport::MAX_MESSAGE_BYTES;
+use crate::plan::Platform;
+
+/// Gateway API capabilities gostage cannot work without; all exist in Docker 20.10's
+/// BuildKit (`frontend/gateway/pb/caps.go`).
+pub const REQUIRED_CAPS: &[&str] = &[
+    "solve.base",
+    "return",
+    "readfile",
+    "readdir",
+    "resolveimage",
+    "proto.refarray",
+];
+
+/// A connected bridge and what the daemon said it supports.
+pub struct Bridge {
+    client: LlbBridgeClient<Channel>,
+    /// Platforms of the first worker (from `Ping`), native first.
+    pub worker_platforms: Vec<Platform>,
+}
+
+impl Bridge {
+    /// Pings the daemon and checks the required capabilities.
+    ///
+    /// Errors: the ping failed, or the daemon lacks a required capability.
+    pub async fn connect(channel: Channel) -> Result<Self, FrontendError> {
+        let mut client = LlbBridgeClient::new(channel)
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES);
+        let pong = client
+            .ping(PingRequest {})
+            .await
+            .map_err(|status| FrontendError::daemon("ping", status))?
+            .into_inner();
+        let caps: BTreeSet<String> = pong
+            .frontend_api_caps
+            .into_iter()
+            .filter(|cap| cap.enabled)
+            .map(|cap| cap.id)
+            .collect();
+        let missing: Vec<&str> = REQUIRED_CAPS
+            .iter()
+            .copied()
+            .filter(|cap| !caps.contains(*cap))
+            .collect();
+        if !missing.is_empty() {
+            return Err(FrontendError::Other(format!(
+                "this BuildKit lacks gateway capabilities {} that gostage needs; use Docker 20.10 or newer, or BuildKit v0.8 or newer",
+                missing.join(", ")
+            )));
+        }
+        let worker_platforms = pong
+            .workers
+            .first()
+            .map(|worker| worker.platforms.iter().map(Platform::from_pb).collect())
+            .unwrap_or_default();
+        Ok(Self {
+            client,
+            worker_platforms,
+        })
+    }
+
+    /// Solves `definition` and returns the result's ref id (`""` for an empty result).
+    pub async fn solve(
+        &mut self,
+        definition: pb::Definition,
+        what: &str,
+    ) -> Result<String, FrontendError> {
+        let request = SolveRequest {
+            definition: Some(definition),
+            allow_result_return: true,
+            allow_result_array_ref: true,
+            ..Default::default()
+        };
+        let response = self
+            .client
+            .solve(request)
+            .await
+            .map_err(|status| FrontendError::daemon(what, status))?
+            .into_inner();
+        let reference = match response.result.and_then(|result| result.result) {
+            Some(bollard_buildkit_proto::moby::buildkit::v1::frontend::result::Result::Ref(
+                reference,
+            )) => reference.id,
+            Some(
+                bollard_buildkit_proto::moby::buildkit::v1::frontend::result::Result::RefDeprecated(
+                    id,
+                ),
+            ) => id,
+            _ => response.r#ref,
+        };
+        Ok(reference)
+    }
+
+    /// The file at `path` in `reference`, or `None` if it does not exist.
+    ///
+    /// Errors: any other daemon failure (transfer, permission).
+    pub async fn read_file(
+        &mut self,
+        reference: &str,
+        path: &str,
+    ) -> Result<Option<Vec<u8>>, FrontendError> {
+        let request = ReadFileRequest {
+            r#ref: reference.to_string(),
+            file_path: path.to_string(),
+            ..Default::default()
+        };
+        match self.client.read_file(request).await {
+            Ok(response) => Ok(Some(response.into_inner().data)),
+            Err(status) if is_not_found(&status) => Ok(None),
+            Err(status) => Err(FrontendError::daemon(format!("read {path}"), status)),
+        }
+    }
+
+    /// Names of the entries of directory `path` in `reference` matching `pattern`, or `None`
+    /// if the directory does not exist.
+    pub async fn read_dir(
+        &mut self,
+        reference: &str,
+        path: &str,
+        pattern: &str,
+    ) -> Result<Option<Vec<String>>, FrontendError> {
+        let request = ReadDirRequest {
+            r#ref: reference.to_string(),
+            dir_path: path.to_string(),
+            include_pattern: pattern.to_string(),
+            ..Default::default()
+        };
+        match self.client.read_dir(request).await {
+            Ok(response) => Ok(Some(
+                response
+                    .into_inner()
+                    .entries
+                    .into_iter()
+                    .map(|entry| entry.path)
+                    .collect(),
+            )),
+            Err(status) if is_not_found(&status) => Ok(None),
+            Err(status) => Err(FrontendError::daemon(format!("list {path}"), status)),
+        }
+    }
+
+    /// The digest (may be empty on Docker 20.10 for local images) and config JSON of image
+    /// `reference` for `platform`; shown in progress as `log_name`.
+    pub async fn resolve_image_config(
+        &mut self,
+        reference: &str,
+        platform: &Platform,
+        resolve_mode: &str,
+        log_name: &str,
+    ) -> Result<(String, Vec<u8>), tonic::Status> {
+        let request = ResolveImageConfigRequest {
+            r#ref: reference.to_string(),
+            platform: Some(platform.to_pb()),
+            resolve_mode: resolve_mode.to_string(),
+            log_name: log_name.to_string(),
+            ..Default::default()
+        };
+        let response = self
+            .client
+            .resolve_image_config(request)
+            .await?
+            .into_inner();
+        Ok((response.digest, response.config))
+    }
+
+    /// Returns the build's result.
+    pub async fn return_result(&mut self, result: BuildResult) -> Result<(), tonic::Status> {
+        self.client
+            .r#return(ReturnRequest {
+                result: Some(result),
+                error: None,
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// Returns the build's error.
+    pub async fn return_error(&mut self, error: &FrontendError) -> Result<(), tonic::Status> {
+        self.client
+            .r#return(ReturnRequest {
+                result: None,
+                error: Some(error.to_status()),
+            })
+            .await
+            .map(|_| ())
+    }
+}
+
+/// BuildKit reports a missing path as a plain error whose text ends with the OS message.
+fn is_not_found(status: &tonic::Status) -> bool {
+    status.code() == tonic::Code::NotFound
+        || status.message().contains("no such file or directory")
+        || status.message().contains("not found")
+}

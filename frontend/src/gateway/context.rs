@@ -1,0 +1,131 @@
+//! Reading the client's files: the spec from the `dockerfile` local, go.mod and the main
+//! packages from the `context` local (as the Dockerfile frontend reads its file,
+//! `frontend/dockerui/config.go`, `ReadEntrypoint`).
+
+use super::bridge::Bridge;
+use super::errors::FrontendError;
+use super::SpecFile;
+use crate::diagnostic::Diagnostic;
+use crate::gomod::{self, GoModule};
+use crate::llb::{self, LocalOptions};
+use crate::plan::BuildRequest;
+use crate::spec::Spec;
+
+/// A context problem: either placed in the spec, or a plain frontend error.
+pub enum ContextError {
+    /// Placed at a spec position (e.g. the `main:` that names a missing directory).
+    Spec(Diagnostic),
+    /// Not tied to a spec position.
+    Frontend(FrontendError),
+}
+
+impl From<FrontendError> for ContextError {
+    fn from(error: FrontendError) -> Self {
+        ContextError::Frontend(error)
+    }
+}
+
+/// Transfers only the spec file and reads it.
+///
+/// Errors: the file is missing from the local (with the fix), or the transfer failed.
+pub async fn read_spec(
+    bridge: &mut Bridge,
+    request: &BuildRequest,
+) -> Result<SpecFile, FrontendError> {
+    let filename = request.spec_filename.clone();
+    let options = LocalOptions {
+        session_id: request.session_id.clone(),
+        follow_paths: vec![filename.clone()],
+        shared_key_hint: request.spec_local.clone(),
+        ..Default::default()
+    };
+    let source = llb::local(
+        &request.spec_local,
+        &options,
+        &format!("[internal] load build definition from {filename}"),
+    );
+    let id = bridge
+        .solve(llb::marshal(&source, None).definition, "load the spec")
+        .await?;
+    match bridge.read_file(&id, &filename).await? {
+        Some(data) => Ok(SpecFile { filename, data }),
+        None => Err(FrontendError::Other(format!(
+            "{filename} not found; pass it with -f (docker build -f gostage.yaml .) or --opt filename=… (buildctl)"
+        ))),
+    }
+}
+
+/// Transfers go.mod and the main packages' `.go` files, parses go.mod and checks that each
+/// `main` directory holds Go files.
+///
+/// Errors: no go.mod (frontend error with the fix), an unparsable go.mod, or a `main` without
+/// `.go` files (placed at that `main:` in the spec).
+pub async fn read_module(
+    bridge: &mut Bridge,
+    request: &BuildRequest,
+    spec: &Spec,
+) -> Result<GoModule, ContextError> {
+    let directories: Vec<String> = spec
+        .binaries
+        .iter()
+        .map(|binary| directory(&binary.main.value))
+        .collect();
+    let mut include_patterns = vec!["go.mod".to_string()];
+    include_patterns.extend(directories.iter().map(|dir| {
+        if dir.is_empty() {
+            "*.go".to_string()
+        } else {
+            format!("{dir}/*.go")
+        }
+    }));
+    let options = LocalOptions {
+        session_id: request.session_id.clone(),
+        include_patterns,
+        shared_key_hint: "gostage-layout".into(),
+        ..Default::default()
+    };
+    let source = llb::local(
+        &request.context_local,
+        &options,
+        "[internal] load go.mod and main packages",
+    );
+    let id = bridge
+        .solve(llb::marshal(&source, None).definition, "load go.mod")
+        .await?;
+    let Some(bytes) = bridge.read_file(&id, "go.mod").await? else {
+        return Err(ContextError::Spec(
+            Diagnostic::new(spec.span, "the build context has no go.mod")
+                .with_help("pass the module root (the directory with go.mod) as the build context, or run `go mod init`"),
+        ));
+    };
+    let module =
+        gomod::parse(&bytes).map_err(|error| FrontendError::Other(format!("go.mod: {error}")))?;
+    for (binary, dir) in spec.binaries.iter().zip(&directories) {
+        let listed = bridge
+            .read_dir(&id, if dir.is_empty() { "." } else { dir }, "*.go")
+            .await?;
+        if listed.is_none_or(|entries| entries.is_empty()) {
+            return Err(ContextError::Spec(
+                Diagnostic::new(
+                    binary.main.span,
+                    format!(
+                        "`{}` has no .go files in the build context",
+                        binary.main.value
+                    ),
+                )
+                .with_help(
+                    "write the main package's directory relative to go.mod, e.g. ./cmd/server",
+                ),
+            ));
+        }
+    }
+    Ok(module)
+}
+
+/// `./cmd/server` → `cmd/server`; `.` → ``.
+fn directory(main: &str) -> String {
+    main.trim_start_matches("./")
+        .trim_start_matches('.')
+        .trim_matches('/')
+        .to_string()
+}

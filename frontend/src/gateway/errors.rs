@@ -1,0 +1,155 @@
+//! Errors the frontend returns to BuildKit, with the details BuildKit clients render.
+//!
+//! A `Return` error is a `google.rpc.Status`; each detail is an `Any` whose value is JSON
+//! (BuildKit registers its error types with `typeurl` as `…+json`,
+//! `solver/errdefs/vertex.go`, `util/grpcerrors/grpcerrors.go`). A `errdefs.Source` detail
+//! makes buildx and buildctl print the offending lines of gostage.yaml.
+
+use base64::Engine;
+use bollard_buildkit_proto::google::{protobuf::Any, rpc::Status};
+use prost::Message;
+use serde_json::json;
+
+use crate::diagnostic::Diagnostic;
+
+/// Type URL of BuildKit's source-location error detail.
+pub const SOURCE_DETAIL_TYPE: &str = "github.com/moby/buildkit/errdefs.Source+json";
+
+/// gRPC code UNKNOWN: BuildKit prints such errors as the bare message.
+const CODE_UNKNOWN: i32 = 2;
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FrontendError {
+    /// A problem in the spec (or in the context, placed at the spec line that names it).
+    #[error("{}", diagnostic.render(filename))]
+    Spec {
+        /// The problem and its position.
+        diagnostic: Diagnostic,
+        /// Spec file name as the user passed it.
+        filename: String,
+        /// The whole spec file, for the source snippet.
+        data: Vec<u8>,
+    },
+    /// The daemon refused or failed a call; its status (with its own details) is forwarded.
+    #[error("{context}: {}", status.message())]
+    Daemon {
+        /// What gostage was doing.
+        context: String,
+        /// The daemon's status.
+        status: tonic::Status,
+    },
+    /// Anything else, as a sentence.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl FrontendError {
+    /// A daemon error while doing `context`.
+    pub fn daemon(context: impl Into<String>, status: tonic::Status) -> Self {
+        FrontendError::Daemon {
+            context: context.into(),
+            status,
+        }
+    }
+
+    /// The status for `ReturnRequest.error`.
+    pub fn to_status(&self) -> Status {
+        match self {
+            FrontendError::Spec {
+                diagnostic,
+                filename,
+                data,
+            } => Status {
+                code: CODE_UNKNOWN,
+                message: self.to_string(),
+                details: vec![source_detail(diagnostic, filename, data)],
+            },
+            FrontendError::Daemon { context, status } => {
+                // The daemon's own details (vertex, source, solve) travel in the serialized
+                // google.rpc.Status of `grpc-status-details-bin`; keep them.
+                let details = Status::decode(status.details())
+                    .map(|decoded| decoded.details)
+                    .unwrap_or_default();
+                Status {
+                    code: CODE_UNKNOWN,
+                    message: format!("{context}: {}", status.message()),
+                    details,
+                }
+            }
+            FrontendError::Other(message) => Status {
+                code: CODE_UNKNOWN,
+                message: message.clone(),
+                details: Vec::new(),
+            },
+        }
+    }
+}
+
+/// `errdefs.Source` as JSON: the file (name, base64 data, language) and the 1-based line range.
+pub fn source_detail(diagnostic: &Diagnostic, filename: &str, data: &[u8]) -> Any {
+    let line = diagnostic.span.line.max(1);
+    let value = json!({
+        "info": {
+            "filename": filename,
+            "data": base64::engine::general_purpose::STANDARD.encode(data),
+            "language": "YAML",
+        },
+        "ranges": [{"start": {"line": line, "character": diagnostic.span.column}, "end": {"line": line, "character": diagnostic.span.column}}],
+    });
+    Any {
+        type_url: SOURCE_DETAIL_TYPE.to_string(),
+        value: value.to_string().into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Span;
+
+    #[test]
+    fn spec_error_carries_location_in_text_and_detail() {
+        let error = FrontendError::Spec {
+            diagnostic: Diagnostic::new(Span { line: 3, column: 1 }, "unknown field `mian`"),
+            filename: "gostage.yaml".into(),
+            data: b"# syntax=myorg/gostage\nversion: 1\nmian: .\n".to_vec(),
+        };
+        let status = error.to_status();
+        assert_eq!(status.code, 2);
+        assert!(
+            status
+                .message
+                .starts_with("gostage.yaml:3:1: unknown field"),
+            "{}",
+            status.message
+        );
+        assert_eq!(status.details[0].type_url, SOURCE_DETAIL_TYPE);
+        let detail: serde_json::Value =
+            serde_json::from_slice(&status.details[0].value).unwrap_or_default();
+        assert_eq!(detail["ranges"][0]["start"]["line"], 3);
+        assert_eq!(detail["info"]["filename"], "gostage.yaml");
+        let data = detail["info"]["data"].as_str().unwrap_or_default();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap_or_default();
+        assert!(decoded.ends_with(b"mian: .\n"));
+    }
+
+    #[test]
+    fn daemon_details_are_forwarded() {
+        let inner = Status {
+            code: 2,
+            message: "boom".into(),
+            details: vec![Any {
+                type_url: "x+json".into(),
+                value: b"{}".to_vec(),
+            }],
+        };
+        let status =
+            tonic::Status::with_details(tonic::Code::Unknown, "boom", inner.encode_to_vec().into());
+        let forwarded = FrontendError::daemon("solve", status).to_status();
+        assert_eq!(forwarded.details.len(), 1);
+        assert_eq!(forwarded.details[0].type_url, "x+json");
+    }
+}

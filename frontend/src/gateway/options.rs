@@ -1,0 +1,213 @@
+//! Frontend options: `BUILDKIT_FRONTEND_OPT_<n>=key=value` environment variables, the
+//! session id and the workers (`frontend/gateway/gateway.go`; names as the Dockerfile
+//! frontend reads them, `frontend/dockerui/config.go`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::llb::{pb, ResolveMode};
+use crate::plan::{BuildRequest, Platform};
+
+/// Environment variable that carries the client session id; its absence means the binary
+/// was not started by BuildKit.
+pub const SESSION_ID_VARIABLE: &str = "BUILDKIT_SESSION_ID";
+
+/// The raw inputs BuildKit gives the frontend process.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Environment {
+    /// Frontend options by key (split on the first `=`; values may be empty).
+    pub options: BTreeMap<String, String>,
+    /// `BUILDKIT_SESSION_ID`.
+    pub session_id: String,
+    /// Platforms of the first worker, from `BUILDKIT_WORKERS` (may be empty).
+    pub worker_platforms: Vec<Platform>,
+}
+
+#[derive(Deserialize)]
+struct Worker {
+    #[serde(rename = "Platforms", default)]
+    platforms: Option<Vec<WorkerPlatform>>,
+}
+
+#[derive(Deserialize)]
+struct WorkerPlatform {
+    #[serde(default)]
+    os: String,
+    #[serde(default)]
+    architecture: String,
+    #[serde(default)]
+    variant: String,
+}
+
+impl Environment {
+    /// Reads the variables from `variables` (the process environment in production).
+    pub fn from_variables(variables: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut environment = Environment::default();
+        for (name, value) in variables {
+            if name.starts_with("BUILDKIT_FRONTEND_OPT_") {
+                let (key, value) = value.split_once('=').unwrap_or((value.as_str(), ""));
+                environment
+                    .options
+                    .insert(key.to_string(), value.to_string());
+            } else if name == SESSION_ID_VARIABLE {
+                environment.session_id = value;
+            } else if name == "BUILDKIT_WORKERS" {
+                let workers: Vec<Worker> = serde_json::from_str::<Option<Vec<Worker>>>(&value)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                environment.worker_platforms = workers
+                    .into_iter()
+                    .next()
+                    .and_then(|worker| worker.platforms)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|platform| {
+                        Platform::from_pb(&pb::Platform {
+                            os: platform.os,
+                            architecture: platform.architecture,
+                            variant: platform.variant,
+                            ..Default::default()
+                        })
+                    })
+                    .collect();
+            }
+        }
+        environment
+    }
+
+    /// The option `key`, if present (possibly empty).
+    pub fn option(&self, key: &str) -> Option<&str> {
+        self.options.get(key).map(String::as_str)
+    }
+
+    /// Builds the request; `ping_platforms` (from `Ping`) is used when `BUILDKIT_WORKERS` gave none.
+    ///
+    /// Errors: an unparsable `platform` option, or an unknown `image-resolve-mode`.
+    pub fn request(&self, ping_platforms: &[Platform]) -> Result<BuildRequest, String> {
+        let mut request = BuildRequest {
+            session_id: self.session_id.clone(),
+            ..Default::default()
+        };
+        if let Some(filename) = self.option("filename").filter(|name| !name.is_empty()) {
+            request.spec_filename = filename.to_string();
+        }
+        if let Some(key) = self.option("dockerfilekey").filter(|key| !key.is_empty()) {
+            request.spec_local = key.to_string();
+        }
+        request.target = self
+            .option("target")
+            .filter(|target| !target.is_empty())
+            .map(str::to_string);
+        if let Some(list) = self.option("platform").filter(|list| !list.is_empty()) {
+            request.platforms = list
+                .split(',')
+                .map(|item| {
+                    Platform::parse(item).map_err(|message| format!("--platform: {message}"))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        request.build_platform = self
+            .worker_platforms
+            .first()
+            .or_else(|| ping_platforms.first())
+            .cloned()
+            .unwrap_or_else(Platform::linux_amd64);
+        if let Some(mode) = self.option("image-resolve-mode") {
+            request.resolve_mode = ResolveMode::parse(mode)
+                .ok_or_else(|| format!("unknown image-resolve-mode `{mode}`"))?;
+        }
+        request.no_cache = self.option("no-cache").is_some_and(str::is_empty);
+        for (key, value) in &self.options {
+            if let Some(name) = key.strip_prefix("build-arg:") {
+                request.build_args.insert(name.to_string(), value.clone());
+            } else if let Some(name) = key.strip_prefix("label:") {
+                request.labels.insert(name.to_string(), value.clone());
+            } else if let Some(name) = key.strip_prefix("context:") {
+                request
+                    .named_contexts
+                    .insert(name.to_string(), value.clone());
+            }
+        }
+        Ok(request)
+    }
+
+    /// Whether the client asked for a multi-platform result even for one platform
+    /// (`multi-platform` option or `BUILDKIT_MULTI_PLATFORM` build-arg).
+    pub fn multi_platform(&self) -> bool {
+        let truthy = |value: &str| matches!(value, "true" | "1");
+        self.option("multi-platform").is_some_and(truthy)
+            || self
+                .option("build-arg:BUILDKIT_MULTI_PLATFORM")
+                .is_some_and(truthy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variables(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_options_session_and_workers() {
+        let environment = Environment::from_variables(variables(&[
+            ("BUILDKIT_FRONTEND_OPT_0", "filename=gostage.yaml"),
+            (
+                "BUILDKIT_FRONTEND_OPT_1",
+                "build-arg:GOPROXY=https://proxy.example,direct",
+            ),
+            (
+                "BUILDKIT_FRONTEND_OPT_2",
+                "platform=linux/arm64/v8,linux/amd64",
+            ),
+            ("BUILDKIT_FRONTEND_OPT_3", "no-cache="),
+            ("BUILDKIT_FRONTEND_OPT_4", "label:team=payments"),
+            (
+                "BUILDKIT_FRONTEND_OPT_5",
+                "context:golang:1.23=docker-image://example.org/go:1.23",
+            ),
+            ("BUILDKIT_SESSION_ID", "session-1"),
+            (
+                "BUILDKIT_WORKERS",
+                r#"[{"ID":"w","Labels":{},"Platforms":[{"architecture":"arm64","os":"linux"}]}]"#,
+            ),
+            ("PATH", "/bin"),
+        ]));
+        let request = environment
+            .request(&[])
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(request.session_id, "session-1");
+        assert_eq!(
+            request.build_args["GOPROXY"],
+            "https://proxy.example,direct"
+        );
+        let platforms: Vec<String> = request.platforms.iter().map(ToString::to_string).collect();
+        assert_eq!(platforms, ["linux/arm64", "linux/amd64"]);
+        assert_eq!(request.build_platform.to_string(), "linux/arm64");
+        assert!(request.no_cache);
+        assert_eq!(request.labels["team"], "payments");
+        assert_eq!(
+            request.named_contexts["golang:1.23"],
+            "docker-image://example.org/go:1.23"
+        );
+    }
+
+    #[test]
+    fn null_workers_and_no_options_give_defaults() {
+        let environment = Environment::from_variables(variables(&[("BUILDKIT_WORKERS", "null")]));
+        let request = environment
+            .request(&[])
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(request.spec_filename, "gostage.yaml");
+        assert_eq!(request.spec_local, "dockerfile");
+        assert_eq!(request.build_platform, Platform::linux_amd64());
+        assert!(!request.no_cache);
+    }
+}

@@ -1,0 +1,102 @@
+//! The compile stage: one `go build` per binary and target platform, run on the build
+//! platform (cross-compiling, never emulated), with the module and build caches mounted.
+
+use super::environment::{
+    builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
+};
+use super::ldflags::ldflags;
+use super::platform::Platform;
+use super::{PlanInput, SOURCE_DIR};
+use crate::diagnostic::Diagnostic;
+use crate::llb::{self, CacheSharing, Exec, LocalOptions, Mount, Output, SourceRange};
+use crate::spec::Binary;
+
+/// Paths of the context never sent to the daemon: they are never needed to compile Go.
+pub const CONTEXT_EXCLUDES: &[&str] = &[".git", "**/.git", "**/node_modules"];
+
+/// The module source from the client's context directory.
+pub fn source(input: PlanInput<'_>) -> Output {
+    llb::local(
+        &input.request.context_local,
+        &LocalOptions {
+            session_id: input.request.session_id.clone(),
+            exclude_patterns: CONTEXT_EXCLUDES
+                .iter()
+                .map(|pattern| pattern.to_string())
+                .collect(),
+            shared_key_hint: "context".into(),
+            ..Default::default()
+        },
+        "load build context",
+    )
+}
+
+/// A filesystem holding only `/<name>`, the static binary of `binary` for `platform`.
+///
+/// Errors: an unsupported target platform (at the first `platforms:` entry, or line 1 when it
+/// came from `--platform`), or bad ldflags templates.
+pub fn build(
+    input: PlanInput<'_>,
+    deps: &Output,
+    binary: &Binary,
+    name: &str,
+    platform: &Platform,
+) -> Result<Output, Diagnostic> {
+    let spec = input.spec;
+    let platform_span = spec
+        .platforms
+        .first()
+        .map_or(spec.span, |written| written.span);
+    let mut extra: Vec<(String, String)> = spec
+        .build
+        .env
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    extra.push(("CGO_ENABLED".into(), "0".into()));
+    extra.extend(
+        platform
+            .go_env()
+            .map_err(|message| Diagnostic::new(platform_span, message))?,
+    );
+    let mut args: Vec<String> = ["go", "build", "-trimpath", "-buildvcs=false"]
+        .map(String::from)
+        .to_vec();
+    args.push("-ldflags".into());
+    args.push(ldflags(&spec.build.ldflags, input.request)?);
+    if !spec.build.tags.is_empty() {
+        args.push("-tags".into());
+        args.push(spec.build.tags.join(","));
+    }
+    args.push("-o".into());
+    args.push(format!("/out/{name}"));
+    args.push(binary.main.value.clone());
+    let line = binary.main.span.line;
+    let outputs = Exec {
+        args,
+        env: builder_env(input.builder, input.request, &extra),
+        cwd: SOURCE_DIR.into(),
+        user: String::new(),
+        mounts: vec![
+            Mount::bind("/", Some(deps), true),
+            Mount::bind(SOURCE_DIR, Some(&source(input)), true),
+            Mount::bind("/out", None, false),
+            Mount::tmpfs("/tmp"),
+            Mount::cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared),
+            Mount::cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared),
+        ],
+        platform: input.request.build_platform.to_pb(),
+        location: (line > 0).then_some(SourceRange {
+            start_line: line,
+            end_line: line,
+        }),
+        ignore_cache: input.request.no_cache,
+    }
+    .run(&format!("go build {} ({platform})", binary.main.value));
+    outputs.get("/out").cloned().ok_or_else(|| {
+        Diagnostic::new(
+            binary.main.span,
+            "internal error: the compile step has no output",
+        )
+    })
+}

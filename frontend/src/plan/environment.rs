@@ -1,0 +1,50 @@
+//! The environment of builder processes.
+
+use super::request::{BuildRequest, GO_ENVIRONMENT_BUILD_ARGS};
+use super::ResolvedImage;
+
+/// Go's module cache, mounted as a BuildKit cache (`go help environment`: GOMODCACHE).
+pub const MODULE_CACHE_DIR: &str = "/go/pkg/mod";
+/// Go's build cache, mounted as a BuildKit cache (GOCACHE).
+pub const BUILD_CACHE_DIR: &str = "/root/.cache/go-build";
+/// Cache mount id of the module cache, shared by every gostage build on the daemon.
+pub const MODULE_CACHE_ID: &str = "gostage/go-mod";
+/// Cache mount id of the build cache.
+pub const BUILD_CACHE_ID: &str = "gostage/go-build";
+
+/// `KEY=VALUE` entries: the builder image's `Env`, then gostage's cache locations, then the
+/// Go build-args the client set, then `extra`. A later key replaces an earlier one (a process
+/// given a key twice sees the first one, so duplicates must not reach it).
+pub fn builder_env(
+    builder: &ResolvedImage,
+    request: &BuildRequest,
+    extra: &[(String, String)],
+) -> Vec<String> {
+    let mut entries: Vec<(String, String)> = builder
+        .env()
+        .into_iter()
+        .map(|entry| match entry.split_once('=') {
+            Some((key, value)) => (key.to_string(), value.to_string()),
+            None => (entry, String::new()),
+        })
+        .collect();
+    let mut set = |key: &str, value: &str| match entries.iter_mut().find(|(known, _)| known == key)
+    {
+        Some(existing) => existing.1 = value.to_string(),
+        None => entries.push((key.to_string(), value.to_string())),
+    };
+    set("GOMODCACHE", MODULE_CACHE_DIR);
+    set("GOCACHE", BUILD_CACHE_DIR);
+    for name in GO_ENVIRONMENT_BUILD_ARGS {
+        if let Some(value) = request.build_arg(name) {
+            set(name, value);
+        }
+    }
+    for (key, value) in extra {
+        set(key, value);
+    }
+    entries
+        .into_iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect()
+}

@@ -1,0 +1,96 @@
+//! The final stage: the base (scratch by default) plus one layer of runtime files and users,
+//! and one layer of binaries, so a new build of the program changes only the last layer.
+
+use super::request::BuildRequest;
+use super::BINARY_DIR;
+use crate::diagnostic::Diagnostic;
+use crate::llb::{CopyOptions, FileOp, Output};
+use crate::spec::{Span, Spec};
+
+/// The mtime of every file in the final stage, in Unix nanoseconds: `SOURCE_DATE_EPOCH`
+/// (seconds, build-arg) when given, else 0, so the same inputs give the same layers.
+///
+/// Errors: a `SOURCE_DATE_EPOCH` that is not a non-negative integer.
+pub fn timestamp(request: &BuildRequest) -> Result<i64, Diagnostic> {
+    let Some(value) = request.build_arg("SOURCE_DATE_EPOCH") else {
+        return Ok(0);
+    };
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|seconds| (0..=i64::MAX / 1_000_000_000).contains(seconds))
+        .map(|seconds| seconds * 1_000_000_000)
+        .ok_or_else(|| {
+            Diagnostic::new(Span { line: 1, column: 1 }, format!("build-arg SOURCE_DATE_EPOCH=`{value}` is not a Unix time"))
+                .with_help("pass seconds since 1970, e.g. --build-arg SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
+        })
+}
+
+/// `/etc/passwd` and `/etc/group` with root and the image's user (uid/gid from `image.user`).
+pub fn users(spec: &Spec) -> (String, String) {
+    let (uid, gid) = (spec.image.uid, spec.image.gid);
+    let mut passwd = String::from("root:x:0:0:root:/root:/sbin/nologin\n");
+    let mut group = String::from("root:x:0:\n");
+    if uid != 0 {
+        passwd.push_str(&format!(
+            "nonroot:x:{uid}:{gid}:nonroot:/nonexistent:/sbin/nologin\n"
+        ));
+    }
+    if gid != 0 {
+        group.push_str(&format!("nonroot:x:{gid}:\n"));
+    }
+    (passwd, group)
+}
+
+/// The image filesystem: `base` (`None` = scratch), the runtime files and users, then the
+/// binaries at `/usr/local/bin/<name>`.
+pub fn image(
+    base: Option<&Output>,
+    runtime_files: &Output,
+    binaries: &[(String, Output)],
+    spec: &Spec,
+    epoch: i64,
+) -> Output {
+    let stamped = CopyOptions {
+        contents_only: true,
+        timestamp: Some(epoch),
+        mode: None,
+    };
+    let (passwd, group) = users(spec);
+    let runtime_layer = FileOp::on(base)
+        .copy(Some(runtime_files), "/", "/", &stamped)
+        .mkfile("/etc/passwd", 0o644, passwd.as_bytes(), epoch)
+        .mkfile("/etc/group", 0o644, group.as_bytes(), epoch)
+        .build("add CA bundle, zoneinfo, /tmp, passwd and group");
+    add_binaries(Some(&runtime_layer), binaries, BINARY_DIR, epoch)
+}
+
+/// Just the binaries at `/` (the `binary` target, for `--output type=local`).
+pub fn binaries_only(binaries: &[(String, Output)], epoch: i64) -> Output {
+    add_binaries(None, binaries, "", epoch)
+}
+
+fn add_binaries(
+    base: Option<&Output>,
+    binaries: &[(String, Output)],
+    directory: &str,
+    epoch: i64,
+) -> Output {
+    let stamped = CopyOptions {
+        contents_only: false,
+        timestamp: Some(epoch),
+        mode: None,
+    };
+    let names: Vec<&str> = binaries.iter().map(|(name, _)| name.as_str()).collect();
+    binaries
+        .iter()
+        .fold(FileOp::on(base), |layer, (name, output)| {
+            layer.copy(
+                Some(output),
+                &format!("/{name}"),
+                &format!("{directory}/{name}"),
+                &stamped,
+            )
+        })
+        .build(&format!("add {}", names.join(", ")))
+}

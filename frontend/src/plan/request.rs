@@ -1,0 +1,80 @@
+//! What the client asked for: the build's options, independent of how they arrived.
+
+use std::collections::BTreeMap;
+
+use super::platform::Platform;
+use crate::llb::ResolveMode;
+
+/// Build-args passed to `go mod download` and `go build` as environment variables when the
+/// client sets them (`--build-arg GOPROXY=…`).
+pub const GO_ENVIRONMENT_BUILD_ARGS: &[&str] = &[
+    "GOPROXY",
+    "GOPRIVATE",
+    "GOFLAGS",
+    "GONOSUMDB",
+    "GONOPROXY",
+    "GOSUMDB",
+    "GOINSECURE",
+];
+
+/// The build targets gostage offers (`--target`).
+pub const TARGETS: &[&str] = &["image", "binary"];
+
+/// A build request, parsed from the frontend options (see `gateway::options`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildRequest {
+    /// Client session that serves the local directories (`BUILDKIT_SESSION_ID`).
+    pub session_id: String,
+    /// Name of the local that holds the spec file (`dockerfile`, or the `dockerfilekey` option).
+    pub spec_local: String,
+    /// Path of the spec file inside that local (`filename` option; default `gostage.yaml`).
+    pub spec_filename: String,
+    /// Name of the local that holds the Go module (`context`).
+    pub context_local: String,
+    /// `--target`; `None` means `image`.
+    pub target: Option<String>,
+    /// `--platform` list, normalised; empty means the spec's `platforms`, else the build
+    /// platform.
+    pub platforms: Vec<Platform>,
+    /// Where compiles run: the first platform of the first worker.
+    pub build_platform: Platform,
+    /// `--build-arg` values by name.
+    pub build_args: BTreeMap<String, String>,
+    /// `--label` values, copied into the image config.
+    pub labels: BTreeMap<String, String>,
+    /// `--build-context name=value` (the `context:<name>` options), by name.
+    pub named_contexts: BTreeMap<String, String>,
+    /// `image-resolve-mode`.
+    pub resolve_mode: ResolveMode,
+    /// `--no-cache` (for every step).
+    pub no_cache: bool,
+}
+
+impl Default for BuildRequest {
+    fn default() -> Self {
+        Self {
+            session_id: String::new(),
+            spec_local: "dockerfile".into(),
+            spec_filename: "gostage.yaml".into(),
+            context_local: "context".into(),
+            target: None,
+            platforms: Vec::new(),
+            build_platform: Platform::linux_amd64(),
+            build_args: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            named_contexts: BTreeMap::new(),
+            resolve_mode: ResolveMode::Default,
+            no_cache: false,
+        }
+    }
+}
+
+impl BuildRequest {
+    /// The build-arg `name`, if the client set it to a non-empty value.
+    pub fn build_arg(&self, name: &str) -> Option<&str> {
+        self.build_args
+            .get(name)
+            .map(String::as_str)
+            .filter(|value| !value.is_empty())
+    }
+}
