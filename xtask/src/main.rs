@@ -1,1 +1,63 @@
-fn main() {}
+//! `cargo xtask <task>`: provisioning and developer tasks for gostage (cargo-xtask pattern).
+//!
+//! The real components (registry, Docker Engine, buildkitd, buildx, Go builder images) are
+//! described in DESIGN.md, "Real components and how tests start them".
+
+mod apt;
+mod binfmt;
+mod builder_images;
+mod buildkitd;
+mod buildx;
+mod cmd;
+mod config;
+mod demo;
+mod docker_engine;
+mod http;
+mod image;
+mod logs;
+mod registry;
+mod report;
+mod test;
+mod up;
+mod verify;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Developer tasks for gostage")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Provision registry, Docker Engine, buildkitd, buildx and Go builder images (idempotent).
+    Up(up::Args),
+    /// Build the static frontend binary and push the frontend image.
+    Image,
+    /// up + image, then build and run examples/hello through the Docker Engine.
+    Demo,
+    /// Unit tests, then up + image, then the end-to-end tests.
+    Test(test::Args),
+    /// Print the last lines of the daemon logs (registry, dockerd, buildkitd).
+    Logs {
+        /// How many lines of each log.
+        #[arg(short = 'n', long, default_value_t = 60)]
+        lines: usize,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().task {
+        Task::Up(args) => up::run(&args).map(|_| ()),
+        Task::Image => image::run(),
+        Task::Demo => demo::run(),
+        Task::Test(args) => test::run(&args),
+        Task::Logs { lines } => {
+            logs::print_tails(lines);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Running external commands: echo them, check their status, report their output on failure.
+
+use anyhow::{bail, Context, Result};
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `program args...` as one line, for messages.
+pub fn display(cmd: &Command) -> String {
+    let mut line = cmd.get_program().to_string_lossy().into_owned();
+    for arg in cmd.get_args() {
+        line.push(' ');
+        line.push_str(&arg.to_string_lossy());
+    }
+    line
+}
+
+/// Runs `cmd` with inherited stdio; fails unless it exits 0.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let line = display(cmd);
+    eprintln!("+ {line}");
+    let status = cmd.status().with_context(|| format!("cannot start `{line}`"))?;
+    if !status.success() {
+        bail!("`{line}` failed: {status}");
+    }
+    Ok(())
+}
+
+/// Runs `cmd` and returns its stdout; on failure the error holds stdout and stderr.
+pub fn output(cmd: &mut Command) -> Result<String> {
+    let line = display(cmd);
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot start `{line}`"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.status.success() {
+        bail!(
+            "`{line}` failed: {}\n--- stdout\n{stdout}\n--- stderr\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(stdout)
+}
+
+/// Whether `cmd` exits 0 (its output is discarded).
+pub fn succeeds(cmd: &mut Command) -> bool {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// Starts a long-running daemon detached from us (own session), output appended to `log`,
+/// and records its pid in `pidfile`.
+pub fn spawn_daemon(mut cmd: Command, log: &Path, pidfile: &Path) -> Result<u32> {
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let out = File::options().create(true).append(true).open(log)?;
+    let err = out.try_clone()?;
+    let line = display(&cmd);
+    eprintln!("+ {line} >>{} 2>&1 &", log.display());
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .process_group(0)
+        .spawn()
+        .with_context(|| format!("cannot start `{line}`"))?;
+    std::fs::write(pidfile, format!("{}\n", child.id()))?;
+    Ok(child.id())
+}
+
+/// Whether process `pid` is alive (and not a zombie).
+pub fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
+        Err(_) => false,
+    }
+}
+
+/// The pid recorded in `pidfile`, if that process is alive.
+pub fn pid_from_file(pidfile: &Path) -> Option<u32> {
+    let pid = std::fs::read_to_string(pidfile).ok()?.trim().parse().ok()?;
+    alive(pid).then_some(pid)
+}
+
+/// Polls `ready` until it holds; fails after `timeout`, or early when `pid` (the daemon we
+/// started) has exited.
+pub fn wait_until(
+    what: &str,
+    timeout: Duration,
+    pid: Option<u32>,
+    mut ready: impl FnMut() -> bool,
+) -> Result<()> {
+    let start = Instant::now();
+    loop {
+        if ready() {
+            return Ok(());
+        }
+        if let Some(pid) = pid {
+            if !alive(pid) {
+                bail!("{what}: the process (pid {pid}) exited before it was ready");
+            }
+        }
+        if start.elapsed() > timeout {
+            bail!("{what}: not ready after {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// Whether `program` is found on PATH.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false)
+}

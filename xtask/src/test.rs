@@ -1,0 +1,46 @@
+//! `cargo xtask test`: unit tests, then up + image, then the end-to-end tests against the real
+//! daemons. On failure, prints the tail of each daemon log.
+
+use crate::cmd;
+use crate::config::{bin_dir, workspace_root};
+use crate::{image, logs, up};
+use anyhow::Result;
+use std::process::Command;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Arguments for the end-to-end test binaries (e.g. a test name filter).
+    #[arg(last = true)]
+    pub e2e_args: Vec<String>,
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(workspace_root());
+    c
+}
+
+fn steps(args: &Args) -> Result<()> {
+    cmd::run(cargo().args(["test", "-p", "gostage", "-p", "xtask"]))?;
+    up::run(&up::Args::default())?;
+    image::run()?;
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )?;
+    cmd::run(
+        cargo()
+            .env("GOSTAGE_E2E", "1")
+            .env("PATH", path)
+            .args(["test", "-p", "gostage-e2e", "--", "--test-threads=1"])
+            .args(&args.e2e_args),
+    )
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    up::ensure_toolchains_on_path()?;
+    let result = steps(args);
+    if result.is_err() {
+        logs::print_tails(60);
+    }
+    result
+}
