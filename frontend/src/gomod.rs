@@ -45,17 +45,18 @@ pub fn major_minor(version: &str) -> Option<String> {
     GoVersion::parse(version).map(|parsed| parsed.major_minor())
 }
 
-/// A go.mod that cannot be used. Line numbers are 1-based.
+/// A go.mod that cannot be used. Line numbers are 1-based; messages start with `line N:`
+/// and leave naming the file to the caller (`go.mod: line 3: …`).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum GoModError {
     /// go.mod is not UTF-8 text.
-    #[error("go.mod is not valid UTF-8")]
+    #[error("not valid UTF-8")]
     NotUtf8,
     /// go.mod has no `module` directive.
-    #[error("go.mod has no `module` directive")]
+    #[error("no `module` directive")]
     MissingModule,
     /// A directive that needs one value has none (e.g. a bare `module`).
-    #[error("go.mod:{line}: `{directive}` needs a value")]
+    #[error("line {line}: `{directive}` needs a value")]
     MissingValue {
         /// Line of the directive.
         line: usize,
@@ -63,7 +64,7 @@ pub enum GoModError {
         directive: String,
     },
     /// A directive that takes one value has more.
-    #[error("go.mod:{line}: `{directive}` takes one value, found also `{extra}`")]
+    #[error("line {line}: `{directive}` takes one value, found also `{extra}`")]
     ExtraValue {
         /// Line of the directive.
         line: usize,
@@ -73,7 +74,7 @@ pub enum GoModError {
         extra: String,
     },
     /// `module ( … )`, `go ( … )` or `toolchain ( … )`: these directives cannot be blocks.
-    #[error("go.mod:{line}: `{directive}` cannot be a `( … )` block")]
+    #[error("line {line}: `{directive}` cannot be a `( … )` block")]
     Block {
         /// Line of the directive.
         line: usize,
@@ -81,7 +82,7 @@ pub enum GoModError {
         directive: String,
     },
     /// The same single-use directive appears twice.
-    #[error("go.mod:{line}: repeated `{directive}` directive (first on line {first_line})")]
+    #[error("line {line}: repeated `{directive}` directive (first on line {first_line})")]
     Repeated {
         /// Line of the second occurrence.
         line: usize,
@@ -91,19 +92,19 @@ pub enum GoModError {
         directive: String,
     },
     /// A quoted string without its closing quote.
-    #[error("go.mod:{line}: unterminated quoted string")]
+    #[error("line {line}: unterminated quoted string")]
     UnterminatedString {
         /// Line of the opening quote.
         line: usize,
     },
     /// A `( … )` block that is never closed.
-    #[error("go.mod:{line}: `(` block is never closed")]
+    #[error("line {line}: `(` block is never closed")]
     UnclosedBlock {
         /// Line of the opening `(`.
         line: usize,
     },
     /// The `go` directive's value is not a Go version such as `1.23` or `1.23.4`.
-    #[error("go.mod:{line}: `go {version}` is not a Go version such as `1.23` or `1.23.4`")]
+    #[error("line {line}: `go {version}` is not a Go version such as `1.23` or `1.23.4`")]
     InvalidGoVersion {
         /// Line of the directive.
         line: usize,
@@ -111,7 +112,7 @@ pub enum GoModError {
         version: String,
     },
     /// The `toolchain` directive's value is not a toolchain name such as `go1.23.4`.
-    #[error("go.mod:{line}: `toolchain {toolchain}` is not a toolchain name such as `go1.23.4`")]
+    #[error("line {line}: `toolchain {toolchain}` is not a toolchain name such as `go1.23.4`")]
     InvalidToolchain {
         /// Line of the directive.
         line: usize,
@@ -498,7 +499,7 @@ mod tests {
         };
         assert_eq!(
             error.to_string(),
-            "go.mod:3: `toolchain 1.23.4` is not a toolchain name such as `go1.23.4`"
+            "line 3: `toolchain 1.23.4` is not a toolchain name such as `go1.23.4`"
         );
     }
 }
