@@ -20,7 +20,11 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic at `span` with `message` and no help text.
     pub fn new(span: Span, message: impl Into<String>) -> Self {
-        Self { span, message: message.into(), help: None }
+        Self {
+            span,
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// Adds the fix to show after the message.

@@ -1,8 +1,15 @@
 //! `gostage.yaml`: the model, parsing with positions, validation and JSON Schema.
 
 mod model;
+mod path;
+mod raw;
+mod schema;
+mod spanned;
+mod suggest;
+mod tree;
 
 pub use model::*;
+pub use schema::schema;
 
 use crate::diagnostic::Diagnostic;
 
@@ -12,5 +19,8 @@ use crate::diagnostic::Diagnostic;
 /// column) for invalid YAML, unknown keys, wrong types and invalid values.
 pub fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
     let _ = bytes;
-    Err(Diagnostic::new(Span { line: 1, column: 1 }, "spec parsing is not implemented yet"))
+    Err(Diagnostic::new(
+        Span { line: 1, column: 1 },
+        "spec parsing is not implemented yet",
+    ))
 }

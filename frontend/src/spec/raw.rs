@@ -1,0 +1,219 @@
+//! The spec exactly as written: serde types that mirror `gostage.yaml` (unknown keys are
+//! errors), with positions, and the source of the JSON Schema.
+//!
+//! Doc comments here are user documentation: they become the schema's descriptions that
+//! editors show. `validate` turns these types into the public model.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use super::spanned::Spanned;
+
+/// gostage.yaml: how to build a Go module into a minimal container image.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "gostage.yaml")]
+pub(crate) struct Spec {
+    /// Version of the gostage.yaml format: `1`.
+    #[schemars(required, range(min = 1, max = 1))]
+    pub version: Option<Spanned<u64>>,
+    /// Go version to build with, quoted: `"1.23"` or `"1.23.4"`. Default: go.mod's
+    /// `toolchain`, else its `go` directive.
+    #[schemars(regex(pattern = r"^[0-9]+\.[0-9]+(\.[0-9]+|rc[0-9]+|beta[0-9]+)?$"))]
+    pub go: Option<Spanned<String>>,
+    /// Image that compiles the program, e.g. `golang:1.23`. Default: `golang:<major.minor>`
+    /// of the Go version.
+    pub builder: Option<Spanned<String>>,
+    /// Go package of the one program to build, relative to the module root: `.` or
+    /// `./cmd/server`. Use `binaries` instead for several programs. Default: `.`.
+    pub main: Option<Spanned<String>>,
+    /// Programs to build into the image, when there are several. Use `main` instead for one.
+    pub binaries: Option<Spanned<Vec<Binary>>>,
+    /// How to compile.
+    pub build: Option<Build>,
+    /// What the output image looks like.
+    pub image: Option<Image>,
+    /// Platforms (`os/arch[/variant]`, e.g. `linux/arm64`) to build when the build does not
+    /// ask for any. Default: the platform of the build.
+    pub platforms: Option<Vec<Spanned<String>>>,
+}
+
+/// One program to build into the image.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Binary {
+    /// Go package of the program, relative to the module root, e.g. `./cmd/server`.
+    pub main: Spanned<String>,
+    /// File name of the binary in `/usr/local/bin`. Default: the last element of `main`
+    /// (for `.`, of the module path).
+    pub name: Option<Spanned<String>>,
+}
+
+/// How to compile (`go build`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Build {
+    /// Extra `-ldflags` entries, one flag each (e.g. `-X main.version={{ .Version }}`),
+    /// added after `-s -w -buildid=`.
+    pub ldflags: Option<Vec<Spanned<String>>>,
+    /// Build tags (`go build -tags`), e.g. `netgo`.
+    #[schemars(inner(regex(pattern = r"^[A-Za-z0-9_.]+$")))]
+    pub tags: Option<Vec<Spanned<String>>>,
+    /// Extra environment variables for `go build`, e.g. `GOEXPERIMENT`. `CGO_ENABLED`,
+    /// `GOOS` and `GOARCH` are set by gostage.
+    pub env: Option<Map>,
+    /// Whether to use cgo. Only `false` is supported: gostage builds static binaries.
+    pub cgo: Option<Spanned<bool>>,
+}
+
+/// What the output image looks like.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Image {
+    /// What the image starts from: `scratch` (empty, the default) or an image reference
+    /// such as `gcr.io/distroless/static`.
+    pub base: Option<Spanned<String>>,
+    /// User the programs run as, numeric: `uid` or `uid:gid`. Default: `65532:65532`.
+    #[serde(default)]
+    #[schemars(schema_with = "user_schema")]
+    pub user: Option<Spanned<String>>,
+    /// Working directory of the programs (absolute path).
+    #[schemars(regex(pattern = r"^/"))]
+    pub workdir: Option<Spanned<String>>,
+    /// Command that starts the container, as a list. Default: the (first) binary.
+    pub entrypoint: Option<Spanned<Vec<String>>>,
+    /// Arguments passed to the entrypoint, as a list.
+    pub cmd: Option<Spanned<Vec<String>>>,
+    /// Environment variables of the image.
+    pub env: Option<Map>,
+    /// Ports the programs listen on: `8080`, `"8080/tcp"` or `"53/udp"`.
+    pub ports: Option<Vec<Spanned<Port>>>,
+    /// Labels of the image, e.g. `org.opencontainers.image.description`.
+    pub labels: Option<Map>,
+}
+
+/// A mapping of strings to strings, in the order written, with positions.
+#[derive(Debug, Default)]
+pub(crate) struct Map {
+    /// `(key, value)` pairs in document order.
+    pub entries: Vec<(Spanned<String>, Spanned<String>)>,
+}
+
+impl<'de> Deserialize<'de> for Map {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+
+struct MapVisitor;
+
+impl<'de> Visitor<'de> for MapVisitor {
+    type Value = Map;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a mapping of names to strings")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut mapping: A) -> Result<Map, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = mapping.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(Map { entries })
+    }
+}
+
+impl JsonSchema for Map {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "StringMap".into()
+    }
+
+    fn json_schema(_generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "object",
+            "additionalProperties": { "type": "string" }
+        })
+    }
+}
+
+/// A port as written: a number, or text such as `8080/tcp` (checked by `validate`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Port {
+    /// An unquoted number (may be out of range).
+    Number(i128),
+    /// Anything quoted or with a `/protocol`.
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for Port {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(PortVisitor)
+    }
+}
+
+struct PortVisitor;
+
+impl Visitor<'_> for PortVisitor {
+    type Value = Port;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a port number or a string such as \"8080/tcp\"")
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Port, E> {
+        Ok(Port::Number(value.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Port, E> {
+        Ok(Port::Number(value.into()))
+    }
+
+    fn visit_i128<E: de::Error>(self, value: i128) -> Result<Port, E> {
+        Ok(Port::Number(value))
+    }
+
+    fn visit_u128<E: de::Error>(self, value: u128) -> Result<Port, E> {
+        Ok(Port::Number(i128::try_from(value).unwrap_or(i128::MAX)))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Port, E> {
+        Ok(Port::Text(value.to_string()))
+    }
+}
+
+impl JsonSchema for Port {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "Port".into()
+    }
+
+    fn json_schema(_generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "anyOf": [
+                { "type": "integer", "minimum": 1, "maximum": 65535 },
+                { "type": "string", "pattern": "^[0-9]{1,5}(/(tcp|udp))?$" }
+            ]
+        })
+    }
+}
+
+/// `image.user`: `"uid"`, `"uid:gid"`, or a bare uid number.
+fn user_schema(_generator: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "anyOf": [
+            { "type": "integer", "minimum": 0, "maximum": 4294967295_u64 },
+            { "type": "string", "pattern": "^[0-9]+(:[0-9]+)?$" }
+        ]
+    })
+}
