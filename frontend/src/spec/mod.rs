@@ -1,26 +1,41 @@
 //! `gostage.yaml`: the model, parsing with positions, validation and JSON Schema.
+//!
+//! Parsing reads the file twice: once into a generic YAML tree with positions (`tree`),
+//! which catches YAML syntax errors and maps any later error position to a field path; then
+//! into serde types that mirror the file (`raw`, unknown keys and wrong types are errors),
+//! which `validate` turns into the public model. The JSON Schema comes from the same `raw`
+//! types.
 
+mod diagnose;
 mod model;
+mod parse;
 mod path;
 mod raw;
 mod schema;
 mod spanned;
 mod suggest;
 mod tree;
+mod validate;
+
+#[cfg(test)]
+mod testing;
 
 pub use model::*;
 pub use schema::schema;
 
 use crate::diagnostic::Diagnostic;
 
-/// Parses and validates spec bytes.
+/// Parses and validates spec bytes (UTF-8 YAML; the usual first line is the comment
+/// `# syntax=…`).
+///
+/// Applies the defaults: one binary from `.` when neither `main` nor `binaries` is written,
+/// base `scratch`, user `65532:65532`; normalises `main` paths (`./cmd/server/` →
+/// `./cmd/server`); sorts and deduplicates ports.
 ///
 /// Errors: a [`Diagnostic`] whose span points at the offending key or value (1-based line and
-/// column) for invalid YAML, unknown keys, wrong types and invalid values.
+/// column) and whose message names the field (`image.ports[1]`), for invalid YAML, an empty
+/// file, unknown keys (with the closest allowed key), missing `version`, wrong types and
+/// invalid values. Never panics on any input.
 pub fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
-    let _ = bytes;
-    Err(Diagnostic::new(
-        Span { line: 1, column: 1 },
-        "spec parsing is not implemented yet",
-    ))
+    parse::parse(bytes)
 }

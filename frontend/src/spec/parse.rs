@@ -1,0 +1,213 @@
+//! Bytes → [`Spec`]: the YAML tree pass, the typed pass, then validation.
+
+use serde_saphyr::{DuplicateKeyPolicy, Options};
+
+use super::diagnose;
+use super::model::{Span, Spec};
+use super::raw;
+use super::tree::{Node, NodeKind};
+use super::validate::validate;
+use crate::diagnostic::Diagnostic;
+
+/// Parses and validates spec bytes; see [`super::parse`].
+pub(super) fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
+    let document: Node =
+        serde_saphyr::from_slice_with_options(bytes, options(DuplicateKeyPolicy::PassThrough))
+            .map_err(|error| diagnose::syntax(&error))?;
+    match &document.kind {
+        NodeKind::Mapping(_) => {}
+        NodeKind::Null => {
+            return Err(
+                Diagnostic::new(Span { line: 1, column: 1 }, "the spec is empty").with_help(
+                    "start with `version: 1`, then say what to build, e.g. `main: ./cmd/server`",
+                ),
+            )
+        }
+        _ => {
+            return Err(Diagnostic::new(
+                document.span,
+                format!(
+                    "the spec must be a mapping of keys such as `version` and `main`, found {}",
+                    document.describe()
+                ),
+            )
+            .with_help("start with `version: 1` on its own line"))
+        }
+    }
+    if let Some((path, span)) = document.find_duplicate_key() {
+        return Err(Diagnostic::new(span, format!("`{path}` is written twice"))
+            .with_help("keep one of them"));
+    }
+    let spec: raw::Spec =
+        serde_saphyr::from_slice_with_options(bytes, options(DuplicateKeyPolicy::Error))
+            .map_err(|error| diagnose::structure(&error, &document))?;
+    validate(spec, &document)
+}
+
+/// YAML 1.2 booleans only (`yes` is a string), and the given duplicate-key policy: the tree
+/// pass keeps duplicates to report them with their path.
+fn options(duplicate_keys: DuplicateKeyPolicy) -> Options {
+    let mut options = Options::default();
+    options.duplicate_keys = duplicate_keys;
+    options.strict_booleans = true;
+    options
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::model::{Binary, Located, Port};
+    use crate::spec::testing::{assert_error, help, parse_ok};
+
+    #[test]
+    fn parses_the_hello_example() {
+        let spec = parse_ok(include_str!("../../../examples/hello/gostage.yaml"));
+        assert_eq!(spec.version, 1);
+        assert_eq!(spec.span, Span { line: 2, column: 1 });
+        assert_eq!(
+            spec.binaries,
+            vec![Binary {
+                main: Located::new(".".to_string(), Span { line: 3, column: 7 }),
+                name: None,
+            }]
+        );
+        assert_eq!(
+            spec.image.ports,
+            vec![Port {
+                number: 8080,
+                protocol: "tcp".to_string()
+            }]
+        );
+    }
+
+    #[test]
+    fn parses_the_uuid_service_example() {
+        let bytes = include_bytes!("../../../examples/uuid-service/gostage.yaml");
+        let spec = match parse(bytes) {
+            Ok(spec) => spec,
+            Err(diagnostic) => panic!("{}", diagnostic.render("gostage.yaml")),
+        };
+        assert_eq!(spec.binaries.len(), 1);
+        assert_eq!(spec.binaries[0].main.value, "./cmd/uuid-service");
+        assert_eq!(spec.image.ports.len(), 1);
+        assert_eq!(
+            spec.image
+                .labels
+                .get("org.opencontainers.image.description")
+                .map(String::as_str),
+            Some("Random UUIDs over HTTP")
+        );
+    }
+
+    #[test]
+    fn rejects_empty_files() {
+        for text in ["", "\n\n", "# syntax=myorg/gostage\n", "---\n", "~\n"] {
+            let diagnostic = assert_error(text, 1, 1, "the spec is empty");
+            assert!(help(&diagnostic).contains("version: 1"));
+        }
+    }
+
+    #[test]
+    fn rejects_documents_that_are_not_mappings() {
+        assert_error(
+            "# syntax=myorg/gostage\n- version: 1\n",
+            2,
+            1,
+            "the spec must be a mapping of keys such as `version` and `main`, found a list",
+        );
+        assert_error(
+            "version 1\n",
+            1,
+            1,
+            "the spec must be a mapping of keys such as `version` and `main`, found the string \"version 1\"",
+        );
+    }
+
+    #[test]
+    fn reports_invalid_yaml_where_it_is() {
+        assert_error(
+            "version: 1\nimage:\n  ports: [8080\n",
+            3,
+            10,
+            "invalid YAML: unclosed bracket '['",
+        );
+        assert_error(
+            "version: 1\n  main: .\n",
+            2,
+            7,
+            "invalid YAML: mapping values are not allowed in this context",
+        );
+        assert_error(
+            "version: 1\n---\nversion: 1\n",
+            3,
+            1,
+            "the spec holds more than one YAML document",
+        );
+        assert_error(
+            "version: 1\nmain: \"./cmd\n",
+            2,
+            7,
+            "invalid YAML: unclosed quote",
+        );
+    }
+
+    #[test]
+    fn reports_repeated_keys_with_their_path() {
+        assert_error(
+            "version: 1\nimage:\n  user: \"1\"\n  ports: [1]\n  user: \"2\"\n",
+            5,
+            3,
+            "`image.user` is written twice",
+        );
+        assert_error(
+            "version: 1\nversion: 1\n",
+            2,
+            1,
+            "`version` is written twice",
+        );
+    }
+
+    #[test]
+    fn rejects_text_that_is_not_utf8() {
+        let diagnostic = match parse(&[b'v', 0xff, 0xfe, b':', b' ', b'1']) {
+            Ok(spec) => panic!("parsed {spec:?}"),
+            Err(diagnostic) => diagnostic,
+        };
+        assert_eq!(diagnostic.message, "the spec is not valid UTF-8 text");
+    }
+
+    #[test]
+    fn accepts_a_byte_order_mark() {
+        assert_eq!(parse_ok("\u{feff}version: 1\n").version, 1);
+    }
+
+    #[test]
+    fn never_panics_on_truncated_or_mangled_specs() {
+        let full = include_str!("../../../examples/uuid-service/gostage.yaml");
+        for end in 0..=full.len() {
+            if let Some(prefix) = full.get(..end) {
+                let _ = parse(prefix.as_bytes());
+            }
+        }
+        for garbage in [
+            "{",
+            "[",
+            "]",
+            ":",
+            "- -",
+            "? ",
+            "&a",
+            "*a",
+            "!!binary x",
+            "version: !!str",
+            "version: 18446744073709551616",
+            "version: -1",
+            "<<: {version: 1}",
+            "\t",
+            "version: 1\nimage: {ports: [\"\"]}",
+            "version: 1\nbinaries: [[]]",
+        ] {
+            let _ = parse(garbage.as_bytes());
+        }
+    }
+}

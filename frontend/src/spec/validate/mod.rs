@@ -1,0 +1,312 @@
+//! From the spec as written (`raw`) to the validated model: checks every value, applies
+//! defaults and normalises paths. Errors point at the offending key or value.
+
+mod binaries;
+mod build;
+mod image;
+mod values;
+
+use super::model::{Located, Span, Spec};
+use super::path::FieldPath;
+use super::raw;
+use super::spanned::Spanned;
+use super::tree::{Node, NodeKind};
+use crate::diagnostic::Diagnostic;
+use values::Problem;
+
+/// The only spec version.
+const VERSION: u64 = 1;
+
+/// Checks `spec` and builds the model. `document` is the same file as a tree, for key
+/// positions and for what was written where serde accepted it loosely (`go: 1.20`).
+///
+/// Errors: the first problem found, in the order of the model's fields.
+pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnostic> {
+    let root = FieldPath::root();
+    let version = version(spec.version, document.span)?;
+    let go = match spec.go {
+        Some(go) => Some(go_version(go, document)?),
+        None => None,
+    };
+    let builder = match spec.builder {
+        Some(builder) => {
+            check(&builder, &root.key("builder"), values::image_reference)?;
+            Some(builder.located())
+        }
+        None => None,
+    };
+    let binaries = binaries::validate(spec.main, spec.binaries, document)?;
+    let build = build::validate(spec.build)?;
+    let image = image::validate(spec.image)?;
+    let platforms = spec
+        .platforms
+        .unwrap_or_default()
+        .into_iter()
+        .map(Spanned::located)
+        .collect();
+    Ok(Spec {
+        version,
+        go,
+        builder,
+        binaries,
+        build,
+        image,
+        platforms,
+        span: document.span,
+    })
+}
+
+fn version(version: Option<Spanned<u64>>, document: Span) -> Result<u32, Diagnostic> {
+    let Some(version) = version else {
+        return Err(Diagnostic::new(document, "the spec has no `version`")
+            .with_help("add `version: 1` as the first key"));
+    };
+    if version.value != VERSION {
+        return Err(Diagnostic::new(
+            version.span,
+            format!(
+                "`version` is {}, but gostage knows only version 1",
+                version.value
+            ),
+        )
+        .with_help("write `version: 1`, or use a newer gostage"));
+    }
+    Ok(1)
+}
+
+/// `go:` must be a quoted string: unquoted, YAML reads `1.20` as the number 1.2.
+fn go_version(go: Spanned<String>, document: &Node) -> Result<Located<String>, Diagnostic> {
+    let path = FieldPath::root().key("go");
+    if let Some(node) = document.get(&path) {
+        if matches!(node.kind, NodeKind::Number(_) | NodeKind::Bool(_)) {
+            return Err(Diagnostic::new(
+                go.span,
+                format!("`go` must be a quoted string, found {}", node.describe()),
+            )
+            .with_help(format!(
+                "write `go: \"{}\"`; unquoted, YAML reads a version as a number, and 1.20 \
+                 would become 1.2",
+                go.value
+            )));
+        }
+    }
+    check(&go, &path, values::go_version)?;
+    Ok(go.located())
+}
+
+/// Runs a value check and places its problem at the value.
+fn check<T, Value: ?Sized, Output>(
+    spanned: &Spanned<T>,
+    path: &FieldPath,
+    check: impl FnOnce(&Value) -> Result<Output, Problem>,
+) -> Result<Output, Diagnostic>
+where
+    T: std::borrow::Borrow<Value>,
+{
+    check(spanned.value.borrow()).map_err(|problem| at(spanned.span, path, problem))
+}
+
+/// A problem of the value at `path`, written at `span`.
+fn at(span: Span, path: &FieldPath, problem: Problem) -> Diagnostic {
+    Diagnostic::new(span, format!("`{path}` {}", problem.message)).with_help(problem.help)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use crate::spec::model::{Base, Binary, Build, Image, Located, Port, Span, Spec};
+    use crate::spec::testing::{assert_error, help, parse_ok};
+
+    fn at(line: u32, column: u32) -> Span {
+        Span { line, column }
+    }
+
+    fn located(value: &str, line: u32, column: u32) -> Located<String> {
+        Located::new(value.to_string(), at(line, column))
+    }
+
+    fn strings(values: &[&str]) -> Vec<String> {
+        values.iter().map(|value| value.to_string()).collect()
+    }
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn applies_the_defaults() {
+        let spec = parse_ok("# syntax=myorg/gostage\nversion: 1\n");
+        assert_eq!(
+            spec,
+            Spec {
+                version: 1,
+                go: None,
+                builder: None,
+                binaries: vec![Binary {
+                    main: located(".", 2, 1),
+                    name: None,
+                }],
+                build: Build::default(),
+                image: Image::default(),
+                platforms: Vec::new(),
+                span: at(2, 1),
+            }
+        );
+        assert_eq!(spec.image.user.value, "65532:65532");
+        assert_eq!((spec.image.uid, spec.image.gid), (65532, 65532));
+        assert_eq!(spec.image.base, Base::Scratch);
+    }
+
+    #[test]
+    fn reads_every_field() {
+        let text = r#"# syntax=myorg/gostage
+version: 1
+go: "1.23.4"
+builder: golang:1.23
+binaries:
+  - main: ./cmd/server/
+  - main: ./cmd/tool
+    name: gostage-tool
+build:
+  ldflags: ["-X main.version={{ .Version }}"]
+  tags: [netgo, osusergo]
+  env: {GOEXPERIMENT: "", GOFLAGS: -mod=mod}
+  cgo: false
+image:
+  base: gcr.io/distroless/static
+  user: "1000:2000"
+  workdir: /srv/
+  entrypoint: [/usr/local/bin/server]
+  cmd: [--listen, ":8080"]
+  env: {LOG_LEVEL: info}
+  ports: [8080, "53/udp", "8080/tcp", 443]
+  labels:
+    org.opencontainers.image.source: https://example.com/repo
+platforms: [linux/amd64, linux/arm64]
+"#;
+        let expected = Spec {
+            version: 1,
+            go: Some(located("1.23.4", 3, 5)),
+            builder: Some(located("golang:1.23", 4, 10)),
+            binaries: vec![
+                Binary {
+                    main: located("./cmd/server", 6, 11),
+                    name: None,
+                },
+                Binary {
+                    main: located("./cmd/tool", 7, 11),
+                    name: Some("gostage-tool".to_string()),
+                },
+            ],
+            build: Build {
+                ldflags: vec![located("-X main.version={{ .Version }}", 10, 13)],
+                tags: strings(&["netgo", "osusergo"]),
+                env: map(&[("GOEXPERIMENT", ""), ("GOFLAGS", "-mod=mod")]),
+                cgo: false,
+            },
+            image: Image {
+                base: Base::Image(located("gcr.io/distroless/static", 15, 9)),
+                user: located("1000:2000", 16, 9),
+                uid: 1000,
+                gid: 2000,
+                workdir: Some("/srv".to_string()),
+                entrypoint: Some(strings(&["/usr/local/bin/server"])),
+                cmd: Some(strings(&["--listen", ":8080"])),
+                env: map(&[("LOG_LEVEL", "info")]),
+                ports: vec![
+                    Port {
+                        number: 53,
+                        protocol: "udp".to_string(),
+                    },
+                    Port {
+                        number: 443,
+                        protocol: "tcp".to_string(),
+                    },
+                    Port {
+                        number: 8080,
+                        protocol: "tcp".to_string(),
+                    },
+                ],
+                labels: map(&[(
+                    "org.opencontainers.image.source",
+                    "https://example.com/repo",
+                )]),
+            },
+            platforms: vec![
+                located("linux/amd64", 24, 13),
+                located("linux/arm64", 24, 26),
+            ],
+            span: at(2, 1),
+        };
+        assert_eq!(parse_ok(text), expected);
+    }
+
+    #[test]
+    fn requires_version_1() {
+        let diagnostic = assert_error(
+            "# syntax=myorg/gostage\nmain: .\n",
+            2,
+            1,
+            "the spec has no `version`",
+        );
+        assert_eq!(help(&diagnostic), "add `version: 1` as the first key");
+        assert_error(
+            "version: 2\n",
+            1,
+            10,
+            "`version` is 2, but gostage knows only version 1",
+        );
+    }
+
+    #[test]
+    fn go_must_be_a_quoted_version() {
+        let diagnostic = assert_error(
+            "version: 1\ngo: 1.23\n",
+            2,
+            5,
+            "`go` must be a quoted string, found the number 1.23",
+        );
+        assert!(help(&diagnostic).starts_with("write `go: \"1.23\"`"));
+        let diagnostic = assert_error(
+            "version: 1\ngo: 1.20\n",
+            2,
+            5,
+            "`go` must be a quoted string, found the number 1.2",
+        );
+        assert!(help(&diagnostic).starts_with("write `go: \"1.20\"`"));
+        assert_eq!(
+            parse_ok("version: 1\ngo: '1.20'\n").go,
+            Some(located("1.20", 2, 5))
+        );
+        assert_eq!(
+            parse_ok("version: 1\ngo: 1.22.3\n").go.map(|go| go.value),
+            Some("1.22.3".to_string())
+        );
+        assert_error(
+            "version: 1\ngo: \"go1.23\"\n",
+            2,
+            5,
+            "`go` starts with `go`",
+        );
+        assert_error(
+            "version: 1\ngo: \"latest\"\n",
+            2,
+            5,
+            "`go` is not a Go version: `latest`",
+        );
+    }
+
+    #[test]
+    fn builder_is_one_image_reference() {
+        assert_error(
+            "version: 1\nbuilder: \"golang 1.23\"\n",
+            2,
+            10,
+            "`builder` is not an image reference: it contains spaces",
+        );
+    }
+}

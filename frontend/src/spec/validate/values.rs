@@ -1,0 +1,434 @@
+//! Checks of single values: package paths, file names, environment names, build tags, image
+//! references, ports, users, directories and Go versions.
+//!
+//! Each check returns a [`Problem`] phrased to follow the field path (`` `main` is an
+//! absolute path ``), so the caller adds the path and the position.
+
+use crate::spec::model::Port;
+
+/// What is wrong with a value and how to fix it.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Problem {
+    /// Follows the field path in the message, e.g. `is an absolute path`.
+    pub message: String,
+    /// The fix.
+    pub help: String,
+}
+
+impl Problem {
+    fn new(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
+/// A Go package directory relative to the module root, normalised: `./cmd/server/` →
+/// `./cmd/server`, `./` → `.`, `./a/../b` → `./b`.
+pub(super) fn main_package(text: &str) -> Result<String, Problem> {
+    const EXAMPLE: &str = "write `.` for the module root, or a directory such as `./cmd/server`";
+    if text.trim().is_empty() {
+        return Err(Problem::new("is empty", EXAMPLE));
+    }
+    if text.trim() != text {
+        return Err(Problem::new(
+            "has spaces around it",
+            format!("write `{}`", text.trim()),
+        ));
+    }
+    if text.contains('\\') {
+        return Err(Problem::new(
+            "uses `\\`",
+            format!(
+                "separate directories with `/`: `{}`",
+                text.replace('\\', "/")
+            ),
+        ));
+    }
+    if text.starts_with('/') {
+        return Err(Problem::new(
+            "is an absolute path",
+            "write a directory relative to the module root (where go.mod is), such as \
+             `./cmd/server`",
+        ));
+    }
+    let mut segments = text.split('/');
+    if !matches!(segments.next(), Some("." | "..")) {
+        return Err(Problem::new(
+            "must start with `./` (a directory of this module)",
+            format!("write `./{text}`, relative to the module root (where go.mod is)"),
+        ));
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    for segment in text.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if kept.pop().is_none() {
+                    return Err(Problem::new(
+                        "points outside the module",
+                        "gostage builds packages of the module whose go.mod is at the root \
+                         of the build context",
+                    ));
+                }
+            }
+            _ if segment.contains("...") => {
+                return Err(Problem::new(
+                    "is a package pattern",
+                    "name one `main` package, or list each program under `binaries`",
+                ));
+            }
+            _ => kept.push(segment),
+        }
+    }
+    if kept.is_empty() {
+        Ok(".".to_string())
+    } else {
+        Ok(format!("./{}", kept.join("/")))
+    }
+}
+
+/// The binary name gostage derives from a normalised main package: its last directory, or
+/// `None` for `.` (named after the module path, which the spec does not know).
+pub(super) fn derived_binary_name(main: &str) -> Option<&str> {
+    main.rsplit_once('/').map(|(_, last)| last)
+}
+
+/// A plain file name for `/usr/local/bin/<name>`.
+pub(super) fn binary_name(text: &str) -> Result<(), Problem> {
+    const HELP: &str = "write a file name such as `server`; binaries go to /usr/local/bin";
+    if text.is_empty() {
+        return Err(Problem::new("is empty", HELP));
+    }
+    if text.contains('/') || text.contains('\\') {
+        return Err(Problem::new("must be a file name, not a path", HELP));
+    }
+    if text == "." || text == ".." {
+        return Err(Problem::new("is not a file name", HELP));
+    }
+    if text
+        .chars()
+        .any(|character| character.is_whitespace() || character.is_control())
+    {
+        return Err(Problem::new("contains spaces or control characters", HELP));
+    }
+    Ok(())
+}
+
+/// An environment variable name: letters, digits and `_`, not starting with a digit.
+pub(super) fn environment_name(text: &str) -> Result<(), Problem> {
+    let mut characters = text.chars();
+    let valid = characters
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && characters.all(|character| character.is_ascii_alphanumeric() || character == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            "is not an environment variable name",
+            "use letters, digits and `_`, not starting with a digit, e.g. `LOG_LEVEL`",
+        ))
+    }
+}
+
+/// A Go build tag: letters, digits, `_` and `.`.
+pub(super) fn build_tag(text: &str) -> Result<(), Problem> {
+    let valid = !text.is_empty()
+        && text
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || matches!(character, '_' | '.'));
+    if valid {
+        return Ok(());
+    }
+    let help = if text.contains(',') || text.contains(' ') {
+        format!(
+            "write one tag per list item: `[{}]`",
+            text.split([',', ' '])
+                .filter(|tag| !tag.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else if text.starts_with('!') {
+        "list the tags to set; a `!tag` is a build constraint, not a tag".to_string()
+    } else {
+        "build tags are letters, digits, `_` and `.`, e.g. `netgo`".to_string()
+    };
+    Err(Problem::new("is not a Go build tag", help))
+}
+
+/// An image reference such as `golang:1.23` or `gcr.io/distroless/static`: not empty, no
+/// spaces. The registry resolves the rest.
+pub(super) fn image_reference(text: &str) -> Result<(), Problem> {
+    if text.is_empty() {
+        return Err(Problem::new(
+            "is empty",
+            "write an image reference such as `golang:1.23`, or remove the key",
+        ));
+    }
+    if text
+        .chars()
+        .any(|character| character.is_whitespace() || character.is_control())
+    {
+        return Err(Problem::new(
+            "is not an image reference: it contains spaces",
+            "write one reference such as `gcr.io/distroless/static:nonroot`",
+        ));
+    }
+    Ok(())
+}
+
+/// A port: a number from 1 to 65535, as a YAML number or as text with an optional
+/// `/tcp` or `/udp`.
+pub(super) fn port_number(number: i128) -> Result<Port, Problem> {
+    match u16::try_from(number) {
+        Ok(number) if number > 0 => Ok(Port {
+            number,
+            protocol: "tcp".to_string(),
+        }),
+        _ => Err(Problem::new(
+            format!("is not a port: {number} is not in 1..65535"),
+            "write a port number from 1 to 65535, e.g. `8080`",
+        )),
+    }
+}
+
+/// A port written as text: `8080`, `8080/tcp` or `53/udp`.
+pub(super) fn port_text(text: &str) -> Result<Port, Problem> {
+    const HELP: &str = "write a port number from 1 to 65535, optionally with `/tcp` or `/udp`: \
+                        `8080`, `\"53/udp\"`";
+    let (number, protocol) = text.split_once('/').unwrap_or((text, "tcp"));
+    if protocol != "tcp" && protocol != "udp" {
+        return Err(Problem::new(
+            format!("has protocol `{protocol}`, not `tcp` or `udp`"),
+            HELP,
+        ));
+    }
+    let number = match digits(number).and_then(|number| u16::try_from(number).ok()) {
+        Some(number) if number > 0 => number,
+        _ => return Err(Problem::new(format!("is not a port: `{text}`"), HELP)),
+    };
+    Ok(Port {
+        number,
+        protocol: protocol.to_string(),
+    })
+}
+
+/// A numeric user: `uid` or `uid:gid`, giving `(uid, gid)` (gid = uid when not written).
+pub(super) fn user(text: &str) -> Result<(u32, u32), Problem> {
+    const HELP: &str = "write numeric ids, `uid` or `uid:gid`, e.g. `65532:65532` (gostage \
+                        writes the matching /etc/passwd and /etc/group entries)";
+    let (uid, gid) = text.split_once(':').unwrap_or((text, text));
+    match (id(uid), id(gid)) {
+        (Some(uid), Some(gid)) => Ok((uid, gid)),
+        _ if text
+            .chars()
+            .any(|character| character.is_ascii_alphabetic()) =>
+        {
+            Err(Problem::new(
+                format!("is `{text}`, a name: gostage needs numeric ids"),
+                HELP,
+            ))
+        }
+        _ => Err(Problem::new(
+            format!("is not a numeric user: `{text}`"),
+            HELP,
+        )),
+    }
+}
+
+/// An absolute directory, with trailing `/` removed (except for `/` itself).
+pub(super) fn absolute_directory(text: &str) -> Result<String, Problem> {
+    if !text.starts_with('/') {
+        return Err(Problem::new(
+            "must be an absolute path",
+            format!("write `/{}`", text.trim_start_matches("./")),
+        ));
+    }
+    let trimmed = text.trim_end_matches('/');
+    Ok(if trimmed.is_empty() { "/" } else { trimmed }.to_string())
+}
+
+/// A Go release: `1.23`, `1.23.4`, `1.24rc1`.
+pub(super) fn go_version(text: &str) -> Result<(), Problem> {
+    if let Some(rest) = text.strip_prefix("go") {
+        return Err(Problem::new(
+            "starts with `go`",
+            format!("write the version alone: `go: \"{rest}\"`"),
+        ));
+    }
+    if text.contains('-') || crate::gomod::major_minor(text).is_none() {
+        return Err(Problem::new(
+            format!("is not a Go version: `{text}`"),
+            "write a Go release such as `\"1.23\"` or `\"1.23.4\"`",
+        ));
+    }
+    Ok(())
+}
+
+/// A user or group id: ASCII digits that fit in 32 bits.
+fn id(text: &str) -> Option<u32> {
+    u32::try_from(digits(text)?).ok()
+}
+
+/// A non-empty run of ASCII digits (at most 10) as a number.
+fn digits(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 10 || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_main_packages() {
+        for (written, normalised) in [
+            (".", "."),
+            ("./", "."),
+            ("./cmd/server/", "./cmd/server"),
+            ("./cmd//server", "./cmd/server"),
+            ("./cmd/./server", "./cmd/server"),
+            ("./cmd/../tools/gen", "./tools/gen"),
+            ("./a/..", "."),
+        ] {
+            assert_eq!(
+                main_package(written),
+                Ok(normalised.to_string()),
+                "{written}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_main_packages_outside_or_ambiguous() {
+        for (written, message) in [
+            ("", "is empty"),
+            ("/cmd/server", "is an absolute path"),
+            ("..", "points outside the module"),
+            ("./cmd/../../x", "points outside the module"),
+            (
+                "cmd/server",
+                "must start with `./` (a directory of this module)",
+            ),
+            (
+                ".hidden",
+                "must start with `./` (a directory of this module)",
+            ),
+            ("./...", "is a package pattern"),
+            ("./cmd/...", "is a package pattern"),
+            (".\\cmd", "uses `\\`"),
+            (" ./cmd", "has spaces around it"),
+        ] {
+            assert_eq!(
+                main_package(written).map_err(|problem| problem.message),
+                Err(message.to_string()),
+                "{written}"
+            );
+        }
+        let help = main_package("cmd/server").err().map(|problem| problem.help);
+        assert!(help.is_some_and(|help| help.starts_with("write `./cmd/server`")));
+    }
+
+    #[test]
+    fn derives_binary_names() {
+        assert_eq!(derived_binary_name("./cmd/server"), Some("server"));
+        assert_eq!(derived_binary_name("./tool"), Some("tool"));
+        assert_eq!(derived_binary_name("."), None);
+    }
+
+    #[test]
+    fn checks_binary_names() {
+        assert_eq!(binary_name("server"), Ok(()));
+        assert_eq!(binary_name("my-tool.v2"), Ok(()));
+        for name in ["", "bin/server", ".", "..", "my server", "a\u{7}"] {
+            assert!(binary_name(name).is_err(), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn checks_environment_names_and_tags() {
+        assert_eq!(environment_name("GOEXPERIMENT"), Ok(()));
+        assert_eq!(environment_name("_x1"), Ok(()));
+        for name in ["", "1X", "A-B", "A=B", "Ä"] {
+            assert!(environment_name(name).is_err(), "{name:?}");
+        }
+        assert_eq!(build_tag("netgo"), Ok(()));
+        assert_eq!(build_tag("go1.21"), Ok(()));
+        assert_eq!(
+            build_tag("netgo,osusergo").map_err(|problem| problem.help),
+            Err("write one tag per list item: `[netgo, osusergo]`".to_string())
+        );
+        assert!(build_tag("!cgo").is_err());
+        assert!(build_tag("").is_err());
+    }
+
+    #[test]
+    fn parses_ports() {
+        assert_eq!(
+            port_number(8080),
+            Ok(Port {
+                number: 8080,
+                protocol: "tcp".to_string()
+            })
+        );
+        assert_eq!(
+            port_text("53/udp"),
+            Ok(Port {
+                number: 53,
+                protocol: "udp".to_string()
+            })
+        );
+        assert_eq!(port_text("8080").map(|port| port.number), Ok(8080));
+        assert_eq!(port_text("8080/tcp").map(|port| port.number), Ok(8080));
+        assert!(port_number(0).is_err());
+        assert!(port_number(65536).is_err());
+        assert!(port_number(-1).is_err());
+        for text in [
+            "", "http", "0", "65536", "80/icmp", "+80", "80/", "/tcp", "8080/TCP",
+        ] {
+            assert!(port_text(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn parses_users() {
+        assert_eq!(user("65532:65532"), Ok((65532, 65532)));
+        assert_eq!(user("1000"), Ok((1000, 1000)));
+        assert_eq!(user("0"), Ok((0, 0)));
+        assert_eq!(user("10:20"), Ok((10, 20)));
+        assert_eq!(
+            user("nobody").map_err(|problem| problem.message),
+            Err("is `nobody`, a name: gostage needs numeric ids".to_string())
+        );
+        for text in ["", "1:", ":1", "1:2:3", "-1", "4294967296", "1 "] {
+            assert!(user(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn checks_directories_references_and_versions() {
+        assert_eq!(absolute_directory("/app/"), Ok("/app".to_string()));
+        assert_eq!(absolute_directory("/"), Ok("/".to_string()));
+        assert_eq!(
+            absolute_directory("app").map_err(|problem| problem.help),
+            Err("write `/app`".to_string())
+        );
+        assert_eq!(image_reference("golang:1.23"), Ok(()));
+        assert!(image_reference("").is_err());
+        assert!(image_reference("golang 1.23").is_err());
+        for version in ["1.23", "1.23.4", "1.24rc1"] {
+            assert_eq!(go_version(version), Ok(()), "{version}");
+        }
+        assert_eq!(
+            go_version("go1.23").map_err(|problem| problem.help),
+            Err("write the version alone: `go: \"1.23\"`".to_string())
+        );
+        for version in ["1", "latest", "1.23.4-x", "1.x"] {
+            assert!(go_version(version).is_err(), "{version}");
+        }
+    }
+}
