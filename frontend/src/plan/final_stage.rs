@@ -42,8 +42,12 @@ pub fn users(spec: &Spec) -> (String, String) {
     (passwd, group)
 }
 
-/// The image filesystem: `base` (`None` = scratch), the runtime files and users, then the
-/// binaries at `/usr/local/bin/<name>`.
+/// The image filesystem: `base` (`None` = scratch), a layer with the runtime files and
+/// users, then a layer with the binaries at `/usr/local/bin/<name>`.
+///
+/// Each layer is one copy of a prepared tree, with every copied file and directory stamped
+/// `epoch`: adding files to an existing directory would give that directory the build's
+/// wall-clock mtime and make layers differ between identical builds.
 pub fn image(
     base: Option<&Output>,
     runtime_files: &Output,
@@ -57,25 +61,29 @@ pub fn image(
         mode: None,
     };
     let (passwd, group) = users(spec);
-    let runtime_layer = FileOp::on(base)
-        .copy(Some(runtime_files), "/", "/", &stamped)
+    let users_tree = FileOp::on(None)
+        .mkdir("/etc", 0o755, epoch)
         .mkfile("/etc/passwd", 0o644, passwd.as_bytes(), epoch)
         .mkfile("/etc/group", 0o644, group.as_bytes(), epoch)
+        .build("write /etc/passwd and /etc/group");
+    let runtime_layer = FileOp::on(base)
+        .copy(Some(runtime_files), "/", "/", &stamped)
+        .copy(Some(&users_tree), "/", "/", &stamped)
         .build("add CA bundle, zoneinfo, /tmp, passwd and group");
-    add_binaries(Some(&runtime_layer), binaries, BINARY_DIR, epoch)
+    let binaries_tree = binaries_at(binaries, BINARY_DIR, epoch);
+    let names: Vec<&str> = binaries.iter().map(|(name, _)| name.as_str()).collect();
+    FileOp::on(Some(&runtime_layer))
+        .copy(Some(&binaries_tree), "/", "/", &stamped)
+        .build(&format!("add {}", names.join(", ")))
 }
 
 /// Just the binaries at `/` (the `binary` target, for `--output type=local`).
 pub fn binaries_only(binaries: &[(String, Output)], epoch: i64) -> Output {
-    add_binaries(None, binaries, "", epoch)
+    binaries_at(binaries, "", epoch)
 }
 
-fn add_binaries(
-    base: Option<&Output>,
-    binaries: &[(String, Output)],
-    directory: &str,
-    epoch: i64,
-) -> Output {
+/// A tree holding each binary at `<directory>/<name>`.
+fn binaries_at(binaries: &[(String, Output)], directory: &str, epoch: i64) -> Output {
     let stamped = CopyOptions {
         contents_only: false,
         timestamp: Some(epoch),
@@ -84,13 +92,13 @@ fn add_binaries(
     let names: Vec<&str> = binaries.iter().map(|(name, _)| name.as_str()).collect();
     binaries
         .iter()
-        .fold(FileOp::on(base), |layer, (name, output)| {
-            layer.copy(
+        .fold(FileOp::on(None), |tree, (name, output)| {
+            tree.copy(
                 Some(output),
                 &format!("/{name}"),
                 &format!("{directory}/{name}"),
                 &stamped,
             )
         })
-        .build(&format!("add {}", names.join(", ")))
+        .build(&format!("collect {}", names.join(", ")))
 }

@@ -19,9 +19,15 @@ pub fn runtime_files(input: PlanInput<'_>) -> Output {
         ("GOFLAGS".to_string(), String::new()),
     ];
     let outputs = Exec {
-        args: ["go", "run", "/gostage/runtime_files.go", "/out"]
-            .map(String::from)
-            .to_vec(),
+        args: [
+            "go",
+            "run",
+            "-trimpath",
+            "/gostage/runtime_files.go",
+            "/out",
+        ]
+        .map(String::from)
+        .to_vec(),
         env: builder_env(input.builder, input.request, &extra),
         cwd: "/".into(),
         user: String::new(),
