@@ -30,6 +30,8 @@ fn steps(args: &Args) -> Result<()> {
     cmd::run(
         cargo()
             .env("GOSTAGE_E2E", "1")
+            // anyhow backtraces would bury the build output in the failure messages.
+            .env("RUST_LIB_BACKTRACE", "0")
             .env("PATH", path)
             .args(["test", "-p", "gostage-e2e", "--", "--test-threads=1"])
             .args(&args.e2e_args),

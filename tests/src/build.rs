@@ -1,0 +1,142 @@
+//! Building a context with a gostage.yaml through each daemon path.
+
+use crate::cmd::{self, Output};
+use crate::{buildctl, goproxy, BUILDKIT_ADDR, BUILDX_BUILDER, REGISTRY};
+use anyhow::{bail, Result};
+use std::fmt;
+use std::path::Path;
+use std::process::Command;
+
+/// The spec file every build uses (through its `# syntax=myorg/gostage` line).
+pub const SPEC: &str = "gostage.yaml";
+
+/// Which BuildKit builds, and through which client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Daemon {
+    /// Docker Engine 20.10 (BuildKit v0.8 inside): `docker buildx build --builder default --load`.
+    Engine,
+    /// Current buildkitd through `buildctl build --frontend dockerfile.v0`, pushed to the registry.
+    Buildctl,
+    /// Current buildkitd through the buildx `remote` builder, pushed to the registry.
+    BuildxRemote,
+}
+
+impl fmt::Display for Daemon {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Daemon::Engine => "docker engine 20.10 (buildx --builder default)",
+            Daemon::Buildctl => "buildkitd (buildctl)",
+            Daemon::BuildxRemote => "buildkitd (buildx remote builder)",
+        })
+    }
+}
+
+impl Daemon {
+    pub const ALL: [Daemon; 3] = [Daemon::Engine, Daemon::Buildctl, Daemon::BuildxRemote];
+
+    fn tag(self) -> &'static str {
+        match self {
+            Daemon::Engine => "engine",
+            Daemon::Buildctl => "buildctl",
+            Daemon::BuildxRemote => "buildx",
+        }
+    }
+
+    /// The reference the build produces under `name`: local to the Engine, or in the registry.
+    pub fn image_ref(self, name: &str) -> String {
+        match self {
+            Daemon::Engine => format!("e2e/{name}:{}", self.tag()),
+            _ => format!("{REGISTRY}/e2e/{name}:{}", self.tag()),
+        }
+    }
+
+    /// The build command for `context` (which holds gostage.yaml), producing `name`.
+    pub fn command(self, context: &Path, name: &str) -> Command {
+        self.command_for(context, SPEC, name)
+    }
+
+    /// The build command for the build file `file` in `context`, producing `name`.
+    pub fn command_for(self, context: &Path, file: &str, name: &str) -> Command {
+        let image = self.image_ref(name);
+        let proxy = format!("GOPROXY={}", goproxy());
+        let ctx = context.to_str().expect("context path is UTF-8");
+        match self {
+            Daemon::Engine => {
+                let mut c = Command::new("docker");
+                c.args(["buildx", "build", "--builder", "default", "--progress=plain", "--load"])
+                    .args(["-f", &format!("{ctx}/{file}"), "-t", &image, "--build-arg", &proxy, ctx]);
+                c
+            }
+            Daemon::Buildctl => {
+                let mut c = buildctl_command();
+                c.args(["build", "--progress=plain", "--frontend", "dockerfile.v0"])
+                    .args(["--local", &format!("context={ctx}"), "--local", &format!("dockerfile={ctx}")])
+                    .args(["--opt", &format!("filename={file}"), "--opt", &format!("build-arg:{proxy}")])
+                    .args(["--output", &format!("type=image,name={image},push=true")]);
+                c
+            }
+            Daemon::BuildxRemote => {
+                let mut c = Command::new("docker");
+                c.args(["buildx", "build", "--builder", BUILDX_BUILDER, "--progress=plain"])
+                    .args(["-f", &format!("{ctx}/{file}"), "--build-arg", &proxy])
+                    .args(["--output", &format!("type=image,name={image},push=true"), ctx]);
+                c
+            }
+        }
+    }
+}
+
+/// `buildctl --addr <our socket>`.
+pub fn buildctl_command() -> Command {
+    let mut c = Command::new(buildctl());
+    c.args(["--addr", BUILDKIT_ADDR]);
+    c
+}
+
+/// A successful build: the image (runnable by the Engine) and the build log.
+pub struct Built {
+    pub daemon: Daemon,
+    pub image: String,
+    pub log: String,
+}
+
+/// Builds `context` on `daemon` as `name`; fails with the full build output. Images pushed to
+/// the registry are pulled into the Engine, so that `docker run` gets this build's image.
+pub fn build(daemon: Daemon, context: &Path, name: &str) -> Result<Built> {
+    build_file(daemon, context, SPEC, name)
+}
+
+/// Like [`build`], for the build file `file` in `context`.
+pub fn build_file(daemon: Daemon, context: &Path, file: &str, name: &str) -> Result<Built> {
+    let out = cmd::run_any(&mut daemon.command_for(context, file, name))?;
+    if !out.success() {
+        bail!("build of {} on {daemon} failed\n{}", context.display(), out.describe());
+    }
+    let image = daemon.image_ref(name);
+    if daemon != Daemon::Engine {
+        cmd::docker(&["pull", "-q", &image])?;
+    }
+    Ok(Built { daemon, image, log: out.combined() })
+}
+
+/// Builds `context` on `daemon`, expecting nothing: the caller inspects the outcome.
+pub fn try_build(daemon: Daemon, context: &Path, name: &str) -> Result<Output> {
+    cmd::run_any(&mut daemon.command(context, name))
+}
+
+/// Builds `context` on buildkitd and exports the image as an OCI layout tarball at `dest`.
+pub fn build_oci(context: &Path, dest: &Path) -> Result<Output> {
+    build_file_oci(context, SPEC, dest)
+}
+
+/// Like [`build_oci`], for the build file `file` in `context`.
+pub fn build_file_oci(context: &Path, file: &str, dest: &Path) -> Result<Output> {
+    let ctx = context.to_str().expect("context path is UTF-8");
+    cmd::run(
+        buildctl_command()
+            .args(["build", "--progress=plain", "--frontend", "dockerfile.v0"])
+            .args(["--local", &format!("context={ctx}"), "--local", &format!("dockerfile={ctx}")])
+            .args(["--opt", &format!("filename={file}"), "--opt", &format!("build-arg:GOPROXY={}", goproxy())])
+            .args(["--output", &format!("type=oci,dest={}", dest.display())]),
+    )
+}

@@ -1,0 +1,62 @@
+//! Temporary copies of the examples, to edit specs and sources without touching the repo.
+
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A copy of a directory under the system temp dir, removed when dropped.
+pub struct TempCopy {
+    pub path: PathBuf,
+}
+
+impl TempCopy {
+    /// Copies examples/NAME.
+    pub fn of_example(name: &str) -> Result<TempCopy> {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let path = std::env::temp_dir().join(format!("gostage-e2e-{name}-{}-{n}", std::process::id()));
+        if path.exists() {
+            std::fs::remove_dir_all(&path)?;
+        }
+        copy_dir(&crate::example(name), &path)?;
+        Ok(TempCopy { path })
+    }
+
+    /// Replaces the file `rel` with `content`.
+    pub fn write(&self, rel: &str, content: &str) -> Result<()> {
+        let file = self.path.join(rel);
+        std::fs::write(&file, content).with_context(|| format!("writing {}", file.display()))
+    }
+
+    /// Appends `content` to the file `rel`.
+    pub fn append(&self, rel: &str, content: &str) -> Result<()> {
+        let mut text = self.read(rel)?;
+        text.push_str(content);
+        self.write(rel, &text)
+    }
+
+    pub fn read(&self, rel: &str) -> Result<String> {
+        let file = self.path.join(rel);
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))
+    }
+}
+
+impl Drop for TempCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}

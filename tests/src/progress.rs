@@ -1,0 +1,100 @@
+//! Reading a `--progress=plain` build log: which vertices ran, which were CACHED.
+//!
+//! Plain progress prints `#N <name>` when vertex N starts, then `#N <log lines>`, then
+//! `#N CACHED`, `#N DONE 1.2s`, `#N ERROR: ...` or `#N CANCELED`.
+
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Vertex {
+    pub id: u32,
+    pub name: String,
+    pub cached: bool,
+    pub done: bool,
+    pub error: bool,
+    /// An image source: it prints `resolve <ref>` and shows DONE even when nothing is pulled.
+    pub image_source: bool,
+}
+
+impl Vertex {
+    /// Whether the vertex did work in this build (finished, not from the cache).
+    pub fn ran(&self) -> bool {
+        (self.done || self.error) && !self.cached
+    }
+
+    /// Vertices every build shows as done whatever the cache holds: context and definition
+    /// transfers, image metadata resolution, the frontend image itself, exporters.
+    pub fn always_runs(&self) -> bool {
+        const PREFIXES: &[&str] = &[
+            "[internal]", "[auth]", "resolve image config", "load metadata", "load build",
+            "load .dockerignore", "local://", "transferring", "exporting", "pushing", "writing image",
+            "naming to", "sending tarball", "importing", "unpacking", "preparing", "loading",
+        ];
+        let name = self.name.as_str();
+        self.image_source
+            || PREFIXES.iter().any(|p| name.starts_with(p))
+            || name.starts_with("docker-image://")
+            || name.contains("] FROM ")
+            || name.contains("myorg/gostage")
+    }
+}
+
+/// The vertices of a plain progress log, in order of first appearance.
+pub fn vertices(log: &str) -> Vec<Vertex> {
+    let mut by_id: BTreeMap<u32, Vertex> = BTreeMap::new();
+    let mut order = Vec::new();
+    for line in log.lines() {
+        let Some(rest) = line.strip_prefix('#') else { continue };
+        let Some((id, text)) = rest.split_once(' ') else { continue };
+        let Ok(id) = id.parse::<u32>() else { continue };
+        let text = text.trim_end();
+        let vertex = by_id.entry(id).or_insert_with(|| {
+            order.push(id);
+            Vertex { id, name: text.to_string(), ..Vertex::default() }
+        });
+        if text == "CACHED" {
+            vertex.cached = true;
+        } else if text.starts_with("DONE") {
+            vertex.done = true;
+        } else if text.starts_with("ERROR") {
+            vertex.error = true;
+        } else if text.starts_with("resolve ") && text != vertex.name {
+            vertex.image_source = true;
+        }
+    }
+    order.into_iter().filter_map(|id| by_id.remove(&id)).collect()
+}
+
+/// The vertices whose name contains `needle`.
+pub fn named<'a>(vertices: &'a [Vertex], needle: &str) -> Vec<&'a Vertex> {
+    vertices.iter().filter(|v| v.name.contains(needle)).collect()
+}
+
+/// One line per vertex, for failure messages.
+pub fn summary(vertices: &[Vertex]) -> String {
+    vertices
+        .iter()
+        .map(|v| {
+            let state = if v.cached { "CACHED" } else if v.error { "ERROR" } else if v.done { "DONE" } else { "?" };
+            format!("  #{:<3} {state:<7} {}", v.id, v.name)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_plain_progress() {
+        let log = "#1 [internal] load build definition from gostage.yaml\n#1 transferring dockerfile: 120B done\n#1 DONE 0.0s\n\n#4 golang:1.23\n#4 resolve docker.io/library/golang:1.23@sha256:65d8 0.0s done\n#4 DONE 0.0s\n\n#5 go mod download\n#5 CACHED\n\n#6 go build ./cmd/uuid-service (linux/amd64)\n#6 0.512 compiling\n#6 DONE 3.2s\n";
+        let v = vertices(log);
+        assert_eq!(v.len(), 4);
+        assert!(v[0].always_runs() && v[0].ran());
+        assert!(v[1].image_source && v[1].always_runs());
+        assert!(v[2].cached && !v[2].ran() && v[2].name == "go mod download");
+        assert!(v[3].ran() && !v[3].always_runs());
+        assert_eq!(named(&v, "go build ./cmd/uuid-service").len(), 1);
+    }
+}

@@ -1,0 +1,101 @@
+//! Spec errors fail the build and point at gostage.yaml:LINE:COLUMN (both daemons); buildctl
+//! also shows BuildKit's source snippet of the offending line.
+
+use anyhow::{ensure, Result};
+use gostage_e2e::build::{try_build, Daemon};
+use gostage_e2e::enabled;
+use gostage_e2e::fixture::TempCopy;
+
+/// A broken spec for examples/hello, and where the error must point.
+struct Case {
+    name: &'static str,
+    spec: &'static str,
+    line: u32,
+    column: u32,
+    /// The offending line's text, which the source snippet shows.
+    snippet: &'static str,
+}
+
+const UNKNOWN_KEY: Case = Case {
+    name: "unknown-key",
+    spec: "# syntax=myorg/gostage\nversion: 1\nmain: .\nimage:\n  ports: [8080]\n  colour: blue\n",
+    line: 6,
+    column: 3,
+    snippet: "colour: blue",
+};
+
+const WRONG_TYPE: Case = Case {
+    name: "wrong-type",
+    spec: "# syntax=myorg/gostage\nversion: 1\nmain: .\nimage:\n  ports: lots\n",
+    line: 5,
+    column: 10,
+    snippet: "ports: lots",
+};
+
+const MISSING_MAIN: Case = Case {
+    name: "missing-main",
+    spec: "# syntax=myorg/gostage\nversion: 1\nmain: ./cmd/missing\nimage:\n  ports: [8080]\n",
+    line: 3,
+    column: 7,
+    snippet: "main: ./cmd/missing",
+};
+
+fn check(case: &Case, daemon: Daemon) -> Result<()> {
+    if !enabled() {
+        return Ok(());
+    }
+    let copy = TempCopy::of_example("hello")?;
+    copy.write("gostage.yaml", case.spec)?;
+    let out = try_build(daemon, &copy.path, &format!("error-{}", case.name))?;
+    let log = out.combined();
+    ensure!(!out.success(), "{}: the build on {daemon} succeeded, expected it to fail\n{}", case.name, out.describe());
+    let location = format!("gostage.yaml:{}:{}", case.line, case.column);
+    ensure!(
+        log.contains(&location),
+        "{}: the failed build on {daemon} does not point at {location}\nspec:\n{}\n{}",
+        case.name,
+        case.spec,
+        out.describe()
+    );
+    if daemon == Daemon::Buildctl {
+        let snippet = log.lines().any(|l| l.contains(">>>") && l.contains(case.snippet));
+        ensure!(
+            snippet,
+            "{}: buildctl shows no source snippet marking {:?} (a `>>>` line)\n{}",
+            case.name,
+            case.snippet,
+            out.describe()
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn unknown_key_on_docker_engine() -> Result<()> {
+    check(&UNKNOWN_KEY, Daemon::Engine)
+}
+
+#[test]
+fn unknown_key_on_buildkitd() -> Result<()> {
+    check(&UNKNOWN_KEY, Daemon::Buildctl)
+}
+
+#[test]
+fn wrong_type_on_docker_engine() -> Result<()> {
+    check(&WRONG_TYPE, Daemon::Engine)
+}
+
+#[test]
+fn wrong_type_on_buildkitd() -> Result<()> {
+    check(&WRONG_TYPE, Daemon::Buildctl)
+}
+
+#[test]
+fn missing_main_on_docker_engine() -> Result<()> {
+    check(&MISSING_MAIN, Daemon::Engine)
+}
+
+#[test]
+fn missing_main_on_buildkitd() -> Result<()> {
+    check(&MISSING_MAIN, Daemon::Buildctl)
+}
