@@ -20,6 +20,14 @@ pub(crate) fn syntax(error: &Error) -> Diagnostic {
             Diagnostic::new(span, "the spec holds more than one YAML document")
                 .with_help("remove the `---` line: gostage.yaml is one document")
         }
+        Error::Budget { .. } => Diagnostic::new(
+            span,
+            "the spec is too large or nests too deeply for gostage",
+        )
+        .with_help(
+            "a gostage.yaml needs a few levels of nesting at most (such as `binaries[0].main`) \
+             and a few kilobytes",
+        ),
         original => Diagnostic::new(span, format!("invalid YAML: {}", message(original)))
             .with_help("check the indentation, quotes and brackets at this position"),
     }

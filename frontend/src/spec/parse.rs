@@ -1,6 +1,6 @@
 //! Bytes → [`Spec`]: the YAML tree pass, the typed pass, then validation.
 
-use serde_saphyr::{DuplicateKeyPolicy, Options};
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
 
 use super::diagnose;
 use super::model::{Span, Spec};
@@ -44,10 +44,18 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
     validate(spec, &document)
 }
 
-/// YAML 1.2 booleans only (`yes` is a string), and the given duplicate-key policy: the tree
-/// pass keeps duplicates to report them with their path.
+/// How deep collections may nest. A spec needs 4 levels (`binaries[0].main`); the limit
+/// keeps the recursive tree pass well inside a thread's stack, even in debug builds.
+const MAX_DEPTH: usize = 32;
+
+/// YAML 1.2 booleans only (`yes` is a string), nesting limited to [`MAX_DEPTH`], and the
+/// given duplicate-key policy: the tree pass keeps duplicates to report them with their path.
 fn options(duplicate_keys: DuplicateKeyPolicy) -> Options {
+    let mut budget = Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    budget.flow_nesting_limit = MAX_DEPTH;
     let mut options = Options::default();
+    options.budget = Some(budget);
     options.duplicate_keys = duplicate_keys;
     options.strict_booleans = true;
     options
@@ -61,7 +69,11 @@ mod tests {
 
     #[test]
     fn parses_the_hello_example() {
-        let spec = parse_ok(include_str!("../../../examples/hello/gostage.yaml"));
+        let bytes = include_bytes!("../../../examples/hello/gostage.yaml");
+        let spec = match parse(bytes) {
+            Ok(spec) => spec,
+            Err(diagnostic) => panic!("{}", diagnostic.render("gostage.yaml")),
+        };
         assert_eq!(spec.version, 1);
         assert_eq!(spec.span, Span { line: 2, column: 1 });
         assert_eq!(
@@ -209,5 +221,29 @@ mod tests {
         ] {
             let _ = parse(garbage.as_bytes());
         }
+        let deep = format!(
+            "version: 1\nimage: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let _ = parse(deep.as_bytes());
+        let deep_block: String = (0..5_000)
+            .map(|depth| format!("{}- \n", "  ".repeat(depth)))
+            .collect();
+        let _ = parse(deep_block.as_bytes());
+    }
+
+    #[test]
+    fn limits_nesting() {
+        let nested: String = (0..40)
+            .map(|depth| format!("{}- \n", "  ".repeat(depth)))
+            .collect();
+        let diagnostic = assert_error(
+            &nested,
+            33,
+            65,
+            "the spec is too large or nests too deeply for gostage",
+        );
+        assert!(help(&diagnostic).contains("binaries[0].main"));
     }
 }
