@@ -57,19 +57,25 @@ impl Daemon {
 
     /// The build command for the build file `file` in `context`, producing `name`.
     pub fn command_for(self, context: &Path, file: &str, name: &str) -> Command {
+        self.command_with(context, file, name, Progress::Plain)
+    }
+
+    /// Like [`Daemon::command_for`], with the progress output format.
+    pub fn command_with(self, context: &Path, file: &str, name: &str, progress: Progress) -> Command {
+        let progress = progress.flag();
         let image = self.image_ref(name);
         let proxy = format!("GOPROXY={}", goproxy());
         let ctx = context.to_str().expect("context path is UTF-8");
         match self {
             Daemon::Engine => {
                 let mut c = Command::new("docker");
-                c.args(["buildx", "build", "--builder", "default", "--progress=plain", "--load"])
+                c.args(["buildx", "build", "--builder", "default", progress, "--load"])
                     .args(["-f", &format!("{ctx}/{file}"), "-t", &image, "--build-arg", &proxy, ctx]);
                 c
             }
             Daemon::Buildctl => {
                 let mut c = buildctl_command();
-                c.args(["build", "--progress=plain", "--frontend", "dockerfile.v0"])
+                c.args(["build", progress, "--frontend", "dockerfile.v0"])
                     .args(["--local", &format!("context={ctx}"), "--local", &format!("dockerfile={ctx}")])
                     .args(["--opt", &format!("filename={file}"), "--opt", &format!("build-arg:{proxy}")])
                     .args(["--output", &format!("type=image,name={image},push=true")]);
@@ -77,11 +83,29 @@ impl Daemon {
             }
             Daemon::BuildxRemote => {
                 let mut c = Command::new("docker");
-                c.args(["buildx", "build", "--builder", BUILDX_BUILDER, "--progress=plain"])
+                c.args(["buildx", "build", "--builder", BUILDX_BUILDER, progress])
                     .args(["-f", &format!("{ctx}/{file}"), "--build-arg", &proxy])
                     .args(["--output", &format!("type=image,name={image},push=true"), ctx]);
                 c
             }
+        }
+    }
+}
+
+/// The progress output format of a build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// `--progress=plain`: for people, and for [`crate::progress::vertices`].
+    Plain,
+    /// `--progress=rawjson`: with the graph, for [`crate::progress::vertices_rawjson`].
+    RawJson,
+}
+
+impl Progress {
+    fn flag(self) -> &'static str {
+        match self {
+            Progress::Plain => "--progress=plain",
+            Progress::RawJson => "--progress=rawjson",
         }
     }
 }
@@ -108,7 +132,12 @@ pub fn build(daemon: Daemon, context: &Path, name: &str) -> Result<Built> {
 
 /// Like [`build`], for the build file `file` in `context`.
 pub fn build_file(daemon: Daemon, context: &Path, file: &str, name: &str) -> Result<Built> {
-    let out = cmd::run_any(&mut daemon.command_for(context, file, name))?;
+    build_with(daemon, context, file, name, Progress::Plain)
+}
+
+/// Like [`build_file`], with the progress output format (the log holds that output).
+pub fn build_with(daemon: Daemon, context: &Path, file: &str, name: &str, progress: Progress) -> Result<Built> {
+    let out = cmd::run_any(&mut daemon.command_with(context, file, name, progress))?;
     if !out.success() {
         bail!("build of {} on {daemon} failed\n{}", context.display(), out.describe());
     }

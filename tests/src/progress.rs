@@ -1,7 +1,13 @@
-//! Reading a `--progress=plain` build log: which vertices ran, which were CACHED.
+//! Reading a build log: which vertices ran, which were CACHED.
 //!
-//! Plain progress prints `#N <name>` when vertex N starts, then `#N <log lines>`, then
-//! `#N CACHED`, `#N DONE 1.2s`, `#N ERROR: ...` or `#N CANCELED`.
+//! Plain progress (`--progress=plain`) prints `#N <name>` when vertex N starts, then
+//! `#N <log lines>`, then `#N CACHED`, `#N DONE 1.2s`, `#N ERROR: ...` or `#N CANCELED`.
+//!
+//! Plain progress does not show the graph, and BuildKit re-runs every vertex without inputs on
+//! each build (sources, and file ops on scratch such as an inline /etc/passwd: the Dockerfile
+//! frontend hides those as `[internal] preparing inline document`, DONE every time). Raw JSON
+//! progress (`--progress=rawjson`) lists each vertex's inputs, so "every step with inputs was
+//! CACHED" can be judged exactly: see [`vertices_rawjson`].
 
 use std::collections::BTreeMap;
 
@@ -14,6 +20,8 @@ pub struct Vertex {
     pub error: bool,
     /// An image source: it prints `resolve <ref>` and shows DONE even when nothing is pulled.
     pub image_source: bool,
+    /// How many inputs the vertex has (known from raw JSON progress only).
+    pub inputs: Option<usize>,
 }
 
 impl Vertex {
@@ -31,7 +39,8 @@ impl Vertex {
             "naming to", "sending tarball", "importing", "unpacking", "preparing", "loading",
         ];
         let name = self.name.as_str();
-        self.image_source
+        self.inputs == Some(0)
+            || self.image_source
             || PREFIXES.iter().any(|p| name.starts_with(p))
             || name.starts_with("docker-image://")
             || name.contains("] FROM ")
@@ -65,6 +74,34 @@ pub fn vertices(log: &str) -> Vec<Vertex> {
     order.into_iter().filter_map(|id| by_id.remove(&id)).collect()
 }
 
+/// The vertices of a `--progress=rawjson` log (one SolveStatus JSON object per line), in order
+/// of first appearance; `id` is that order, from 1.
+pub fn vertices_rawjson(log: &str) -> Vec<Vertex> {
+    let mut vertices: Vec<Vertex> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for line in log.lines() {
+        let Ok(status) = serde_json::from_str::<serde_json::Value>(line.trim()) else { continue };
+        let Some(list) = status["vertexes"].as_array() else { continue };
+        for v in list {
+            let Some(digest) = v["digest"].as_str() else { continue };
+            let i = *index.entry(digest.to_string()).or_insert_with(|| {
+                vertices.push(Vertex { id: vertices.len() as u32 + 1, ..Vertex::default() });
+                vertices.len() - 1
+            });
+            let vertex = &mut vertices[i];
+            if let Some(name) = v["name"].as_str() {
+                vertex.name = name.to_string();
+            }
+            let inputs = v["inputs"].as_array().map_or(0, Vec::len);
+            vertex.inputs = Some(vertex.inputs.unwrap_or(0).max(inputs));
+            vertex.cached |= v["cached"].as_bool().unwrap_or(false);
+            vertex.done |= v["completed"].is_string();
+            vertex.error |= v["error"].as_str().is_some_and(|e| !e.is_empty());
+        }
+    }
+    vertices
+}
+
 /// The vertices whose name contains `needle`.
 pub fn named<'a>(vertices: &'a [Vertex], needle: &str) -> Vec<&'a Vertex> {
     vertices.iter().filter(|v| v.name.contains(needle)).collect()
@@ -76,7 +113,8 @@ pub fn summary(vertices: &[Vertex]) -> String {
         .iter()
         .map(|v| {
             let state = if v.cached { "CACHED" } else if v.error { "ERROR" } else if v.done { "DONE" } else { "?" };
-            format!("  #{:<3} {state:<7} {}", v.id, v.name)
+            let inputs = v.inputs.map(|n| format!(" ({n} inputs)")).unwrap_or_default();
+            format!("  #{:<3} {state:<7} {}{inputs}", v.id, v.name)
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -96,5 +134,19 @@ mod tests {
         assert!(v[2].cached && !v[2].ran() && v[2].name == "go mod download");
         assert!(v[3].ran() && !v[3].always_runs());
         assert_eq!(named(&v, "go build ./cmd/uuid-service").len(), 1);
+    }
+
+    #[test]
+    fn reads_rawjson_progress() {
+        let log = r#"{"vertexes":[{"digest":"sha256:a","name":"write /etc/passwd"}]}
+{"vertexes":[{"digest":"sha256:a","name":"write /etc/passwd","started":"t","completed":"t"}]}
+{"vertexes":[{"digest":"sha256:b","inputs":["sha256:a"],"name":"go build ./cmd/x (linux/amd64)","cached":true,"started":"t","completed":"t"}]}
+{"statuses":[{"id":"x","vertex":"sha256:b"}]}
+error: something
+"#;
+        let v = vertices_rawjson(log);
+        assert_eq!(v.len(), 2);
+        assert!(v[0].ran() && v[0].always_runs() && v[0].inputs == Some(0));
+        assert!(v[1].cached && !v[1].ran() && v[1].inputs == Some(1) && !v[1].always_runs());
     }
 }

@@ -2,7 +2,7 @@
 //! Dockerfile (no gostage involved): if these fail, the environment is broken, not the frontend.
 
 use anyhow::{ensure, Context, Result};
-use gostage_e2e::build::{build_file, build_file_oci, Daemon};
+use gostage_e2e::build::{build_file, build_file_oci, build_with, Daemon, Progress};
 use gostage_e2e::container::Container;
 use gostage_e2e::elf;
 use gostage_e2e::enabled;
@@ -37,7 +37,7 @@ func main() {
 
 /// A build context with the Dockerfile and the Go program (kept between runs: it is cached).
 fn context() -> Result<PathBuf> {
-    let dir = gostage_e2e::workspace_root().join("target/e2e-harness-context");
+    let dir = std::env::temp_dir().join("gostage-e2e-harness-context");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("Dockerfile"), DOCKERFILE)?;
     std::fs::write(dir.join("go.mod"), "module example.com/selfcheck\n\ngo 1.23\n")?;
@@ -93,6 +93,16 @@ fn oci_export_and_cache_detection() -> Result<()> {
         progress::summary(&vertices),
         out.combined(),
         again.log
+    );
+
+    // The same judged from raw JSON progress (with the graph), as the caching tests do.
+    let json = build_with(Daemon::Buildctl, &dir, "Dockerfile", "harness", Progress::RawJson)?;
+    let vertices = progress::vertices_rawjson(&json.log);
+    let ran: Vec<_> = vertices.iter().filter(|v| v.ran() && !v.always_runs()).collect();
+    ensure!(
+        ran.is_empty() && vertices.iter().any(|v| v.cached && v.inputs > Some(0) && v.name.contains("go build")),
+        "raw JSON progress: a cached rebuild shows steps that ran: {ran:?}\nvertices:\n{}",
+        progress::summary(&vertices)
     );
     Ok(())
 }

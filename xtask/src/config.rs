@@ -55,7 +55,15 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Scratch space for staging directories (under target/, never committed).
+/// Cargo's target directory ($CARGO_TARGET_DIR, else target/ in the workspace).
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace_root().join(dir),
+        None => workspace_root().join("target"),
+    }
+}
+
+/// Scratch space for staging directories (under the target directory, never committed).
 pub fn scratch_dir(name: &str) -> PathBuf {
-    workspace_root().join("target").join("xtask").join(name)
+    target_dir().join("xtask").join(name)
 }

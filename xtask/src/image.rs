@@ -3,7 +3,7 @@
 //! from its local store first).
 
 use crate::cmd;
-use crate::config::{scratch_dir, workspace_root, FRONTEND_CAPS, FRONTEND_IMAGE, REGISTRY};
+use crate::config::{scratch_dir, target_dir, workspace_root, FRONTEND_CAPS, FRONTEND_IMAGE, REGISTRY};
 use crate::registry;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -32,7 +32,7 @@ fn build_binary() -> Result<PathBuf> {
             .env("RUSTFLAGS", "-C target-feature=+crt-static")
             .args(["build", "--release", "-p", "gostage", "--target", TARGET]),
     )?;
-    let binary = workspace_root().join("target").join(TARGET).join("release/gostage");
+    let binary = target_dir().join(TARGET).join("release/gostage");
     if has_interpreter(&binary)? {
         bail!("{} is dynamically linked (it has PT_INTERP); it cannot run FROM scratch", binary.display());
     }

@@ -33,7 +33,7 @@ fn steps(args: &Args) -> Result<()> {
             // anyhow backtraces would bury the build output in the failure messages.
             .env("RUST_LIB_BACKTRACE", "0")
             .env("PATH", path)
-            .args(["test", "-p", "gostage-e2e", "--", "--test-threads=1"])
+            .args(["test", "-p", "gostage-e2e", "--no-fail-fast", "--", "--test-threads=1"])
             .args(&args.e2e_args),
     )
 }
