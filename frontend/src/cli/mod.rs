@@ -1,5 +1,6 @@
-//! Commands for people (the binary run outside BuildKit): check, version.
+//! Commands for people (the binary run outside BuildKit): check, schema, version.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
         #[arg(default_value = "gostage.yaml")]
         file: PathBuf,
     },
+    /// Print the JSON Schema of gostage.yaml (for editors).
+    Schema,
 }
 
 /// Runs the CLI; with no command prints help.
@@ -37,6 +40,17 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Check { file }) => check(&file),
+        Some(Command::Schema) => match serde_json::to_string_pretty(&crate::spec::schema()) {
+            Ok(text) => {
+                // A closed pipe (`gostage schema | head`) is not an error worth a panic.
+                let _ = writeln!(std::io::stdout(), "{text}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("gostage: {error}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -51,7 +65,7 @@ fn check(file: &std::path::Path) -> ExitCode {
     };
     match crate::spec::parse(&bytes) {
         Ok(_) => {
-            println!("{name}: ok");
+            let _ = writeln!(std::io::stdout(), "{name}: ok");
             ExitCode::SUCCESS
         }
         Err(diagnostic) => {
