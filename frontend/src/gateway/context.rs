@@ -55,8 +55,8 @@ pub async fn read_spec(
     }
 }
 
-/// Transfers go.mod and the main packages' `.go` files, parses go.mod and checks that each
-/// `main` directory holds Go files.
+/// Transfers go.mod, `.dockerignore` and the main packages' `.go` files, parses go.mod, checks
+/// that each `main` directory holds Go files, and returns the `.dockerignore` patterns.
 ///
 /// Errors: no go.mod (frontend error with the fix), an unparsable go.mod, or a `main` without
 /// `.go` files (placed at that `main:` in the spec).
@@ -64,13 +64,13 @@ pub async fn read_module(
     bridge: &mut Bridge,
     request: &BuildRequest,
     spec: &Spec,
-) -> Result<GoModule, ContextError> {
+) -> Result<(GoModule, Vec<String>), ContextError> {
     let directories: Vec<String> = spec
         .binaries
         .iter()
         .map(|binary| directory(&binary.main.value))
         .collect();
-    let mut include_patterns = vec!["go.mod".to_string()];
+    let mut include_patterns = vec!["go.mod".to_string(), ".dockerignore".to_string()];
     include_patterns.extend(directories.iter().map(|dir| {
         if dir.is_empty() {
             "*.go".to_string()
@@ -119,7 +119,23 @@ pub async fn read_module(
             ));
         }
     }
-    Ok(module)
+    let ignore_patterns = bridge
+        .read_file(&id, ".dockerignore")
+        .await?
+        .map(|bytes| ignore_patterns(&bytes))
+        .unwrap_or_default();
+    Ok((module, ignore_patterns))
+}
+
+/// The patterns of a `.dockerignore` file: one per line, `#` comments and blank lines skipped
+/// (format: Docker's `.dockerignore` documentation; matching is done by the daemon).
+fn ignore_patterns(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| line.trim_start_matches('/').to_string())
+        .collect()
 }
 
 /// `./cmd/server` → `cmd/server`; `.` → ``.
@@ -128,4 +144,21 @@ fn directory(main: &str) -> String {
         .trim_start_matches('.')
         .trim_matches('/')
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerignore_patterns_skip_comments_and_blanks() {
+        let patterns = ignore_patterns(b"# build output\n\n/bin\n*.md\n!README.md\n");
+        assert_eq!(patterns, ["bin", "*.md", "!README.md"]);
+    }
+
+    #[test]
+    fn main_directories_are_relative_to_the_module() {
+        assert_eq!(directory("./cmd/server/"), "cmd/server");
+        assert_eq!(directory("."), "");
+    }
 }

@@ -76,18 +76,19 @@ async fn build(
     bridge: &mut Bridge,
     environment: &Environment,
 ) -> Result<bollard_buildkit_proto::moby::buildkit::v1::frontend::Result, FrontendError> {
-    let request = environment
+    let mut request = environment
         .request(&bridge.worker_platforms)
         .map_err(FrontendError::Other)?;
     let spec_file = context::read_spec(bridge, &request).await?;
     let spec =
         crate::spec::parse(&spec_file.data).map_err(|diagnostic| spec_file.error(diagnostic))?;
-    let module = context::read_module(bridge, &request, &spec)
+    let (module, ignore_patterns) = context::read_module(bridge, &request, &spec)
         .await
         .map_err(|error| match error {
             context::ContextError::Spec(diagnostic) => spec_file.error(diagnostic),
             context::ContextError::Frontend(error) => error,
         })?;
+    request.ignore_patterns = ignore_patterns;
     let builder_written = plan::builder_reference(&spec, &module);
     let builder = resolve(
         bridge,

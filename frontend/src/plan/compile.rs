@@ -14,7 +14,8 @@ use crate::spec::Binary;
 /// Paths of the context never sent to the daemon: they are never needed to compile Go.
 pub const CONTEXT_EXCLUDES: &[&str] = &[".git", "**/.git", "**/node_modules"];
 
-/// The module source from the client's context directory.
+/// The module source from the client's context directory, without [`CONTEXT_EXCLUDES`] and
+/// the `.dockerignore` patterns.
 pub fn source(input: PlanInput<'_>) -> Output {
     llb::local(
         &input.request.context_local,
@@ -23,6 +24,7 @@ pub fn source(input: PlanInput<'_>) -> Output {
             exclude_patterns: CONTEXT_EXCLUDES
                 .iter()
                 .map(|pattern| pattern.to_string())
+                .chain(input.request.ignore_patterns.iter().cloned())
                 .collect(),
             shared_key_hint: "context".into(),
             ..Default::default()

@@ -48,6 +48,8 @@ pub struct BuildRequest {
     pub resolve_mode: ResolveMode,
     /// `--no-cache` (for every step).
     pub no_cache: bool,
+    /// Patterns of the context's `.dockerignore`, never sent with the sources.
+    pub ignore_patterns: Vec<String>,
 }
 
 impl Default for BuildRequest {
@@ -65,6 +67,7 @@ impl Default for BuildRequest {
             named_contexts: BTreeMap::new(),
             resolve_mode: ResolveMode::Default,
             no_cache: false,
+            ignore_patterns: Vec::new(),
         }
     }
 }
