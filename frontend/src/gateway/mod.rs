@@ -117,23 +117,31 @@ async fn build(
         bases: &bases,
     };
     let plan = plan::plan(input).map_err(|diagnostic| spec_file.error(diagnostic))?;
+    let spec_source = Some((spec_file.filename.as_str(), spec_file.data.as_slice()));
     let mut solved = Vec::new();
-    for platform_result in &plan.results {
-        let marshalled = llb::marshal(
-            &platform_result.output,
-            Some((&spec_file.filename, &spec_file.data)),
-        );
+    for platform_result in plan.results {
+        let platform = platform_result.platform;
+        let definition = llb::marshal(&platform_result.output, spec_source).definition;
         let id = bridge
-            .solve(
-                marshalled.definition,
-                &format!("build for {}", platform_result.platform),
-            )
+            .solve(definition, &format!("build for {platform}"))
             .await?;
-        solved.push((
-            platform_result.platform.clone(),
+        let sbom = match &platform_result.sbom {
+            Some(sbom) => {
+                let definition = llb::marshal(sbom, spec_source).definition;
+                Some(
+                    bridge
+                        .solve(definition, &format!("SBOM for {platform}"))
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        solved.push(result::Solved {
+            platform,
             id,
-            platform_result.image_config.clone(),
-        ));
+            image_config: platform_result.image_config,
+            sbom,
+        });
     }
     result::assemble(solved, environment.multi_platform())
 }

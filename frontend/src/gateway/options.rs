@@ -119,6 +119,11 @@ impl Environment {
                 .ok_or_else(|| format!("unknown image-resolve-mode `{mode}`"))?;
         }
         request.no_cache = self.option("no-cache").is_some_and(str::is_empty);
+        // `--sbom=true` arrives as `attest:sbom=` (buildx `build/opt.go`); `--sbom=false` as
+        // `disabled=true`.
+        request.sbom = self
+            .option("attest:sbom")
+            .is_some_and(|value| !value.split(',').any(|part| part.trim() == "disabled=true"));
         for (key, value) in &self.options {
             if let Some(name) = key.strip_prefix("build-arg:") {
                 request.build_args.insert(name.to_string(), value.clone());
@@ -209,5 +214,6 @@ mod tests {
         assert_eq!(request.spec_local, "dockerfile");
         assert_eq!(request.build_platform, Platform::linux_amd64());
         assert!(!request.no_cache);
+        assert!(!request.sbom);
     }
 }

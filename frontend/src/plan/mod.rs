@@ -15,6 +15,7 @@ mod platform;
 pub mod reference;
 mod request;
 mod runtime;
+mod sbom;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ pub use builder::{builder_reference, resolve_image};
 pub use ldflags::DEFAULT_LDFLAGS;
 pub use platform::Platform;
 pub use request::{BuildRequest, GO_ENVIRONMENT_BUILD_ARGS, TARGETS};
+pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
 
 use crate::diagnostic::Diagnostic;
 use crate::gomod::GoModule;
@@ -83,6 +85,8 @@ pub struct PlatformResult {
     pub output: Output,
     /// The image config JSON; `None` for the `binary` target, which is not an image.
     pub image_config: Option<serde_json::Value>,
+    /// A filesystem with the SPDX document at [`SBOM_PATH`], when the client asked for one.
+    pub sbom: Option<Output>,
 }
 
 /// The whole build: one result per target platform, in request order.
@@ -178,19 +182,26 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, Diagnostic> {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let base = input.bases.get(&platform);
+        let binaries_tree = final_stage::binaries_only(&binaries, epoch);
+        let sbom = input.request.sbom.then(|| {
+            let created = crate::image::rfc3339(epoch / 1_000_000_000);
+            sbom::document(input, &binaries_tree, &names, &created)
+        });
         let result = if target == "binary" {
             PlatformResult {
-                output: final_stage::binaries_only(&binaries, epoch),
+                output: binaries_tree,
                 image_config: None,
+                sbom,
                 platform,
             }
         } else {
             let base_output = base.map(|image| {
+                let name = format!("base image {}", image.reference);
                 llb::image(
                     &image.reference,
                     &platform.to_pb(),
                     input.request.resolve_mode,
-                    &format!("base image {}", image.reference),
+                    &name,
                 )
             });
             let output = final_stage::image(
@@ -200,17 +211,19 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, Diagnostic> {
                 input.spec,
                 epoch,
             );
+            let base_config = base.map(|image| &image.config);
             let image_config = crate::image::config(
                 input.spec,
                 &platform,
                 &names,
-                base.map(|image| &image.config),
+                base_config,
                 input.request,
                 epoch,
             );
             PlatformResult {
                 output,
                 image_config: Some(image_config),
+                sbom,
                 platform,
             }
         };

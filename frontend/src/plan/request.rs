@@ -50,6 +50,8 @@ pub struct BuildRequest {
     pub no_cache: bool,
     /// Patterns of the context's `.dockerignore`, never sent with the sources.
     pub ignore_patterns: Vec<String>,
+    /// The client asked for an SBOM attestation (`attest:sbom`, e.g. `--sbom=true`).
+    pub sbom: bool,
 }
 
 impl Default for BuildRequest {
@@ -68,6 +70,7 @@ impl Default for BuildRequest {
             resolve_mode: ResolveMode::Default,
             no_cache: false,
             ignore_patterns: Vec::new(),
+            sbom: false,
         }
     }
 }
