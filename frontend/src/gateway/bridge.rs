@@ -28,14 +28,16 @@ pub const REQUIRED_CAPS: &[&str] = &[
 /// A connected bridge and what the daemon said it supports.
 pub struct Bridge {
     client: LlbBridgeClient<Channel>,
+    /// Enabled gateway API capabilities (from `Ping`).
+    caps: BTreeSet<String>,
     /// Platforms of the first worker (from `Ping`), native first.
     pub worker_platforms: Vec<Platform>,
 }
 
 impl Bridge {
-    /// Pings the daemon and checks the required capabilities.
+    /// Pings the daemon and records its capabilities and workers.
     ///
-    /// Errors: the ping failed, or the daemon lacks a required capability.
+    /// Errors: the ping failed (then no error can be returned to the daemon either).
     pub async fn connect(channel: Channel) -> Result<Self, FrontendError> {
         let mut client = LlbBridgeClient::new(channel)
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
@@ -45,23 +47,12 @@ impl Bridge {
             .await
             .map_err(|status| FrontendError::daemon("ping", status))?
             .into_inner();
-        let caps: BTreeSet<String> = pong
+        let caps = pong
             .frontend_api_caps
             .into_iter()
             .filter(|cap| cap.enabled)
             .map(|cap| cap.id)
             .collect();
-        let missing: Vec<&str> = REQUIRED_CAPS
-            .iter()
-            .copied()
-            .filter(|cap| !caps.contains(*cap))
-            .collect();
-        if !missing.is_empty() {
-            return Err(FrontendError::Other(format!(
-                "this BuildKit lacks gateway capabilities {} that gostage needs; use Docker 20.10 or newer, or BuildKit v0.8 or newer",
-                missing.join(", ")
-            )));
-        }
         let worker_platforms = pong
             .workers
             .first()
@@ -69,8 +60,25 @@ impl Bridge {
             .unwrap_or_default();
         Ok(Self {
             client,
+            caps,
             worker_platforms,
         })
+    }
+
+    /// Fails when the daemon lacks a capability in [`REQUIRED_CAPS`].
+    pub fn check_caps(&self) -> Result<(), FrontendError> {
+        let missing: Vec<&str> = REQUIRED_CAPS
+            .iter()
+            .copied()
+            .filter(|cap| !self.caps.contains(*cap))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(FrontendError::Other(format!(
+            "this BuildKit lacks gateway capabilities {} that gostage needs; use Docker 20.10 or newer, or BuildKit v0.8 or newer",
+            missing.join(", ")
+        )))
     }
 
     /// Solves `definition` and returns the result's ref id (`""` for an empty result).

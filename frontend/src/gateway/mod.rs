@@ -76,6 +76,7 @@ async fn build(
     bridge: &mut Bridge,
     environment: &Environment,
 ) -> Result<bollard_buildkit_proto::moby::buildkit::v1::frontend::Result, FrontendError> {
+    bridge.check_caps()?;
     let mut request = environment
         .request(&bridge.worker_platforms)
         .map_err(FrontendError::Other)?;
