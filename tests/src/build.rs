@@ -61,7 +61,13 @@ impl Daemon {
     }
 
     /// Like [`Daemon::command_for`], with the progress output format.
-    pub fn command_with(self, context: &Path, file: &str, name: &str, progress: Progress) -> Command {
+    pub fn command_with(
+        self,
+        context: &Path,
+        file: &str,
+        name: &str,
+        progress: Progress,
+    ) -> Command {
         let progress = progress.flag();
         let image = self.image_ref(name);
         let proxy = format!("GOPROXY={}", goproxy());
@@ -69,15 +75,40 @@ impl Daemon {
         match self {
             Daemon::Engine => {
                 let mut c = Command::new("docker");
-                c.args(["buildx", "build", "--builder", "default", progress, "--load"])
-                    .args(["-f", &format!("{ctx}/{file}"), "-t", &image, "--build-arg", &proxy, ctx]);
+                c.args([
+                    "buildx",
+                    "build",
+                    "--builder",
+                    "default",
+                    progress,
+                    "--load",
+                ])
+                .args([
+                    "-f",
+                    &format!("{ctx}/{file}"),
+                    "-t",
+                    &image,
+                    "--build-arg",
+                    &proxy,
+                    ctx,
+                ]);
                 c
             }
             Daemon::Buildctl => {
                 let mut c = buildctl_command();
                 c.args(["build", progress, "--frontend", "dockerfile.v0"])
-                    .args(["--local", &format!("context={ctx}"), "--local", &format!("dockerfile={ctx}")])
-                    .args(["--opt", &format!("filename={file}"), "--opt", &format!("build-arg:{proxy}")])
+                    .args([
+                        "--local",
+                        &format!("context={ctx}"),
+                        "--local",
+                        &format!("dockerfile={ctx}"),
+                    ])
+                    .args([
+                        "--opt",
+                        &format!("filename={file}"),
+                        "--opt",
+                        &format!("build-arg:{proxy}"),
+                    ])
                     .args(["--output", &format!("type=image,name={image},push=true")]);
                 c
             }
@@ -85,7 +116,11 @@ impl Daemon {
                 let mut c = Command::new("docker");
                 c.args(["buildx", "build", "--builder", BUILDX_BUILDER, progress])
                     .args(["-f", &format!("{ctx}/{file}"), "--build-arg", &proxy])
-                    .args(["--output", &format!("type=image,name={image},push=true"), ctx]);
+                    .args([
+                        "--output",
+                        &format!("type=image,name={image},push=true"),
+                        ctx,
+                    ]);
                 c
             }
         }
@@ -136,16 +171,30 @@ pub fn build_file(daemon: Daemon, context: &Path, file: &str, name: &str) -> Res
 }
 
 /// Like [`build_file`], with the progress output format (the log holds that output).
-pub fn build_with(daemon: Daemon, context: &Path, file: &str, name: &str, progress: Progress) -> Result<Built> {
+pub fn build_with(
+    daemon: Daemon,
+    context: &Path,
+    file: &str,
+    name: &str,
+    progress: Progress,
+) -> Result<Built> {
     let out = cmd::run_any(&mut daemon.command_with(context, file, name, progress))?;
     if !out.success() {
-        bail!("build of {} on {daemon} failed\n{}", context.display(), out.describe());
+        bail!(
+            "build of {} on {daemon} failed\n{}",
+            context.display(),
+            out.describe()
+        );
     }
     let image = daemon.image_ref(name);
     if daemon != Daemon::Engine {
         cmd::docker(&["pull", "-q", &image])?;
     }
-    Ok(Built { daemon, image, log: out.combined() })
+    Ok(Built {
+        daemon,
+        image,
+        log: out.combined(),
+    })
 }
 
 /// Builds `context` on `daemon`, expecting nothing: the caller inspects the outcome.
@@ -164,8 +213,18 @@ pub fn build_file_oci(context: &Path, file: &str, dest: &Path) -> Result<Output>
     cmd::run(
         buildctl_command()
             .args(["build", "--progress=plain", "--frontend", "dockerfile.v0"])
-            .args(["--local", &format!("context={ctx}"), "--local", &format!("dockerfile={ctx}")])
-            .args(["--opt", &format!("filename={file}"), "--opt", &format!("build-arg:GOPROXY={}", goproxy())])
+            .args([
+                "--local",
+                &format!("context={ctx}"),
+                "--local",
+                &format!("dockerfile={ctx}"),
+            ])
+            .args([
+                "--opt",
+                &format!("filename={file}"),
+                "--opt",
+                &format!("build-arg:GOPROXY={}", goproxy()),
+            ])
             .args(["--output", &format!("type=oci,dest={}", dest.display())]),
     )
 }

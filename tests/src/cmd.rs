@@ -69,7 +69,10 @@ pub fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Result<Output> 
         if start.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            let (stdout, stderr) = (out.join().unwrap_or_default(), err.join().unwrap_or_default());
+            let (stdout, stderr) = (
+                out.join().unwrap_or_default(),
+                err.join().unwrap_or_default(),
+            );
             bail!("`{command}` did not finish within {timeout:?}\n----- stdout -----\n{stdout}\n----- stderr -----\n{stderr}");
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -98,5 +101,8 @@ pub fn run(cmd: &mut Command) -> Result<Output> {
 
 /// `docker ARGS...`, checked; returns trimmed stdout.
 pub fn docker(args: &[&str]) -> Result<String> {
-    Ok(run(Command::new("docker").args(args))?.stdout.trim().to_string())
+    Ok(run(Command::new("docker").args(args))?
+        .stdout
+        .trim()
+        .to_string())
 }

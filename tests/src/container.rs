@@ -17,7 +17,11 @@ impl Container {
     /// `docker run -d -p 127.0.0.1::PORT IMAGE`, then waits until the port accepts connections.
     pub fn start(image: &str, port: u16) -> Result<Container> {
         let id = cmd::docker(&["run", "-d", "-p", &format!("127.0.0.1::{port}"), image])?;
-        let mut container = Container { id, image: image.to_string(), addr: String::new() };
+        let mut container = Container {
+            id,
+            image: image.to_string(),
+            addr: String::new(),
+        };
         let published = cmd::docker(&["port", &container.id, &format!("{port}/tcp")])?;
         container.addr = published
             .lines()
@@ -50,12 +54,15 @@ impl Container {
     }
 
     fn running(&self) -> bool {
-        cmd::docker(&["inspect", "-f", "{{.State.Running}}", &self.id]).map(|s| s == "true").unwrap_or(false)
+        cmd::docker(&["inspect", "-f", "{{.State.Running}}", &self.id])
+            .map(|s| s == "true")
+            .unwrap_or(false)
     }
 
     /// The container's state and logs, for failure messages.
     pub fn diagnostics(&self) -> String {
-        let state = cmd::docker(&["inspect", "-f", "{{json .State}}", &self.id]).unwrap_or_else(|e| e.to_string());
+        let state = cmd::docker(&["inspect", "-f", "{{json .State}}", &self.id])
+            .unwrap_or_else(|e| e.to_string());
         let logs = cmd::run_any(std::process::Command::new("docker").args(["logs", &self.id]))
             .map(|o| o.combined())
             .unwrap_or_else(|e| e.to_string());
@@ -67,7 +74,12 @@ impl Container {
         let response = http::get(&self.addr, path, Duration::from_secs(10))
             .with_context(|| format!("GET {path} from {}\n{}", self.image, self.diagnostics()))?;
         if response.status != 200 {
-            bail!("GET {path} from {}: HTTP {}: {}", self.image, response.status, response.body);
+            bail!(
+                "GET {path} from {}: HTTP {}: {}",
+                self.image,
+                response.status,
+                response.body
+            );
         }
         Ok(response.body)
     }
@@ -75,6 +87,8 @@ impl Container {
 
 impl Drop for Container {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("docker").args(["rm", "-f", &self.id]).output();
+        let _ = std::process::Command::new("docker")
+            .args(["rm", "-f", &self.id])
+            .output();
     }
 }

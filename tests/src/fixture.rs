@@ -14,7 +14,8 @@ impl TempCopy {
     pub fn of_example(name: &str) -> Result<TempCopy> {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!("gostage-e2e-{name}-{}-{n}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("gostage-e2e-{name}-{}-{n}", std::process::id()));
         if path.exists() {
             std::fs::remove_dir_all(&path)?;
         }

@@ -43,20 +43,26 @@ impl ImageFs {
         std::fs::create_dir_all(&dir)?;
         let tar = dir.join("image.tar");
         let out = tar.to_str().unwrap().to_string();
-        let result = cmd::docker(&["save", "-o", &out, image]).and_then(|_| ImageFs::from_archive(&tar));
+        let result =
+            cmd::docker(&["save", "-o", &out, image]).and_then(|_| ImageFs::from_archive(&tar));
         let _ = std::fs::remove_dir_all(&dir);
         result.with_context(|| format!("reading the filesystem of {image}"))
     }
 
     /// Reads a `docker save` archive or an OCI layout tarball (for the linux/amd64 image).
     pub fn from_archive(path: &Path) -> Result<ImageFs> {
-        let files = read_tar(std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?)?;
+        let files = read_tar(
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
+        )?;
         let (config, layers) = if let Some(manifest) = files.get("manifest.json") {
             docker_layout(&files, manifest)?
         } else if let Some(index) = files.get("index.json") {
             oci_layout(&files, index)?
         } else {
-            bail!("{} has neither manifest.json nor index.json", path.display());
+            bail!(
+                "{} has neither manifest.json nor index.json",
+                path.display()
+            );
         };
         let mut entries = BTreeMap::new();
         for layer in layers {
@@ -85,7 +91,10 @@ impl ImageFs {
 }
 
 fn normalize(path: &str) -> String {
-    path.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/').to_string()
+    path.trim_start_matches("./")
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .to_string()
 }
 
 fn read_tar(reader: impl Read) -> Result<HashMap<String, Vec<u8>>> {
@@ -104,13 +113,20 @@ fn read_tar(reader: impl Read) -> Result<HashMap<String, Vec<u8>>> {
 }
 
 fn file<'a>(files: &'a HashMap<String, Vec<u8>>, name: &str) -> Result<&'a [u8]> {
-    files.get(&normalize(name)).map(Vec::as_slice).with_context(|| format!("the archive has no {name}"))
+    files
+        .get(&normalize(name))
+        .map(Vec::as_slice)
+        .with_context(|| format!("the archive has no {name}"))
 }
 
-fn docker_layout<'a>(files: &'a HashMap<String, Vec<u8>>, manifest: &[u8]) -> Result<(Value, Vec<&'a [u8]>)> {
+fn docker_layout<'a>(
+    files: &'a HashMap<String, Vec<u8>>,
+    manifest: &[u8],
+) -> Result<(Value, Vec<&'a [u8]>)> {
     let manifest: Value = serde_json::from_slice(manifest)?;
     let image = &manifest[0];
-    let config = serde_json::from_slice(file(files, image["Config"].as_str().context("no Config")?)?)?;
+    let config =
+        serde_json::from_slice(file(files, image["Config"].as_str().context("no Config")?)?)?;
     let layers = image["Layers"]
         .as_array()
         .context("no Layers")?
@@ -121,16 +137,24 @@ fn docker_layout<'a>(files: &'a HashMap<String, Vec<u8>>, manifest: &[u8]) -> Re
 }
 
 fn blob<'a>(files: &'a HashMap<String, Vec<u8>>, digest: &str) -> Result<&'a [u8]> {
-    let (algo, hex) = digest.split_once(':').with_context(|| format!("bad digest {digest}"))?;
+    let (algo, hex) = digest
+        .split_once(':')
+        .with_context(|| format!("bad digest {digest}"))?;
     file(files, &format!("blobs/{algo}/{hex}"))
 }
 
-fn oci_layout<'a>(files: &'a HashMap<String, Vec<u8>>, index: &[u8]) -> Result<(Value, Vec<&'a [u8]>)> {
+fn oci_layout<'a>(
+    files: &'a HashMap<String, Vec<u8>>,
+    index: &[u8],
+) -> Result<(Value, Vec<&'a [u8]>)> {
     let mut node: Value = serde_json::from_slice(index)?;
     // Descend through indexes to the linux/amd64 image manifest (skipping attestations).
     for _ in 0..4 {
         if node["layers"].is_array() {
-            let config = serde_json::from_slice(blob(files, node["config"]["digest"].as_str().context("no config")?)?)?;
+            let config = serde_json::from_slice(blob(
+                files,
+                node["config"]["digest"].as_str().context("no config")?,
+            )?)?;
             let layers = node["layers"]
                 .as_array()
                 .unwrap()
@@ -139,16 +163,24 @@ fn oci_layout<'a>(files: &'a HashMap<String, Vec<u8>>, index: &[u8]) -> Result<(
                 .collect::<Result<_>>()?;
             return Ok((config, layers));
         }
-        let manifests = node["manifests"].as_array().context("an index without manifests")?;
+        let manifests = node["manifests"]
+            .as_array()
+            .context("an index without manifests")?;
         let chosen = manifests
             .iter()
-            .filter(|m| m["annotations"]["vnd.docker.reference.type"].as_str() != Some("attestation-manifest"))
+            .filter(|m| {
+                m["annotations"]["vnd.docker.reference.type"].as_str()
+                    != Some("attestation-manifest")
+            })
             .find(|m| {
                 let p = &m["platform"];
                 p.is_null() || (p["os"] == "linux" && p["architecture"] == "amd64")
             })
             .context("no linux/amd64 manifest in the index")?;
-        node = serde_json::from_slice(blob(files, chosen["digest"].as_str().context("no digest")?)?)?;
+        node = serde_json::from_slice(blob(
+            files,
+            chosen["digest"].as_str().context("no digest")?,
+        )?)?;
     }
     bail!("OCI layout nested too deeply")
 }
@@ -166,14 +198,20 @@ fn apply_layer(entries: &mut BTreeMap<String, Entry>, layer: &[u8]) -> Result<()
         if path.is_empty() {
             continue;
         }
-        let (dir, base) = path.rsplit_once('/').map_or(("", path.as_str()), |(d, b)| (d, b));
+        let (dir, base) = path
+            .rsplit_once('/')
+            .map_or(("", path.as_str()), |(d, b)| (d, b));
         if base == ".wh..wh..opq" {
             let prefix = format!("{dir}/");
             entries.retain(|p, _| !p.starts_with(&prefix));
             continue;
         }
         if let Some(hidden) = base.strip_prefix(".wh.") {
-            let target = if dir.is_empty() { hidden.to_string() } else { format!("{dir}/{hidden}") };
+            let target = if dir.is_empty() {
+                hidden.to_string()
+            } else {
+                format!("{dir}/{hidden}")
+            };
             let prefix = format!("{target}/");
             entries.retain(|p, _| p != &target && !p.starts_with(&prefix));
             continue;
@@ -193,7 +231,17 @@ fn apply_layer(entries: &mut BTreeMap<String, Entry>, layer: &[u8]) -> Result<()
         if kind == Kind::File {
             entry.read_to_end(&mut data)?;
         }
-        entries.insert(path, Entry { kind, mode, uid, gid, link, data });
+        entries.insert(
+            path,
+            Entry {
+                kind,
+                mode,
+                uid,
+                gid,
+                link,
+                data,
+            },
+        );
     }
     Ok(())
 }

@@ -34,9 +34,23 @@ impl Vertex {
     /// transfers, image metadata resolution, the frontend image itself, exporters.
     pub fn always_runs(&self) -> bool {
         const PREFIXES: &[&str] = &[
-            "[internal]", "[auth]", "resolve image config", "load metadata", "load build",
-            "load .dockerignore", "local://", "transferring", "exporting", "pushing", "writing image",
-            "naming to", "sending tarball", "importing", "unpacking", "preparing", "loading",
+            "[internal]",
+            "[auth]",
+            "resolve image config",
+            "load metadata",
+            "load build",
+            "load .dockerignore",
+            "local://",
+            "transferring",
+            "exporting",
+            "pushing",
+            "writing image",
+            "naming to",
+            "sending tarball",
+            "importing",
+            "unpacking",
+            "preparing",
+            "loading",
         ];
         let name = self.name.as_str();
         self.inputs == Some(0)
@@ -53,13 +67,21 @@ pub fn vertices(log: &str) -> Vec<Vertex> {
     let mut by_id: BTreeMap<u32, Vertex> = BTreeMap::new();
     let mut order = Vec::new();
     for line in log.lines() {
-        let Some(rest) = line.strip_prefix('#') else { continue };
-        let Some((id, text)) = rest.split_once(' ') else { continue };
+        let Some(rest) = line.strip_prefix('#') else {
+            continue;
+        };
+        let Some((id, text)) = rest.split_once(' ') else {
+            continue;
+        };
         let Ok(id) = id.parse::<u32>() else { continue };
         let text = text.trim_end();
         let vertex = by_id.entry(id).or_insert_with(|| {
             order.push(id);
-            Vertex { id, name: text.to_string(), ..Vertex::default() }
+            Vertex {
+                id,
+                name: text.to_string(),
+                ..Vertex::default()
+            }
         });
         if text == "CACHED" {
             vertex.cached = true;
@@ -71,7 +93,10 @@ pub fn vertices(log: &str) -> Vec<Vertex> {
             vertex.image_source = true;
         }
     }
-    order.into_iter().filter_map(|id| by_id.remove(&id)).collect()
+    order
+        .into_iter()
+        .filter_map(|id| by_id.remove(&id))
+        .collect()
 }
 
 /// The vertices of a `--progress=rawjson` log (one SolveStatus JSON object per line), in order
@@ -80,12 +105,21 @@ pub fn vertices_rawjson(log: &str) -> Vec<Vertex> {
     let mut vertices: Vec<Vertex> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for line in log.lines() {
-        let Ok(status) = serde_json::from_str::<serde_json::Value>(line.trim()) else { continue };
-        let Some(list) = status["vertexes"].as_array() else { continue };
+        let Ok(status) = serde_json::from_str::<serde_json::Value>(line.trim()) else {
+            continue;
+        };
+        let Some(list) = status["vertexes"].as_array() else {
+            continue;
+        };
         for v in list {
-            let Some(digest) = v["digest"].as_str() else { continue };
+            let Some(digest) = v["digest"].as_str() else {
+                continue;
+            };
             let i = *index.entry(digest.to_string()).or_insert_with(|| {
-                vertices.push(Vertex { id: vertices.len() as u32 + 1, ..Vertex::default() });
+                vertices.push(Vertex {
+                    id: vertices.len() as u32 + 1,
+                    ..Vertex::default()
+                });
                 vertices.len() - 1
             });
             let vertex = &mut vertices[i];
@@ -104,7 +138,10 @@ pub fn vertices_rawjson(log: &str) -> Vec<Vertex> {
 
 /// The vertices whose name contains `needle`.
 pub fn named<'a>(vertices: &'a [Vertex], needle: &str) -> Vec<&'a Vertex> {
-    vertices.iter().filter(|v| v.name.contains(needle)).collect()
+    vertices
+        .iter()
+        .filter(|v| v.name.contains(needle))
+        .collect()
 }
 
 /// One line per vertex, for failure messages.
@@ -112,8 +149,19 @@ pub fn summary(vertices: &[Vertex]) -> String {
     vertices
         .iter()
         .map(|v| {
-            let state = if v.cached { "CACHED" } else if v.error { "ERROR" } else if v.done { "DONE" } else { "?" };
-            let inputs = v.inputs.map(|n| format!(" ({n} inputs)")).unwrap_or_default();
+            let state = if v.cached {
+                "CACHED"
+            } else if v.error {
+                "ERROR"
+            } else if v.done {
+                "DONE"
+            } else {
+                "?"
+            };
+            let inputs = v
+                .inputs
+                .map(|n| format!(" ({n} inputs)"))
+                .unwrap_or_default();
             format!("  #{:<3} {state:<7} {}{inputs}", v.id, v.name)
         })
         .collect::<Vec<_>>()

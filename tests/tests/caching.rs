@@ -33,14 +33,25 @@ fn rebuilds_use_the_cache() -> Result<()> {
     let copy = TempCopy::of_example("uuid-service")?;
     build(Daemon::Buildctl, &copy.path, "uuid-cache")?;
 
-    let rebuild = || build_with(Daemon::Buildctl, &copy.path, SPEC, "uuid-cache", Progress::RawJson);
+    let rebuild = || {
+        build_with(
+            Daemon::Buildctl,
+            &copy.path,
+            SPEC,
+            "uuid-cache",
+            Progress::RawJson,
+        )
+    };
 
     // Unchanged: every step comes from the cache.
     let again = rebuild()?;
     let vertices = progress::vertices_rawjson(&again.log);
     find(&vertices, DOWNLOAD)?;
     find(&vertices, COMPILE)?;
-    let ran: Vec<&Vertex> = vertices.iter().filter(|v| v.ran() && !v.always_runs()).collect();
+    let ran: Vec<&Vertex> = vertices
+        .iter()
+        .filter(|v| v.ran() && !v.always_runs())
+        .collect();
     ensure!(
         ran.is_empty(),
         "a rebuild without changes ran steps instead of using the cache: {:?}\nvertices:\n{}",
@@ -49,15 +60,28 @@ fn rebuilds_use_the_cache() -> Result<()> {
     );
 
     // One .go file edited: the module download is reused, the compile runs.
-    copy.append("cmd/uuid-service/main.go", "\n// edited by the caching test\n")?;
+    copy.append(
+        "cmd/uuid-service/main.go",
+        "\n// edited by the caching test\n",
+    )?;
     let edited = rebuild()?;
     let vertices = progress::vertices_rawjson(&edited.log);
     let context = || format!("vertices:\n{}", progress::summary(&vertices));
     for v in find(&vertices, DOWNLOAD)? {
-        ensure!(v.cached, "after editing main.go, {:?} was not CACHED\n{}", v.name, context());
+        ensure!(
+            v.cached,
+            "after editing main.go, {:?} was not CACHED\n{}",
+            v.name,
+            context()
+        );
     }
     for v in find(&vertices, COMPILE)? {
-        ensure!(v.ran(), "after editing main.go, {:?} did not run\n{}", v.name, context());
+        ensure!(
+            v.ran(),
+            "after editing main.go, {:?} did not run\n{}",
+            v.name,
+            context()
+        );
     }
     Ok(())
 }

@@ -48,7 +48,12 @@ fn check(case: &Case, daemon: Daemon) -> Result<()> {
     copy.write("gostage.yaml", case.spec)?;
     let out = try_build(daemon, &copy.path, &format!("error-{}", case.name))?;
     let log = out.combined();
-    ensure!(!out.success(), "{}: the build on {daemon} succeeded, expected it to fail\n{}", case.name, out.describe());
+    ensure!(
+        !out.success(),
+        "{}: the build on {daemon} succeeded, expected it to fail\n{}",
+        case.name,
+        out.describe()
+    );
     let location = format!("gostage.yaml:{}:{}", case.line, case.column);
     ensure!(
         log.contains(&location),
@@ -58,7 +63,9 @@ fn check(case: &Case, daemon: Daemon) -> Result<()> {
         out.describe()
     );
     if daemon == Daemon::Buildctl {
-        let snippet = log.lines().any(|l| l.contains(">>>") && l.contains(case.snippet));
+        let snippet = log
+            .lines()
+            .any(|l| l.contains(">>>") && l.contains(case.snippet));
         ensure!(
             snippet,
             "{}: buildctl shows no source snippet marking {:?} (a `>>>` line)\n{}",

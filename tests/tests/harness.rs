@@ -40,7 +40,10 @@ fn context() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join("gostage-e2e-harness-context");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("Dockerfile"), DOCKERFILE)?;
-    std::fs::write(dir.join("go.mod"), "module example.com/selfcheck\n\ngo 1.23\n")?;
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/selfcheck\n\ngo 1.23\n",
+    )?;
     std::fs::write(dir.join("main.go"), MAIN)?;
     Ok(dir)
 }
@@ -49,10 +52,21 @@ fn check_fs(fs: &ImageFs, origin: &str) -> Result<()> {
     let binary = fs
         .get("usr/local/bin/selfcheck")
         .with_context(|| format!("{origin}: no /usr/local/bin/selfcheck in\n{}", fs.listing()))?;
-    ensure!(binary.kind == Kind::File, "{origin}: selfcheck is {:?}", binary.kind);
+    ensure!(
+        binary.kind == Kind::File,
+        "{origin}: selfcheck is {:?}",
+        binary.kind
+    );
     let info = elf::inspect(&binary.data)?;
-    ensure!(info.is_static() && info.machine == 62, "{origin}: selfcheck is {info:?}");
-    ensure!(fs.runtime_config()["User"] == "65532:65532", "{origin}: config {}", fs.config);
+    ensure!(
+        info.is_static() && info.machine == 62,
+        "{origin}: selfcheck is {info:?}"
+    );
+    ensure!(
+        fs.runtime_config()["User"] == "65532:65532",
+        "{origin}: config {}",
+        fs.config
+    );
     Ok(())
 }
 
@@ -65,8 +79,14 @@ fn every_daemon_builds_and_runs_a_dockerfile() -> Result<()> {
     for daemon in Daemon::ALL {
         let built = build_file(daemon, &dir, "Dockerfile", "harness")?;
         let container = Container::start(&built.image, 8080)?;
-        ensure!(container.get("/health")?.trim() == "ok", "{daemon}: /health did not answer ok");
-        check_fs(&ImageFs::from_docker(&built.image)?, &format!("{daemon}, docker save"))?;
+        ensure!(
+            container.get("/health")?.trim() == "ok",
+            "{daemon}: /health did not answer ok"
+        );
+        check_fs(
+            &ImageFs::from_docker(&built.image)?,
+            &format!("{daemon}, docker save"),
+        )?;
     }
     Ok(())
 }
@@ -86,7 +106,10 @@ fn oci_export_and_cache_detection() -> Result<()> {
     // Built just above: a second build must show every step CACHED.
     let again = build_file(Daemon::Buildctl, &dir, "Dockerfile", "harness")?;
     let vertices = progress::vertices(&again.log);
-    let ran: Vec<_> = vertices.iter().filter(|v| v.ran() && !v.always_runs()).collect();
+    let ran: Vec<_> = vertices
+        .iter()
+        .filter(|v| v.ran() && !v.always_runs())
+        .collect();
     ensure!(
         ran.is_empty() && vertices.iter().any(|v| v.cached && v.name.contains("go build")),
         "a cached rebuild shows steps that ran: {ran:?}\nvertices:\n{}\n----- first build -----\n{}\n----- rebuild -----\n{}",
@@ -96,11 +119,23 @@ fn oci_export_and_cache_detection() -> Result<()> {
     );
 
     // The same judged from raw JSON progress (with the graph), as the caching tests do.
-    let json = build_with(Daemon::Buildctl, &dir, "Dockerfile", "harness", Progress::RawJson)?;
+    let json = build_with(
+        Daemon::Buildctl,
+        &dir,
+        "Dockerfile",
+        "harness",
+        Progress::RawJson,
+    )?;
     let vertices = progress::vertices_rawjson(&json.log);
-    let ran: Vec<_> = vertices.iter().filter(|v| v.ran() && !v.always_runs()).collect();
+    let ran: Vec<_> = vertices
+        .iter()
+        .filter(|v| v.ran() && !v.always_runs())
+        .collect();
     ensure!(
-        ran.is_empty() && vertices.iter().any(|v| v.cached && v.inputs > Some(0) && v.name.contains("go build")),
+        ran.is_empty()
+            && vertices
+                .iter()
+                .any(|v| v.cached && v.inputs > Some(0) && v.name.contains("go build")),
         "raw JSON progress: a cached rebuild shows steps that ran: {ran:?}\nvertices:\n{}",
         progress::summary(&vertices)
     );

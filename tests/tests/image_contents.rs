@@ -14,7 +14,14 @@ const BINARY: &str = "usr/local/bin/hello";
 
 /// Directories that may appear only because they lead to an allowed file.
 const PARENT_DIRS: &[&str] = &[
-    "etc", "etc/ssl", "etc/ssl/certs", "usr", "usr/local", "usr/local/bin", "usr/share", "usr/share/zoneinfo",
+    "etc",
+    "etc/ssl",
+    "etc/ssl/certs",
+    "usr",
+    "usr/local",
+    "usr/local/bin",
+    "usr/share",
+    "usr/share/zoneinfo",
 ];
 
 /// Whether `path` belongs in a gostage image FROM scratch.
@@ -27,7 +34,9 @@ fn allowed(path: &str, kind: Kind) -> bool {
         "tmp" => kind == Kind::Dir,
         _ => {
             path.starts_with("usr/share/zoneinfo/")
-                || path.strip_prefix("usr/local/bin/").is_some_and(|b| !b.contains('/') && kind == Kind::File)
+                || path
+                    .strip_prefix("usr/local/bin/")
+                    .is_some_and(|b| !b.contains('/') && kind == Kind::File)
         }
     }
 }
@@ -36,10 +45,17 @@ fn allowed(path: &str, kind: Kind) -> bool {
 fn check_image(fs: &ImageFs, origin: &str) -> Result<()> {
     let listing = || format!("{origin}: image filesystem:\n{}", fs.listing());
     let user = fs.runtime_config()["User"].as_str().unwrap_or_default();
-    ensure!(user == USER, "{origin}: config User is {user:?}, expected {USER:?}");
+    ensure!(
+        user == USER,
+        "{origin}: config User is {user:?}, expected {USER:?}"
+    );
 
     for shell in ["bin/sh", "bin/bash", "bin/busybox"] {
-        ensure!(fs.get(shell).is_none(), "{origin}: the image has /{shell}\n{}", listing());
+        ensure!(
+            fs.get(shell).is_none(),
+            "{origin}: the image has /{shell}\n{}",
+            listing()
+        );
     }
     let unexpected: Vec<String> = fs
         .entries
@@ -47,18 +63,47 @@ fn check_image(fs: &ImageFs, origin: &str) -> Result<()> {
         .filter(|(path, entry)| !allowed(path, entry.kind))
         .map(|(path, entry)| format!("/{path} ({:?})", entry.kind))
         .collect();
-    ensure!(unexpected.is_empty(), "{origin}: unexpected paths in the image: {unexpected:?}\n{}", listing());
+    ensure!(
+        unexpected.is_empty(),
+        "{origin}: unexpected paths in the image: {unexpected:?}\n{}",
+        listing()
+    );
 
-    for required in ["etc/ssl/certs/ca-certificates.crt", "etc/passwd", "etc/group", "usr/share/zoneinfo/America/New_York", BINARY] {
-        ensure!(fs.get(required).is_some(), "{origin}: the image lacks /{required}\n{}", listing());
+    for required in [
+        "etc/ssl/certs/ca-certificates.crt",
+        "etc/passwd",
+        "etc/group",
+        "usr/share/zoneinfo/America/New_York",
+        BINARY,
+    ] {
+        ensure!(
+            fs.get(required).is_some(),
+            "{origin}: the image lacks /{required}\n{}",
+            listing()
+        );
     }
-    let tmp = fs.get("tmp").with_context(|| format!("{origin}: the image has no /tmp\n{}", listing()))?;
-    ensure!(tmp.kind == Kind::Dir && tmp.mode == 0o1777, "{origin}: /tmp is {:?} mode {:o}, expected a directory with mode 1777", tmp.kind, tmp.mode);
+    let tmp = fs
+        .get("tmp")
+        .with_context(|| format!("{origin}: the image has no /tmp\n{}", listing()))?;
+    ensure!(
+        tmp.kind == Kind::Dir && tmp.mode == 0o1777,
+        "{origin}: /tmp is {:?} mode {:o}, expected a directory with mode 1777",
+        tmp.kind,
+        tmp.mode
+    );
 
     let binary = fs.get(BINARY).unwrap();
     let info = elf::inspect(&binary.data).with_context(|| format!("{origin}: /{BINARY}"))?;
-    ensure!(info.interpreter.is_none(), "{origin}: /{BINARY} is dynamically linked (PT_INTERP {:?})", info.interpreter);
-    ensure!(info.is_static(), "{origin}: /{BINARY} needs shared libraries {:?}", info.libraries);
+    ensure!(
+        info.interpreter.is_none(),
+        "{origin}: /{BINARY} is dynamically linked (PT_INTERP {:?})",
+        info.interpreter
+    );
+    ensure!(
+        info.is_static(),
+        "{origin}: /{BINARY} needs shared libraries {:?}",
+        info.libraries
+    );
     Ok(())
 }
 

@@ -17,15 +17,30 @@ fn installed(package: &str) -> bool {
 }
 
 pub fn ensure(report: &mut Report) -> Result<()> {
-    let missing: Vec<&str> = DEBIAN_PACKAGES.iter().copied().filter(|p| !installed(p)).collect();
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| !installed(p))
+        .collect();
     if missing.is_empty() {
-        report.add("debian packages", Outcome::Reused, DEBIAN_PACKAGES.join(" "));
+        report.add(
+            "debian packages",
+            Outcome::Reused,
+            DEBIAN_PACKAGES.join(" "),
+        );
         return Ok(());
     }
     let apt = |args: &[&str]| {
         let mut c = Command::new("apt-get");
         c.env("DEBIAN_FRONTEND", "noninteractive")
-            .args(["-y", "-q", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"])
+            .args([
+                "-y",
+                "-q",
+                "-o",
+                "Dpkg::Options::=--force-confdef",
+                "-o",
+                "Dpkg::Options::=--force-confold",
+            ])
             .args(args)
             .stdin(std::process::Stdio::null());
         c
@@ -38,8 +53,8 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         std::fs::write(policy, "#!/bin/sh\n# written by cargo xtask up\nexit 101\n")?;
         std::fs::set_permissions(policy, std::fs::Permissions::from_mode(0o755))?;
     }
-    let result = cmd::run(&mut apt(&["update"]))
-        .and_then(|()| cmd::run(&mut apt(&["install"]).args(&missing)));
+    let result =
+        cmd::run(&mut apt(&["update"])).and_then(|()| cmd::run(apt(&["install"]).args(&missing)));
     if ours {
         std::fs::remove_file(policy)?;
     }

@@ -30,7 +30,9 @@ fn register_all() -> Result<Vec<&'static str>> {
 
 pub fn ensure(report: &mut Report) {
     match register_all() {
-        Ok(added) if added.is_empty() => report.add("binfmt (qemu)", Outcome::Reused, HANDLERS.join(" ")),
+        Ok(added) if added.is_empty() => {
+            report.add("binfmt (qemu)", Outcome::Reused, HANDLERS.join(" "))
+        }
         Ok(added) => report.add("binfmt (qemu)", Outcome::Installed, added.join(" ")),
         Err(e) => report.add("binfmt (qemu)", Outcome::Skipped, format!("{e:#}")),
     }

@@ -14,10 +14,13 @@ use std::process::Command;
 const REPO: &str = "library/golang";
 /// Label recording the host toolchain the image holds; a different host Go rebuilds it.
 const VERSION_LABEL: &str = "org.gostage.go-version";
-const PATH_ENV: &str = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const PATH_ENV: &str =
+    "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 fn go_env(key: &str) -> Result<String> {
-    Ok(cmd::output(Command::new("go").args(["env", key]))?.trim().to_string())
+    Ok(cmd::output(Command::new("go").args(["env", key]))?
+        .trim()
+        .to_string())
 }
 
 fn up_to_date(go_version: &str) -> Result<bool> {
@@ -58,14 +61,24 @@ fn stage(dir: &Path, goroot: &str, go_version: &str) -> Result<()> {
     mkdir(&root.join("bin"), 0o755)?;
     std::fs::copy("/bin/busybox", root.join("bin/busybox")).context("copying /bin/busybox")?;
     let applets = cmd::output(Command::new("/bin/busybox").arg("--list"))?;
-    for applet in applets.lines().map(str::trim).filter(|a| !a.is_empty() && *a != "busybox") {
+    for applet in applets
+        .lines()
+        .map(str::trim)
+        .filter(|a| !a.is_empty() && *a != "busybox")
+    {
         symlink("busybox", root.join("bin").join(applet))?;
     }
 
     mkdir(&root.join("etc/ssl/certs"), 0o755)?;
-    std::fs::copy("/etc/ssl/certs/ca-certificates.crt", root.join("etc/ssl/certs/ca-certificates.crt"))
-        .context("copying the host CA bundle")?;
-    copy_tree(Path::new("/usr/share/zoneinfo"), &root.join("usr/share/zoneinfo"))?;
+    std::fs::copy(
+        "/etc/ssl/certs/ca-certificates.crt",
+        root.join("etc/ssl/certs/ca-certificates.crt"),
+    )
+    .context("copying the host CA bundle")?;
+    copy_tree(
+        Path::new("/usr/share/zoneinfo"),
+        &root.join("usr/share/zoneinfo"),
+    )?;
     std::fs::write(
         root.join("etc/passwd"),
         "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n",
@@ -96,22 +109,42 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     let go_version = go_env("GOVERSION")?;
     let tags = GOLANG_TAGS.join(", ");
     if up_to_date(&go_version)? {
-        report.add("golang builder images", Outcome::Reused, format!("{go_version} as {REPO}:{{{tags}}}"));
+        report.add(
+            "golang builder images",
+            Outcome::Reused,
+            format!("{go_version} as {REPO}:{{{tags}}}"),
+        );
         return Ok(());
     }
     let goroot = go_env("GOROOT")?;
     let dir = scratch_dir("golang-image");
     stage(&dir, &goroot, &go_version)?;
     let mut build = Command::new("docker");
-    build.args(["buildx", "build", "--builder", "default", "--load", "--progress=plain"]);
+    build.args([
+        "buildx",
+        "build",
+        "--builder",
+        "default",
+        "--load",
+        "--progress=plain",
+    ]);
     for tag in GOLANG_TAGS {
-        build.args(["-t", &format!("{REGISTRY}/{REPO}:{tag}"), "-t", &format!("golang:{tag}")]);
+        build.args([
+            "-t",
+            &format!("{REGISTRY}/{REPO}:{tag}"),
+            "-t",
+            &format!("golang:{tag}"),
+        ]);
     }
     cmd::output(build.arg(&dir))?;
     for tag in GOLANG_TAGS {
         cmd::output(Command::new("docker").args(["push", &format!("{REGISTRY}/{REPO}:{tag}")]))?;
     }
     std::fs::remove_dir_all(&dir)?;
-    report.add("golang builder images", Outcome::Installed, format!("{go_version} as {REPO}:{{{tags}}}"));
+    report.add(
+        "golang builder images",
+        Outcome::Installed,
+        format!("{go_version} as {REPO}:{{{tags}}}"),
+    );
     Ok(())
 }

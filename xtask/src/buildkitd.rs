@@ -64,14 +64,23 @@ fn has_version(binary: &Path) -> bool {
 fn ensure_binaries(report: &mut Report) -> Result<()> {
     let daemon = bin_dir().join("buildkitd");
     if has_version(&daemon) && has_version(&buildctl()) {
-        report.add("buildkitd binaries", Outcome::Reused, format!("{BUILDKIT_VERSION} in {}", bin_dir().display()));
+        report.add(
+            "buildkitd binaries",
+            Outcome::Reused,
+            format!("{BUILDKIT_VERSION} in {}", bin_dir().display()),
+        );
         return Ok(());
     }
-    let json = cmd::output(
-        Command::new("go").args(["mod", "download", "-json", &format!("{MODULE}@{BUILDKIT_VERSION}")]),
-    )?;
+    let json = cmd::output(Command::new("go").args([
+        "mod",
+        "download",
+        "-json",
+        &format!("{MODULE}@{BUILDKIT_VERSION}"),
+    ]))?;
     let info: serde_json::Value = serde_json::from_str(&json)?;
-    let dir = info["Dir"].as_str().context("go mod download printed no Dir")?;
+    let dir = info["Dir"]
+        .as_str()
+        .context("go mod download printed no Dir")?;
     let staging = bin_dir().join(".staging");
     std::fs::create_dir_all(&staging)?;
     let ldflags = format!("-X {MODULE}/version.Version={BUILDKIT_VERSION}");
@@ -85,10 +94,18 @@ fn ensure_binaries(report: &mut Report) -> Result<()> {
     )?;
     for name in ["buildkitd", "buildctl"] {
         let built = staging.join(name);
-        anyhow::ensure!(has_version(&built), "{} does not report {BUILDKIT_VERSION}", built.display());
+        anyhow::ensure!(
+            has_version(&built),
+            "{} does not report {BUILDKIT_VERSION}",
+            built.display()
+        );
         std::fs::rename(&built, bin_dir().join(name))?;
     }
-    report.add("buildkitd binaries", Outcome::Installed, format!("{BUILDKIT_VERSION} built from {dir}"));
+    report.add(
+        "buildkitd binaries",
+        Outcome::Installed,
+        format!("{BUILDKIT_VERSION} built from {dir}"),
+    );
     Ok(())
 }
 
@@ -116,7 +133,9 @@ fn running_version() -> String {
 
 fn stop(pid: u32) -> Result<()> {
     cmd::run(Command::new("kill").arg(pid.to_string()))?;
-    cmd::wait_until("buildkitd to stop", Duration::from_secs(30), None, || !cmd::alive(pid))
+    cmd::wait_until("buildkitd to stop", Duration::from_secs(30), None, || {
+        !cmd::alive(pid)
+    })
 }
 
 pub fn ensure(report: &mut Report) -> Result<()> {
@@ -124,7 +143,8 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     std::fs::create_dir_all(state_dir().join("buildkitd"))?;
     std::fs::create_dir_all("/run/buildkit")?;
     let config = config_text();
-    let config_changed = std::fs::read_to_string(config_path()).ok().as_deref() != Some(config.as_str());
+    let config_changed =
+        std::fs::read_to_string(config_path()).ok().as_deref() != Some(config.as_str());
     std::fs::write(config_path(), &config)?;
     let ours = cmd::pid_from_file(&pidfile());
     let mut outcome = Outcome::Started;
@@ -133,13 +153,23 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         let stale = config_changed || !version.contains(BUILDKIT_VERSION);
         match ours {
             Some(pid) if stale => {
-                eprintln!("buildkitd (pid {pid}, {version}) has an old config or version: restarting it");
+                eprintln!(
+                    "buildkitd (pid {pid}, {version}) has an old config or version: restarting it"
+                );
                 stop(pid)?;
                 outcome = Outcome::Reconfigured;
             }
             _ => {
-                let note = if stale { " (not started by xtask; config or version may differ)" } else { "" };
-                report.add("buildkitd", Outcome::Reused, format!("{version} on {BUILDKIT_ADDR}{note}"));
+                let note = if stale {
+                    " (not started by xtask; config or version may differ)"
+                } else {
+                    ""
+                };
+                report.add(
+                    "buildkitd",
+                    Outcome::Reused,
+                    format!("{version} on {BUILDKIT_ADDR}{note}"),
+                );
                 return Ok(());
             }
         }
@@ -148,6 +178,10 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     c.arg("--config").arg(config_path());
     let pid = cmd::spawn_daemon(c, &logs::buildkitd(), &pidfile())?;
     cmd::wait_until("buildkitd", Duration::from_secs(60), Some(pid), answers)?;
-    report.add("buildkitd", outcome, format!("{} on {BUILDKIT_ADDR} (pid {pid})", running_version()));
+    report.add(
+        "buildkitd",
+        outcome,
+        format!("{} on {BUILDKIT_ADDR} (pid {pid})", running_version()),
+    );
     Ok(())
 }

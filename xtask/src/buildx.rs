@@ -36,11 +36,12 @@ fn ensure_plugin(report: &mut Report) -> Result<()> {
     let built = bin_dir().join("buildx");
     if !binary_ok(&built) {
         let ldflags = format!("-X github.com/docker/buildx/version.Version={BUILDX_VERSION}");
-        cmd::run(
-            Command::new("go")
-                .env("GOBIN", bin_dir())
-                .args(["install", "-ldflags", &ldflags, &format!("{PACKAGE}@{BUILDX_VERSION}")]),
-        )?;
+        cmd::run(Command::new("go").env("GOBIN", bin_dir()).args([
+            "install",
+            "-ldflags",
+            &ldflags,
+            &format!("{PACKAGE}@{BUILDX_VERSION}"),
+        ]))?;
         if !binary_ok(&built) {
             bail!("{} does not report {BUILDX_VERSION}", built.display());
         }
@@ -50,7 +51,11 @@ fn ensure_plugin(report: &mut Report) -> Result<()> {
     let tmp = plugin.with_extension("tmp");
     std::fs::copy(&built, &tmp)?;
     std::fs::rename(&tmp, &plugin)?;
-    report.add("buildx plugin", Outcome::Installed, format!("{BUILDX_VERSION} at {}", plugin.display()));
+    report.add(
+        "buildx plugin",
+        Outcome::Installed,
+        format!("{BUILDX_VERSION} at {}", plugin.display()),
+    );
     Ok(())
 }
 
@@ -66,22 +71,41 @@ fn inspect(name: &str) -> Option<Vec<(String, String)>> {
 }
 
 fn field<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    fields
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 fn ensure_builder(report: &mut Report) -> Result<()> {
     if let Some(fields) = inspect(BUILDX_BUILDER) {
-        if field(&fields, "Driver") == Some("remote") && field(&fields, "Endpoint") == Some(BUILDKIT_ADDR) {
-            report.add("buildx builder", Outcome::Reused, format!("{BUILDX_BUILDER} (remote, {BUILDKIT_ADDR})"));
+        if field(&fields, "Driver") == Some("remote")
+            && field(&fields, "Endpoint") == Some(BUILDKIT_ADDR)
+        {
+            report.add(
+                "buildx builder",
+                Outcome::Reused,
+                format!("{BUILDX_BUILDER} (remote, {BUILDKIT_ADDR})"),
+            );
             return Ok(());
         }
         cmd::run(Command::new("docker").args(["buildx", "rm", BUILDX_BUILDER]))?;
     }
     cmd::run(Command::new("docker").args([
-        "buildx", "create", "--name", BUILDX_BUILDER, "--driver", "remote", BUILDKIT_ADDR,
+        "buildx",
+        "create",
+        "--name",
+        BUILDX_BUILDER,
+        "--driver",
+        "remote",
+        BUILDKIT_ADDR,
     ]))?;
     cmd::output(Command::new("docker").args(["buildx", "inspect", "--bootstrap", BUILDX_BUILDER]))?;
-    report.add("buildx builder", Outcome::Started, format!("{BUILDX_BUILDER} (remote, {BUILDKIT_ADDR})"));
+    report.add(
+        "buildx builder",
+        Outcome::Started,
+        format!("{BUILDX_BUILDER} (remote, {BUILDKIT_ADDR})"),
+    );
     Ok(())
 }
 

@@ -13,7 +13,9 @@ const TAG: &str = "gostage-demo/hello";
 
 /// The host's GOPROXY, passed into builds.
 pub fn goproxy() -> Result<String> {
-    Ok(cmd::output(Command::new("go").args(["env", "GOPROXY"]))?.trim().to_string())
+    Ok(cmd::output(Command::new("go").args(["env", "GOPROXY"]))?
+        .trim()
+        .to_string())
 }
 
 /// Removes the container when dropped.
@@ -31,9 +33,22 @@ pub fn run() -> Result<()> {
     let spec = example.join("gostage.yaml");
     cmd::run(
         Command::new("docker")
-            .args(["buildx", "build", "--builder", "default", "--progress=plain", "-f"])
+            .args([
+                "buildx",
+                "build",
+                "--builder",
+                "default",
+                "--progress=plain",
+                "-f",
+            ])
             .arg(&spec)
-            .args(["-t", TAG, "--load", "--build-arg", &format!("GOPROXY={}", goproxy()?)])
+            .args([
+                "-t",
+                TAG,
+                "--load",
+                "--build-arg",
+                &format!("GOPROXY={}", goproxy()?),
+            ])
             .arg(&example),
     )?;
     let id = cmd::output(Command::new("docker").args(["run", "-d", "-p", "127.0.0.1::8080", TAG]))?
@@ -41,10 +56,16 @@ pub fn run() -> Result<()> {
         .to_string();
     let container = Container(id);
     let port = cmd::output(Command::new("docker").args(["port", &container.0, "8080/tcp"]))?;
-    let addr = port.lines().next().context("docker port printed nothing")?.trim().to_string();
+    let addr = port
+        .lines()
+        .next()
+        .context("docker port printed nothing")?
+        .trim()
+        .to_string();
     let result = query(&addr);
     if result.is_err() {
-        let logs = cmd::output(Command::new("docker").args(["logs", &container.0])).unwrap_or_default();
+        let logs =
+            cmd::output(Command::new("docker").args(["logs", &container.0])).unwrap_or_default();
         eprintln!("--- container logs\n{logs}");
     }
     result
@@ -55,13 +76,19 @@ fn query(addr: &str) -> Result<()> {
     let health = loop {
         match http::get(&format!("http://{addr}/health")) {
             Ok(r) => break r,
-            Err(e) if start.elapsed() > Duration::from_secs(20) => return Err(e.context("GET /health")),
+            Err(e) if start.elapsed() > Duration::from_secs(20) => {
+                return Err(e.context("GET /health"))
+            }
             Err(_) => std::thread::sleep(Duration::from_millis(200)),
         }
     };
     println!("GET /health  -> {} {}", health.status, health.text().trim());
     let runtime = http::get(&format!("http://{addr}/runtime"))?;
-    println!("GET /runtime -> {} {}", runtime.status, runtime.text().trim());
+    println!(
+        "GET /runtime -> {} {}",
+        runtime.status,
+        runtime.text().trim()
+    );
     if health.status != 200 || health.text().trim() != "ok" || runtime.status != 200 {
         bail!("the demo container did not answer as expected");
     }

@@ -46,7 +46,10 @@ fn write_daemon_json() -> Result<bool> {
         .as_array_mut()
         .with_context(|| format!("registry-mirrors in {DAEMON_JSON} is not an array"))?;
     let ours = mirror();
-    if mirrors.iter().any(|m| m.as_str().map(|s| s.trim_end_matches('/')) == Some(&ours)) {
+    if mirrors
+        .iter()
+        .any(|m| m.as_str().map(|s| s.trim_end_matches('/')) == Some(&ours))
+    {
         return Ok(false);
     }
     mirrors.push(json!(ours));
@@ -67,16 +70,30 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     write_daemon_json()?;
     if let Some(version) = server_version() {
         if engine_has_mirror() {
-            report.add("docker engine", Outcome::Reused, format!("{version}, mirror {}", mirror()));
+            report.add(
+                "docker engine",
+                Outcome::Reused,
+                format!("{version}, mirror {}", mirror()),
+            );
             return Ok(());
         }
         // dockerd reloads registry-mirrors on SIGHUP.
-        let pid = std::fs::read_to_string("/var/run/docker.pid")
-            .context("the running dockerd lacks our mirror and /var/run/docker.pid is unreadable")?;
+        let pid = std::fs::read_to_string("/var/run/docker.pid").context(
+            "the running dockerd lacks our mirror and /var/run/docker.pid is unreadable",
+        )?;
         cmd::run(Command::new("kill").args(["-HUP", pid.trim()]))?;
-        cmd::wait_until("dockerd reload", Duration::from_secs(20), None, engine_has_mirror)
-            .with_context(|| format!("dockerd did not pick up the mirror from {DAEMON_JSON}"))?;
-        report.add("docker engine", Outcome::Reconfigured, format!("{version}, mirror added (SIGHUP)"));
+        cmd::wait_until(
+            "dockerd reload",
+            Duration::from_secs(20),
+            None,
+            engine_has_mirror,
+        )
+        .with_context(|| format!("dockerd did not pick up the mirror from {DAEMON_JSON}"))?;
+        report.add(
+            "docker engine",
+            Outcome::Reconfigured,
+            format!("{version}, mirror added (SIGHUP)"),
+        );
         return Ok(());
     }
     let pid = cmd::spawn_daemon(
@@ -84,11 +101,17 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         &logs::dockerd(),
         &state_dir().join("dockerd.pid"),
     )?;
-    cmd::wait_until("dockerd", Duration::from_secs(90), Some(pid), || server_version().is_some())?;
+    cmd::wait_until("dockerd", Duration::from_secs(90), Some(pid), || {
+        server_version().is_some()
+    })?;
     if !engine_has_mirror() {
         bail!("dockerd started without the registry mirror {}", mirror());
     }
     let version = server_version().unwrap_or_default();
-    report.add("docker engine", Outcome::Started, format!("{version} (pid {pid}), mirror {}", mirror()));
+    report.add(
+        "docker engine",
+        Outcome::Started,
+        format!("{version} (pid {pid}), mirror {}", mirror()),
+    );
     Ok(())
 }

@@ -3,7 +3,9 @@
 //! from its local store first).
 
 use crate::cmd;
-use crate::config::{scratch_dir, target_dir, workspace_root, FRONTEND_CAPS, FRONTEND_IMAGE, REGISTRY};
+use crate::config::{
+    scratch_dir, target_dir, workspace_root, FRONTEND_CAPS, FRONTEND_IMAGE, REGISTRY,
+};
 use crate::registry;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -34,7 +36,10 @@ fn build_binary() -> Result<PathBuf> {
     )?;
     let binary = target_dir().join(TARGET).join("release/gostage");
     if has_interpreter(&binary)? {
-        bail!("{} is dynamically linked (it has PT_INTERP); it cannot run FROM scratch", binary.display());
+        bail!(
+            "{} is dynamically linked (it has PT_INTERP); it cannot run FROM scratch",
+            binary.display()
+        );
     }
     Ok(binary)
 }
@@ -51,7 +56,9 @@ fn has_interpreter(path: &Path) -> Result<bool> {
     const PT_INTERP: u32 = 3;
     Ok((0..phnum).any(|i| {
         let o = phoff + i * phentsize;
-        elf.get(o..o + 4).map(|b| u32::from_le_bytes(b.try_into().unwrap())) == Some(PT_INTERP)
+        elf.get(o..o + 4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+            == Some(PT_INTERP)
     }))
 }
 
@@ -65,7 +72,19 @@ pub fn run() -> Result<()> {
     let remote = format!("{REGISTRY}/{FRONTEND_IMAGE}:latest");
     let local = format!("{FRONTEND_IMAGE}:latest");
     let qualified = format!("docker.io/{FRONTEND_IMAGE}:latest");
-    cmd::output(Command::new("docker").args(["buildx", "build", "--builder", "default", "--progress=plain", "--load"]).args(["-t", &remote, "-t", &local, "-t", &qualified]).arg(&dir))?;
+    cmd::output(
+        Command::new("docker")
+            .args([
+                "buildx",
+                "build",
+                "--builder",
+                "default",
+                "--progress=plain",
+                "--load",
+            ])
+            .args(["-t", &remote, "-t", &local, "-t", &qualified])
+            .arg(&dir),
+    )?;
     cmd::output(Command::new("docker").args(["push", "-q", &remote]))?;
 
     let config = registry::image_config(FRONTEND_IMAGE, "latest")?
@@ -74,16 +93,30 @@ pub fn run() -> Result<()> {
     if caps != Some(FRONTEND_CAPS) {
         bail!("the pushed frontend image has caps label {caps:?}, expected {FRONTEND_CAPS:?}");
     }
-    let digest = cmd::output(Command::new("docker").args(["image", "inspect", "-f", "{{index .RepoDigests 0}}", &remote]))?
-        .trim()
-        .to_string();
-    let image_size: u64 = cmd::output(Command::new("docker").args(["image", "inspect", "-f", "{{.Size}}", &remote]))?
-        .trim()
-        .parse()
-        .context("docker image inspect printed no size")?;
+    let digest = cmd::output(Command::new("docker").args([
+        "image",
+        "inspect",
+        "-f",
+        "{{index .RepoDigests 0}}",
+        &remote,
+    ]))?
+    .trim()
+    .to_string();
+    let image_size: u64 =
+        cmd::output(Command::new("docker").args(["image", "inspect", "-f", "{{.Size}}", &remote]))?
+            .trim()
+            .parse()
+            .context("docker image inspect printed no size")?;
     let binary_size = std::fs::metadata(&binary)?.len();
-    println!("frontend binary: {} ({})", binary.display(), human(binary_size));
-    println!("frontend image:  {remote} = {local} ({}), {digest}", human(image_size));
+    println!(
+        "frontend binary: {} ({})",
+        binary.display(),
+        human(binary_size)
+    );
+    println!(
+        "frontend image:  {remote} = {local} ({}), {digest}",
+        human(image_size)
+    );
     Ok(())
 }
 
@@ -96,7 +129,9 @@ mod tests {
     /// Dockerfile.frontend (the release recipe) carries the same entrypoint and labels.
     #[test]
     fn release_dockerfile_matches() {
-        let text = std::fs::read_to_string(crate::config::workspace_root().join("Dockerfile.frontend")).unwrap();
+        let text =
+            std::fs::read_to_string(crate::config::workspace_root().join("Dockerfile.frontend"))
+                .unwrap();
         for needle in [
             "ENTRYPOINT [\"/gostage\"]".to_string(),
             "moby.buildkit.frontend.network.none=\"true\"".to_string(),

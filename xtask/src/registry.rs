@@ -12,7 +12,7 @@ use std::time::Duration;
 
 const CONFIG: &str = "version: 0.1
 log:
-  level: info
+  level: warn
   accesslog:
     disabled: true
 storage:
@@ -42,7 +42,11 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     c.arg("serve").arg(&config);
     let pid = cmd::spawn_daemon(c, &logs::registry(), &dir.join("registry.pid"))?;
     cmd::wait_until("registry", Duration::from_secs(30), Some(pid), answers)?;
-    report.add("registry", Outcome::Started, format!("http://{REGISTRY} (pid {pid})"));
+    report.add(
+        "registry",
+        Outcome::Started,
+        format!("http://{REGISTRY} (pid {pid})"),
+    );
     Ok(())
 }
 

@@ -24,16 +24,23 @@ fn steps(args: &Args) -> Result<()> {
     cmd::run(cargo().args(["test", "-p", "gostage", "-p", "xtask"]))?;
     up::run(&up::Args::default())?;
     image::run()?;
-    let path = std::env::join_paths(
-        std::iter::once(bin_dir()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )?;
+    let path = std::env::join_paths(std::iter::once(bin_dir()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
     cmd::run(
         cargo()
             .env("GOSTAGE_E2E", "1")
             // anyhow backtraces would bury the build output in the failure messages.
             .env("RUST_LIB_BACKTRACE", "0")
             .env("PATH", path)
-            .args(["test", "-p", "gostage-e2e", "--no-fail-fast", "--", "--test-threads=1"])
+            .args([
+                "test",
+                "-p",
+                "gostage-e2e",
+                "--no-fail-fast",
+                "--",
+                "--test-threads=1",
+            ])
             .args(&args.e2e_args),
     )
 }

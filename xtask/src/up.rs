@@ -19,7 +19,10 @@ pub fn ensure_toolchains_on_path() -> Result<()> {
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
     let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
-    for (program, dir) in [("go", "/usr/local/go/bin".to_string()), ("cargo", format!("{home}/.cargo/bin"))] {
+    for (program, dir) in [
+        ("go", "/usr/local/go/bin".to_string()),
+        ("cargo", format!("{home}/.cargo/bin")),
+    ] {
         if !crate::cmd::on_path(program) && std::path::Path::new(&dir).join(program).is_file() {
             paths.insert(0, dir.into());
             std::env::set_var("PATH", std::env::join_paths(&paths)?);

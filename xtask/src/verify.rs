@@ -27,7 +27,9 @@ fn stage(dir: &Path) -> Result<()> {
     std::fs::write(dir.join("go.mod"), "module example.com/verify\n\ngo 1.23\n")?;
     std::fs::write(
         dir.join("main.go"),
-        format!("package main\n\nimport \"fmt\"\n\nfunc main() {{ fmt.Println(\"{GREETING}\") }}\n"),
+        format!(
+            "package main\n\nimport \"fmt\"\n\nfunc main() {{ fmt.Println(\"{GREETING}\") }}\n"
+        ),
     )?;
     Ok(())
 }
@@ -44,7 +46,11 @@ fn run_image(image: &str) -> Result<()> {
 fn timed(report: &mut Report, what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     let start = Instant::now();
     f().map_err(|e| e.context(format!("verification failed: {what}")))?;
-    report.add(what, Outcome::Verified, format!("in {:.1}s", start.elapsed().as_secs_f64()));
+    report.add(
+        what,
+        Outcome::Verified,
+        format!("in {:.1}s", start.elapsed().as_secs_f64()),
+    );
     Ok(())
 }
 
@@ -58,7 +64,15 @@ pub fn run(report: &mut Report) -> Result<()> {
         cmd::output(Command::new("docker").args(["pull", "-q", "golang:1.23"]))?;
         let tag = "gostage-verify:engine";
         cmd::output(Command::new("docker").args([
-            "buildx", "build", "--builder", "default", "--progress=plain", "--load", "-t", tag, &dir,
+            "buildx",
+            "build",
+            "--builder",
+            "default",
+            "--progress=plain",
+            "--load",
+            "-t",
+            tag,
+            &dir,
         ]))?;
         run_image(tag)
     })?;
@@ -66,9 +80,16 @@ pub fn run(report: &mut Report) -> Result<()> {
     timed(report, "buildkitd build (buildctl)", || {
         let image = format!("{REGISTRY}/gostage-verify:buildkitd");
         cmd::output(buildctl_cmd().args([
-            "build", "--progress=plain", "--frontend", "dockerfile.v0",
-            "--local", &format!("context={dir}"), "--local", &format!("dockerfile={dir}"),
-            "--output", &format!("type=image,name={image},push=true"),
+            "build",
+            "--progress=plain",
+            "--frontend",
+            "dockerfile.v0",
+            "--local",
+            &format!("context={dir}"),
+            "--local",
+            &format!("dockerfile={dir}"),
+            "--output",
+            &format!("type=image,name={image},push=true"),
         ]))?;
         cmd::output(Command::new("docker").args(["pull", "-q", &image]))?;
         run_image(&image)
@@ -77,8 +98,14 @@ pub fn run(report: &mut Report) -> Result<()> {
     timed(report, "buildkitd build (buildx remote)", || {
         let image = format!("{REGISTRY}/gostage-verify:buildx");
         cmd::output(Command::new("docker").args([
-            "buildx", "build", "--builder", BUILDX_BUILDER, "--progress=plain",
-            "--output", &format!("type=image,name={image},push=true"), &dir,
+            "buildx",
+            "build",
+            "--builder",
+            BUILDX_BUILDER,
+            "--progress=plain",
+            "--output",
+            &format!("type=image,name={image},push=true"),
+            &dir,
         ]))?;
         cmd::output(Command::new("docker").args(["pull", "-q", &image]))?;
         run_image(&image)
