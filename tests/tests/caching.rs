@@ -60,10 +60,10 @@ fn rebuilds_use_the_cache() -> Result<()> {
     );
 
     // One .go file edited: the module download is reused, the compile runs.
-    copy.append(
-        "cmd/uuid-service/main.go",
-        "\n// edited by the caching test\n",
-    )?;
+    // The edit must differ between runs: buildkitd's cache outlives the test.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    let edit = format!("\n// edited by the caching test at {}\n", now.as_nanos());
+    copy.append("cmd/uuid-service/main.go", &edit)?;
     let edited = rebuild()?;
     let vertices = progress::vertices_rawjson(&edited.log);
     let context = || format!("vertices:\n{}", progress::summary(&vertices));
