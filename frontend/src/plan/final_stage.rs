@@ -1,6 +1,7 @@
 //! The final stage: the base (scratch by default) plus one layer of runtime files and users,
 //! and one layer of binaries, so a new build of the program changes only the last layer.
 
+use super::platform::Platform;
 use super::request::BuildRequest;
 use super::BINARY_DIR;
 use crate::diagnostic::Diagnostic;
@@ -49,6 +50,7 @@ pub fn users(spec: &Spec) -> (String, String) {
 /// `epoch`: adding files to an existing directory would give that directory the build's
 /// wall-clock mtime and make layers differ between identical builds.
 pub fn image(
+    platform: &Platform,
     base: Option<&Output>,
     runtime_files: &Output,
     binaries: &[(String, Output)],
@@ -70,20 +72,25 @@ pub fn image(
         .copy(Some(runtime_files), "/", "/", &stamped)
         .copy(Some(&users_tree), "/", "/", &stamped)
         .build("add CA bundle, zoneinfo, /tmp, passwd and group");
-    let binaries_tree = binaries_at(binaries, BINARY_DIR, epoch);
+    let binaries_tree = binaries_at(binaries, BINARY_DIR, epoch, platform);
     let names: Vec<&str> = binaries.iter().map(|(name, _)| name.as_str()).collect();
     FileOp::on(Some(&runtime_layer))
         .copy(Some(&binaries_tree), "/", "/", &stamped)
-        .build(&format!("add {}", names.join(", ")))
+        .build(&format!("add {} ({platform})", names.join(", ")))
 }
 
 /// Just the binaries at `/` (the `binary` target, for `--output type=local`).
-pub fn binaries_only(binaries: &[(String, Output)], epoch: i64) -> Output {
-    binaries_at(binaries, "", epoch)
+pub fn binaries_only(binaries: &[(String, Output)], epoch: i64, platform: &Platform) -> Output {
+    binaries_at(binaries, "", epoch, platform)
 }
 
 /// A tree holding each binary at `<directory>/<name>`.
-fn binaries_at(binaries: &[(String, Output)], directory: &str, epoch: i64) -> Output {
+fn binaries_at(
+    binaries: &[(String, Output)],
+    directory: &str,
+    epoch: i64,
+    platform: &Platform,
+) -> Output {
     let stamped = CopyOptions {
         contents_only: false,
         timestamp: Some(epoch),
@@ -100,5 +107,8 @@ fn binaries_at(binaries: &[(String, Output)], directory: &str, epoch: i64) -> Ou
                 &stamped,
             )
         })
-        .build(&format!("collect {}", names.join(", ")))
+        .build(&format!(
+            "collect {} into {directory}/ ({platform})",
+            names.join(", ")
+        ))
 }

@@ -182,10 +182,10 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, Diagnostic> {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let base = input.bases.get(&platform);
-        let binaries_tree = final_stage::binaries_only(&binaries, epoch);
+        let binaries_tree = final_stage::binaries_only(&binaries, epoch, &platform);
         let sbom = input.request.sbom.then(|| {
             let created = crate::image::rfc3339(epoch / 1_000_000_000);
-            sbom::document(input, &binaries_tree, &names, &created)
+            sbom::document(input, &binaries_tree, &names, &created, &platform)
         });
         let result = if target == "binary" {
             PlatformResult {
@@ -205,6 +205,7 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, Diagnostic> {
                 )
             });
             let output = final_stage::image(
+                &platform,
                 base_output.as_ref(),
                 &runtime_files,
                 &binaries,

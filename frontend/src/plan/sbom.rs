@@ -4,6 +4,7 @@
 //! for SBOMs, so BuildKit skips its own image scanner (`frontend/attestations/sbom`, `HasSBOM`).
 
 use super::environment::{builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
+use super::platform::Platform;
 use super::PlanInput;
 use crate::llb::{CacheSharing, Exec, FileOp, Mount, Output};
 
@@ -22,6 +23,7 @@ pub fn document(
     binaries_tree: &Output,
     names: &[String],
     created: &str,
+    platform: &Platform,
 ) -> Output {
     let program = FileOp::on(None)
         .mkfile("/sbom.go", 0o644, PROGRAM.as_bytes(), 0)
@@ -53,6 +55,6 @@ pub fn document(
         location: None,
         ignore_cache: input.request.no_cache,
     }
-    .run(&format!("SBOM of {}", names.join(", ")));
+    .run(&format!("SBOM of {} ({platform})", names.join(", ")));
     outputs.get("/out").cloned().unwrap_or(program)
 }
