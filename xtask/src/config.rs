@@ -48,11 +48,17 @@ pub fn buildctl() -> PathBuf {
 }
 
 /// The workspace root (xtask lives one level below it).
+///
+/// `cargo run` sets CARGO_MANIFEST_DIR at run time too; that value wins over the one compiled
+/// in, so a binary built from another checkout still works on this one.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
-        .expect("xtask has a parent directory")
-        .to_path_buf()
+        .map(PathBuf::from)
+        .unwrap_or(manifest_dir)
 }
 
 /// Cargo's target directory ($CARGO_TARGET_DIR, else target/ in the workspace).
