@@ -10,6 +10,7 @@ mod compile;
 mod deps;
 mod environment;
 mod final_stage;
+mod go_program;
 mod ldflags;
 mod platform;
 pub mod reference;

@@ -3,10 +3,10 @@
 //! `assets/sbom.go` in the builder. Attached as an in-toto attestation when the client asks
 //! for SBOMs, so BuildKit skips its own image scanner (`frontend/attestations/sbom`, `HasSBOM`).
 
-use super::environment::{builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
+use super::go_program::{self, OUTPUT_DIR};
 use super::platform::Platform;
 use super::PlanInput;
-use crate::llb::{CacheSharing, Exec, FileOp, Mount, Output};
+use crate::llb::Output;
 
 /// Path of the document in the SBOM result.
 pub const SBOM_PATH: &str = "/sbom.spdx.json";
@@ -25,36 +25,15 @@ pub fn document(
     created: &str,
     platform: &Platform,
 ) -> Output {
-    let program = FileOp::on(None)
-        .mkfile("/sbom.go", 0o644, PROGRAM.as_bytes(), 0)
-        .build("write SBOM program");
-    let extra = [
-        ("CGO_ENABLED".to_string(), "0".to_string()),
-        ("GOFLAGS".to_string(), String::new()),
-    ];
-    let mut args: Vec<String> = ["go", "run", "-trimpath", "/gostage/sbom.go"]
-        .map(String::from)
-        .to_vec();
-    args.push(format!("/out{SBOM_PATH}"));
-    args.push(created.to_string());
-    args.extend(names.iter().map(|name| format!("/in/{name}")));
-    let outputs = Exec {
-        args,
-        env: builder_env(input.builder, input.request, &extra),
-        cwd: "/".into(),
-        user: String::new(),
-        mounts: vec![
-            Mount::bind("/", Some(&super::deps::builder_image(input)), true),
-            Mount::bind("/gostage", Some(&program), true),
-            Mount::bind("/in", Some(binaries_tree), true),
-            Mount::bind("/out", None, false),
-            Mount::tmpfs("/tmp"),
-            Mount::cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared),
-        ],
-        platform: input.request.build_platform.to_pb(),
-        location: None,
-        ignore_cache: input.request.no_cache,
-    }
-    .run(&format!("SBOM of {} ({platform})", names.join(", ")));
-    outputs.get("/out").cloned().unwrap_or(program)
+    let mut arguments = vec![format!("{OUTPUT_DIR}{SBOM_PATH}"), created.to_string()];
+    arguments.extend(names.iter().map(|name| format!("/in/{name}")));
+    let name = format!("SBOM of {} ({platform})", names.join(", "));
+    go_program::run(
+        input,
+        "sbom.go",
+        PROGRAM,
+        &arguments,
+        &[("/in", binaries_tree)],
+        &name,
+    )
 }
