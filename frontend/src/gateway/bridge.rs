@@ -65,6 +65,11 @@ impl Bridge {
         })
     }
 
+    /// Whether the daemon announced gateway capability `cap` (`frontend/gateway/pb/caps.go`).
+    pub fn has_cap(&self, cap: &str) -> bool {
+        self.caps.contains(cap)
+    }
+
     /// Fails when the daemon lacks a capability in [`REQUIRED_CAPS`].
     pub fn check_caps(&self) -> Result<(), FrontendError> {
         let missing: Vec<&str> = REQUIRED_CAPS

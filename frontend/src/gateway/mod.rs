@@ -90,6 +90,12 @@ async fn build(
             context::ContextError::Frontend(error) => error,
         })?;
     request.ignore_patterns = ignore_patterns;
+    // Result attestations exist from BuildKit v0.11 (gateway cap `reference.attestations`).
+    if request.sbom && !bridge.has_cap("reference.attestations") {
+        return Err(FrontendError::Other(
+            "this BuildKit cannot attach an SBOM to a result (it lacks the reference.attestations capability); use BuildKit v0.11 or newer, or build without --sbom".into(),
+        ));
+    }
     let builder_written = plan::builder_reference(&spec, &module);
     let builder = resolve(
         bridge,
