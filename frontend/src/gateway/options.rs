@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::llb::{pb, ResolveMode};
-use crate::plan::{BuildRequest, Platform};
+use crate::plan::{BuildRequest, Platform, Target};
 
 /// Environment variable that carries the client session id; its absence means the binary
 /// was not started by BuildKit.
@@ -96,10 +96,16 @@ impl Environment {
         if let Some(key) = self.option("dockerfilekey").filter(|key| !key.is_empty()) {
             request.spec_local = key.to_string();
         }
-        request.target = self
-            .option("target")
-            .filter(|target| !target.is_empty())
-            .map(str::to_string);
+        request.target = Target::parse(self.option("target").unwrap_or_default())?;
+        if let Some(value) = self
+            .option("build-arg:SOURCE_DATE_EPOCH")
+            .filter(|value| !value.is_empty())
+        {
+            let seconds = value.parse::<i64>().ok().filter(|seconds| *seconds >= 0).ok_or_else(|| {
+                format!("build-arg SOURCE_DATE_EPOCH=`{value}` is not a Unix time; pass seconds since 1970, e.g. $(git log -1 --format=%ct)")
+            })?;
+            request.source_date_epoch = Some(seconds);
+        }
         if let Some(list) = self.option("platform").filter(|list| !list.is_empty()) {
             request.platforms = list
                 .split(',')
@@ -215,5 +221,21 @@ mod tests {
         assert_eq!(request.build_platform, Platform::linux_amd64());
         assert!(!request.no_cache);
         assert!(!request.sbom);
+        assert_eq!(request.target, Target::Image);
+        assert_eq!(request.source_date_epoch, None);
+    }
+
+    #[test]
+    fn bad_target_and_epoch_are_errors() {
+        let with = |option: &str| {
+            Environment::from_variables(variables(&[("BUILDKIT_FRONTEND_OPT_0", option)]))
+                .request(&[])
+        };
+        assert!(with("target=nope").is_err_and(|error| error.contains("image, binary")));
+        assert!(with("build-arg:SOURCE_DATE_EPOCH=yesterday").is_err());
+        let request = with("build-arg:SOURCE_DATE_EPOCH=1700000000")
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(request.source_date_epoch, Some(1_700_000_000));
+        assert_eq!(request.epoch_nanoseconds(), 1_700_000_000_000_000_000);
     }
 }

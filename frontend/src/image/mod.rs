@@ -21,15 +21,13 @@ pub const PATH: &str = "PATH=/usr/local/bin";
 /// `Entrypoint` (the first binary, unless `image.entrypoint`), `Cmd`, `Env` (base, then
 /// `PATH`, then `image.env`), `WorkingDir`, `ExposedPorts`, `Labels` (base, OCI labels from
 /// the `VERSION`/`COMMIT`/`SOURCE_DATE_EPOCH` build-args, `image.labels`, then `--label`).
-/// `created` is set only from `SOURCE_DATE_EPOCH` (`epoch`, Unix nanoseconds) so that builds
-/// stay reproducible. Keys are written sorted, so equal configs are equal bytes.
+/// `created` is set only from `SOURCE_DATE_EPOCH` so that builds stay reproducible. Keys are written sorted, so equal configs are equal bytes.
 pub fn config(
     spec: &Spec,
     platform: &Platform,
     binaries: &[String],
     base: Option<&Value>,
     request: &BuildRequest,
-    epoch: i64,
 ) -> Value {
     let image = &spec.image;
     let entrypoint = image.entrypoint.clone().unwrap_or_else(|| {
@@ -48,9 +46,7 @@ pub fn config(
         .and_then(|config| config.get("Labels"))
         .and_then(|labels| serde_json::from_value(labels.clone()).ok())
         .unwrap_or_default();
-    let created = request
-        .build_arg("SOURCE_DATE_EPOCH")
-        .map(|_| rfc3339(epoch / 1_000_000_000));
+    let created = request.source_date_epoch.map(rfc3339);
     let oci_labels = [
         (
             "org.opencontainers.image.version",

@@ -2,30 +2,9 @@
 //! and one layer of binaries, so a new build of the program changes only the last layer.
 
 use super::platform::Platform;
-use super::request::BuildRequest;
 use super::BINARY_DIR;
-use crate::diagnostic::Diagnostic;
 use crate::llb::{CopyOptions, FileOp, Output};
-use crate::spec::{Span, Spec};
-
-/// The mtime of every file in the final stage, in Unix nanoseconds: `SOURCE_DATE_EPOCH`
-/// (seconds, build-arg) when given, else 0, so the same inputs give the same layers.
-///
-/// Errors: a `SOURCE_DATE_EPOCH` that is not a non-negative integer.
-pub fn timestamp(request: &BuildRequest) -> Result<i64, Diagnostic> {
-    let Some(value) = request.build_arg("SOURCE_DATE_EPOCH") else {
-        return Ok(0);
-    };
-    value
-        .parse::<i64>()
-        .ok()
-        .filter(|seconds| (0..=i64::MAX / 1_000_000_000).contains(seconds))
-        .map(|seconds| seconds * 1_000_000_000)
-        .ok_or_else(|| {
-            Diagnostic::new(Span { line: 1, column: 1 }, format!("build-arg SOURCE_DATE_EPOCH=`{value}` is not a Unix time"))
-                .with_help("pass seconds since 1970, e.g. --build-arg SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
-        })
-}
+use crate::spec::Spec;
 
 /// `/etc/passwd` and `/etc/group` with root and the image's user (uid/gid from `image.user`).
 pub fn users(spec: &Spec) -> (String, String) {

@@ -23,13 +23,13 @@ use std::collections::BTreeMap;
 pub use builder::{builder_reference, resolve_image};
 pub use ldflags::DEFAULT_LDFLAGS;
 pub use platform::Platform;
-pub use request::{BuildRequest, GO_ENVIRONMENT_BUILD_ARGS, TARGETS};
+pub use request::{BuildRequest, Target, GO_ENVIRONMENT_BUILD_ARGS};
 pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
 
 use crate::diagnostic::Diagnostic;
 use crate::gomod::GoModule;
 use crate::llb::{self, Output};
-use crate::spec::{Span, Spec};
+use crate::spec::Spec;
 
 /// Mount point of the module source in builder stages.
 pub const SOURCE_DIR: &str = "/src";
@@ -155,18 +155,10 @@ pub fn binary_names(spec: &Spec, module: &GoModule) -> Vec<String> {
 
 /// Builds the graph for every target platform.
 ///
-/// Errors: unknown target, unsupported platform, bad ldflags templates, a bad
-/// `SOURCE_DATE_EPOCH`; each placed at the spec position it concerns.
+/// Errors: an unsupported platform or bad ldflags templates, placed at the spec position
+/// they concern.
 pub fn plan(input: PlanInput<'_>) -> Result<Plan, Diagnostic> {
-    let target = input.request.target.as_deref().unwrap_or("image");
-    if !TARGETS.contains(&target) {
-        return Err(Diagnostic::new(
-            Span { line: 1, column: 1 },
-            format!("target `{target}` does not exist"),
-        )
-        .with_help(format!("use one of: {}", TARGETS.join(", "))));
-    }
-    let epoch = final_stage::timestamp(input.request)?;
+    let epoch = input.request.epoch_nanoseconds();
     let names = binary_names(input.spec, input.module);
     let deps = deps::download(input);
     let runtime_files = runtime::runtime_files(input);
@@ -188,7 +180,7 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, Diagnostic> {
             let created = crate::image::rfc3339(epoch / 1_000_000_000);
             sbom::document(input, &binaries_tree, &names, &created, &platform)
         });
-        let result = if target == "binary" {
+        let result = if input.request.target == Target::Binary {
             PlatformResult {
                 output: binaries_tree,
                 image_config: None,
@@ -214,14 +206,8 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, Diagnostic> {
                 epoch,
             );
             let base_config = base.map(|image| &image.config);
-            let image_config = crate::image::config(
-                input.spec,
-                &platform,
-                &names,
-                base_config,
-                input.request,
-                epoch,
-            );
+            let image_config =
+                crate::image::config(input.spec, &platform, &names, base_config, input.request);
             PlatformResult {
                 output,
                 image_config: Some(image_config),

@@ -17,8 +17,34 @@ pub const GO_ENVIRONMENT_BUILD_ARGS: &[&str] = &[
     "GOINSECURE",
 ];
 
-/// The build targets gostage offers (`--target`).
-pub const TARGETS: &[&str] = &["image", "binary"];
+/// What the build returns (`--target`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    /// The container image (the default).
+    #[default]
+    Image,
+    /// Just the binaries at `/`, for `--output type=local`.
+    Binary,
+}
+
+impl Target {
+    /// Every target's name, for `--target` and error messages.
+    pub const NAMES: &'static [&'static str] = &["image", "binary"];
+
+    /// Parses a `--target` value.
+    ///
+    /// Errors: an unknown name, with the list of known ones.
+    pub fn parse(name: &str) -> Result<Self, String> {
+        match name {
+            "" | "image" => Ok(Target::Image),
+            "binary" => Ok(Target::Binary),
+            other => Err(format!(
+                "target `{other}` does not exist; gostage builds: {}",
+                Self::NAMES.join(", ")
+            )),
+        }
+    }
+}
 
 /// A build request, parsed from the frontend options (see `gateway::options`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,8 +57,8 @@ pub struct BuildRequest {
     pub spec_filename: String,
     /// Name of the local that holds the Go module (`context`).
     pub context_local: String,
-    /// `--target`; `None` means `image`.
-    pub target: Option<String>,
+    /// `--target`.
+    pub target: Target,
     /// `--platform` list, normalised; empty means the spec's `platforms`, else the build
     /// platform.
     pub platforms: Vec<Platform>,
@@ -50,6 +76,8 @@ pub struct BuildRequest {
     pub no_cache: bool,
     /// Patterns of the context's `.dockerignore`, never sent with the sources.
     pub ignore_patterns: Vec<String>,
+    /// `SOURCE_DATE_EPOCH` build-arg: seconds since 1970 for file times and `created`.
+    pub source_date_epoch: Option<i64>,
     /// The client asked for an SBOM attestation (`attest:sbom`, e.g. `--sbom=true`).
     pub sbom: bool,
 }
@@ -61,7 +89,7 @@ impl Default for BuildRequest {
             spec_local: "dockerfile".into(),
             spec_filename: "gostage.yaml".into(),
             context_local: "context".into(),
-            target: None,
+            target: Target::Image,
             platforms: Vec::new(),
             build_platform: Platform::linux_amd64(),
             build_args: BTreeMap::new(),
@@ -71,11 +99,20 @@ impl Default for BuildRequest {
             no_cache: false,
             ignore_patterns: Vec::new(),
             sbom: false,
+            source_date_epoch: None,
         }
     }
 }
 
 impl BuildRequest {
+    /// The mtime of every file in the final stage, in Unix nanoseconds:
+    /// `SOURCE_DATE_EPOCH` when given, else 0, so the same inputs give the same layers.
+    pub fn epoch_nanoseconds(&self) -> i64 {
+        self.source_date_epoch
+            .unwrap_or(0)
+            .saturating_mul(1_000_000_000)
+    }
+
     /// The build-arg `name`, if the client set it to a non-empty value.
     pub fn build_arg(&self, name: &str) -> Option<&str> {
         self.build_args

@@ -210,9 +210,7 @@ fn same_inputs_give_identical_definitions() {
 fn image_config_runs_the_binary_as_non_root() {
     let mut request = BuildRequest::default();
     request.build_args.insert("VERSION".into(), "1.2.3".into());
-    request
-        .build_args
-        .insert("SOURCE_DATE_EPOCH".into(), "1700000000".into());
+    request.source_date_epoch = Some(1_700_000_000);
     request.labels.insert("team".into(), "payments".into());
     let plan = run_plan(&spec(&[]), &request);
     let config = plan.results[0]
@@ -235,24 +233,40 @@ fn image_config_runs_the_binary_as_non_root() {
 }
 
 #[test]
-fn unknown_target_and_platform_are_errors() {
-    let request = BuildRequest {
-        target: Some("nope".into()),
-        ..Default::default()
-    };
-    let bases = BTreeMap::new();
-    let (builder, module, base_spec) = (builder(), module(), spec(&[]));
-    let input = PlanInput {
-        spec: &base_spec,
-        module: &module,
-        request: &request,
-        builder: &builder,
-        bases: &bases,
-    };
-    assert!(plan(input).is_err());
+fn unsupported_platform_is_an_error_at_its_line() {
     let bad = self::spec(&["linux/sparc"]);
     let error = target_platforms(&bad, &BuildRequest::default()).expect_err("sparc is refused");
     assert_eq!(error.span, Span { line: 5, column: 3 });
+}
+
+#[test]
+fn binary_target_returns_the_binaries_without_an_image_config() {
+    let request = BuildRequest {
+        target: Target::Binary,
+        ..Default::default()
+    };
+    let plan = run_plan(&spec(&[]), &request);
+    assert!(plan.results[0].image_config.is_none());
+    let definition = llb::marshal(&plan.results[0].output, None).definition;
+    let last_file_op = definition
+        .def
+        .iter()
+        .rev()
+        .filter_map(|bytes| pb::Op::decode(bytes.as_slice()).ok())
+        .find_map(|op| match op.op {
+            Some(pb::op::Op::File(file)) => Some(file),
+            _ => None,
+        })
+        .expect("a file op");
+    let destinations: Vec<String> = last_file_op
+        .actions
+        .iter()
+        .filter_map(|action| match &action.action {
+            Some(pb::file_action::Action::Copy(copy)) => Some(copy.dest.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(destinations, ["/server"]);
 }
 
 #[test]
