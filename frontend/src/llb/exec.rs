@@ -25,8 +25,6 @@ pub enum MountKind {
         source: Option<Output>,
         /// Mount read-only; a read-only mount has no output.
         readonly: bool,
-        /// Mount only this path of the source (`Mount.selector`).
-        selector: Option<String>,
     },
     /// A persistent cache directory keyed by `id`, kept between builds but never exported.
     Cache {
@@ -54,7 +52,6 @@ impl Mount {
         let kind = MountKind::Bind {
             source: source.cloned(),
             readonly,
-            selector: None,
         };
         Self {
             dest: dest.to_string(),
@@ -139,11 +136,7 @@ impl Exec {
                 ..Default::default()
             };
             match &mount.kind {
-                MountKind::Bind {
-                    source,
-                    readonly,
-                    selector,
-                } => {
+                MountKind::Bind { source, readonly } => {
                     encoded.input = inputs.index_of(source.as_ref());
                     encoded.readonly = *readonly;
                     if !*readonly {
@@ -152,10 +145,6 @@ impl Exec {
                     }
                     if source.is_some() {
                         caps.push("exec.mount.bind");
-                    }
-                    if let Some(selector) = selector {
-                        encoded.selector = selector.clone();
-                        caps.push("exec.mount.selector");
                     }
                 }
                 MountKind::Cache { id, sharing } => {

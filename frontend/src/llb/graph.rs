@@ -53,28 +53,6 @@ impl Output {
     pub(crate) fn same_as(&self, other: &Output) -> bool {
         Rc::ptr_eq(&self.node, &other.node) && self.index == other.index
     }
-
-    /// The progress name of the op that produces this output.
-    pub fn name(&self) -> &str {
-        &self.node.name
-    }
-
-    /// Points the op that produces this output at `range` of the spec file.
-    pub fn at(self, range: Option<SourceRange>) -> Self {
-        self.with_node(|node| node.location = range)
-    }
-
-    /// Marks the producing op to ignore BuildKit's cache (the `no-cache` option).
-    pub fn ignoring_cache(self, ignore: bool) -> Self {
-        self.with_node(|node| node.ignore_cache |= ignore)
-    }
-
-    /// Changes the producing op; copies it first if other outputs share it.
-    fn with_node(self, change: impl FnOnce(&mut Node)) -> Self {
-        let mut node = Rc::unwrap_or_clone(self.node);
-        change(&mut node);
-        Output::new(node, self.index)
-    }
 }
 
 /// Collects the distinct inputs of one op and hands out their indexes (`Op.inputs` position),
