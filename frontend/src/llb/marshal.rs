@@ -29,6 +29,25 @@ pub fn op_digest(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
+/// The bytes of `op` as BuildKit's Go code writes them.
+///
+/// The daemon decodes every op and marshals it again to recompute its digest
+/// (`recomputeDigests`, solver/llbsolver/vertex.go); source-map lookups use the recomputed
+/// digest. Go's generated marshaller (vtprotobuf) writes the `op` oneof after `platform` and
+/// `constraints`, while prost writes fields in tag order (the oneof, tags 2–7, first). Writing
+/// the oneof last keeps our digest equal to the daemon's.
+pub fn encode_op(op: &pb::Op) -> Vec<u8> {
+    let mut bytes = pb::Op {
+        op: None,
+        ..op.clone()
+    }
+    .encode_to_vec();
+    if let Some(body) = &op.op {
+        body.encode(&mut bytes);
+    }
+    bytes
+}
+
 /// Encodes every op reachable from `result`, inputs first, then the terminal op.
 ///
 /// `spec_file` (`(file name, full contents)`) becomes `Source.infos[0]`; ops with a location
@@ -89,7 +108,7 @@ impl Encoder {
             inputs,
             ..node.op.clone()
         };
-        let bytes = op.encode_to_vec();
+        let bytes = encode_op(&op);
         let digest = op_digest(&bytes);
         self.digests.insert(Rc::as_ptr(node), digest.clone());
         // Two equal ops from different nodes have one digest; store them once.

@@ -85,9 +85,13 @@ pub fn local(name: &str, options: &LocalOptions, progress_name: &str) -> Output 
         ..Default::default()
     };
     let mut caps = vec!["source.local", "source.local.sessionid"];
-    source
-        .attrs
-        .insert("local.session".into(), options.session_id.clone());
+    // Go writes an empty map value explicitly and prost omits it, so an empty value would
+    // change the op's digest inside the daemon: leave empty attrs out.
+    if !options.session_id.is_empty() {
+        source
+            .attrs
+            .insert("local.session".into(), options.session_id.clone());
+    }
     let lists = [
         (
             "local.includepattern",

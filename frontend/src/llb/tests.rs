@@ -160,3 +160,25 @@ fn file_actions_chain_on_the_previous_result_and_only_the_last_has_an_output() {
     // mkdir on scratch; copy onto action 0's result (index len(inputs)+0 = 1) from input 0.
     assert_eq!(summary, [(-1, -1, -1), (1, 0, 0)]);
 }
+
+/// `docker-image://docker.io/library/golang:1.23` on linux/amd64 as BuildKit v0.32.2's Go
+/// code marshals it (`pb.Op.Marshal`): platform (field 10) first, then the source (field 3).
+const GO_MARSHALLED_IMAGE_SOURCE: &str = "520e0a05616d64363412056c696e75781a2e0a2c646f636b65722d696d6167653a2f2f646f636b65722e696f2f6c6962726172792f676f6c616e673a312e3233";
+
+#[test]
+fn ops_are_encoded_as_buildkit_marshals_them() {
+    let source = image(
+        "docker.io/library/golang:1.23",
+        &amd64(),
+        ResolveMode::Default,
+        "builder",
+    );
+    let marshalled = marshal(&source, None);
+    assert_eq!(
+        hex::encode(&marshalled.definition.def[0]),
+        GO_MARSHALLED_IMAGE_SOURCE
+    );
+    // Re-encoding what we wrote gives the same bytes (the daemon's recompute is stable).
+    let decoded = decode(&marshalled.definition.def[0]);
+    assert_eq!(encode_op(&decoded), marshalled.definition.def[0]);
+}
