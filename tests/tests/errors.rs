@@ -106,3 +106,35 @@ fn missing_main_on_docker_engine() -> Result<()> {
 fn missing_main_on_buildkitd() -> Result<()> {
     check(&MISSING_MAIN, Daemon::Buildctl)
 }
+
+/// A Go compile error is reported by BuildKit at the `main:` line of gostage.yaml (the frontend
+/// maps the compile step to it in the definition's source map), next to the compiler's message.
+#[test]
+fn compile_error_points_at_main_on_buildkitd() -> Result<()> {
+    if !enabled() {
+        return Ok(());
+    }
+    let copy = TempCopy::of_example("hello")?;
+    copy.append("main.go", "\nfunc broken() { undefinedCall() }\n")?;
+    let out = try_build(Daemon::Buildctl, &copy.path, "error-compile")?;
+    let log = out.combined();
+    ensure!(
+        !out.success(),
+        "a build of code that does not compile succeeded\n{}",
+        out.describe()
+    );
+    ensure!(
+        log.contains("undefined: undefinedCall"),
+        "the Go compiler's message is missing\n{}",
+        out.describe()
+    );
+    let marked = log
+        .lines()
+        .any(|line| line.contains(">>>") && line.contains("main: ."));
+    ensure!(
+        log.contains("gostage.yaml:3") && marked,
+        "the compile failure is not reported at gostage.yaml:3 (`main: .`)\n{}",
+        out.describe()
+    );
+    Ok(())
+}
