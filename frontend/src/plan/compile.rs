@@ -40,6 +40,7 @@ pub fn source(input: PlanInput<'_>) -> Output {
 pub fn build(
     input: PlanInput<'_>,
     deps: &Output,
+    runtime_files: &Output,
     binary: &Binary,
     name: &str,
     platform: &Platform,
@@ -83,6 +84,10 @@ pub fn build(
             Mount::bind("/", Some(deps), true),
             Mount::bind(SOURCE_DIR, Some(&source(input)), true),
             Mount::bind("/out", None, false),
+            // Mounted only to run this step after the runtime-files helper: its `go run`
+            // compiles standard-library packages this build shares through the build cache.
+            // Run side by side, both compile them (cold hello on 2 cores: 65-78 s → 36-40 s).
+            Mount::bind("/gostage/runtime-files", Some(runtime_files), true),
             Mount::tmpfs("/tmp"),
             Mount::cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared),
             Mount::cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared),

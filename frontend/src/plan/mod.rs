@@ -170,7 +170,7 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, Diagnostic> {
             .iter()
             .zip(&names)
             .map(|(binary, name)| {
-                compile::build(input, &deps, binary, name, &platform)
+                compile::build(input, &deps, &runtime_files, binary, name, &platform)
                     .map(|output| (name.clone(), output))
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -143,6 +143,7 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
         [
             "/",
             "/go/pkg/mod",
+            "/gostage/runtime-files",
             "/out",
             "/root/.cache/go-build",
             "/src",
