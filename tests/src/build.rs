@@ -6,6 +6,7 @@ use anyhow::{bail, Result};
 use std::fmt;
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// The spec file every build uses (through its `# syntax=myorg/gostage` line).
 pub const SPEC: &str = "gostage.yaml";
@@ -68,10 +69,33 @@ impl Daemon {
         name: &str,
         progress: Progress,
     ) -> Command {
-        let progress = progress.flag();
+        self.command_opts(
+            context,
+            file,
+            name,
+            &Options {
+                progress,
+                ..Options::default()
+            },
+        )
+    }
+
+    /// The build command for the build file `file` in `context`, producing `name`, with
+    /// `options` (platforms, build-args, attestations, progress).
+    pub fn command_opts(
+        self,
+        context: &Path,
+        file: &str,
+        name: &str,
+        options: &Options,
+    ) -> Command {
+        let progress = options.progress.flag();
         let image = self.image_ref(name);
         let proxy = format!("GOPROXY={}", goproxy());
         let ctx = context.to_str().expect("context path is UTF-8");
+        let build_args = std::iter::once(proxy.clone())
+            .chain(options.build_args.iter().map(|(k, v)| format!("{k}={v}")));
+        let platforms = options.platforms.join(",");
         match self {
             Daemon::Engine => {
                 let mut c = Command::new("docker");
@@ -83,15 +107,14 @@ impl Daemon {
                     progress,
                     "--load",
                 ])
-                .args([
-                    "-f",
-                    &format!("{ctx}/{file}"),
-                    "-t",
-                    &image,
-                    "--build-arg",
-                    &proxy,
-                    ctx,
-                ]);
+                .args(["-f", &format!("{ctx}/{file}"), "-t", &image]);
+                for arg in build_args {
+                    c.args(["--build-arg", &arg]);
+                }
+                if !platforms.is_empty() {
+                    c.args(["--platform", &platforms]);
+                }
+                c.arg(ctx);
                 c
             }
             Daemon::Buildctl => {
@@ -103,34 +126,86 @@ impl Daemon {
                         "--local",
                         &format!("dockerfile={ctx}"),
                     ])
-                    .args([
-                        "--opt",
-                        &format!("filename={file}"),
-                        "--opt",
-                        &format!("build-arg:{proxy}"),
-                    ])
-                    .args(["--output", &format!("type=image,name={image},push=true")]);
+                    .args(["--opt", &format!("filename={file}")]);
+                for arg in build_args {
+                    c.args(["--opt", &format!("build-arg:{arg}")]);
+                }
+                if !platforms.is_empty() {
+                    c.args(["--opt", &format!("platform={platforms}")]);
+                }
+                if options.sbom {
+                    c.args(["--opt", "attest:sbom="]);
+                }
+                if options.provenance == Some(true) {
+                    c.args(["--opt", "attest:provenance=mode=min"]);
+                }
+                c.args(["--output", &format!("type=image,name={image},push=true")]);
                 c
             }
             Daemon::BuildxRemote => {
                 let mut c = Command::new("docker");
                 c.args(["buildx", "build", "--builder", BUILDX_BUILDER, progress])
-                    .args(["-f", &format!("{ctx}/{file}"), "--build-arg", &proxy])
-                    .args([
-                        "--output",
-                        &format!("type=image,name={image},push=true"),
-                        ctx,
-                    ]);
+                    .args(["-f", &format!("{ctx}/{file}")]);
+                for arg in build_args {
+                    c.args(["--build-arg", &arg]);
+                }
+                if !platforms.is_empty() {
+                    c.args(["--platform", &platforms]);
+                }
+                if options.sbom {
+                    c.arg("--sbom=true");
+                }
+                match options.provenance {
+                    Some(true) => c.arg("--provenance=true"),
+                    Some(false) => c.arg("--provenance=false"),
+                    None => &mut c,
+                };
+                c.args([
+                    "--output",
+                    &format!("type=image,name={image},push=true"),
+                    ctx,
+                ]);
                 c
             }
         }
     }
 }
 
+/// What a build asks for beyond the defaults (for [`Daemon::command_opts`], [`build_opts`]).
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Target platforms (`--platform a,b`); empty: the daemon's default.
+    pub platforms: Vec<String>,
+    /// Build-args besides GOPROXY (which every build gets).
+    pub build_args: Vec<(String, String)>,
+    /// Attach an SBOM (`--sbom=true`, `--opt attest:sbom=`); not on the Engine.
+    pub sbom: bool,
+    /// Provenance: None leaves the client's default (buildx: mode=min, buildctl: none).
+    pub provenance: Option<bool>,
+    pub progress: Progress,
+}
+
+impl Options {
+    /// Options for `platforms` (`["linux/amd64", "linux/arm64"]`).
+    pub fn platforms(platforms: &[&str]) -> Options {
+        Options {
+            platforms: platforms.iter().map(|p| p.to_string()).collect(),
+            ..Options::default()
+        }
+    }
+
+    /// Adds the build-arg `key=value`.
+    pub fn build_arg(mut self, key: &str, value: &str) -> Options {
+        self.build_args.push((key.to_string(), value.to_string()));
+        self
+    }
+}
+
 /// The progress output format of a build.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Progress {
     /// `--progress=plain`: for people, and for [`crate::progress::vertices`].
+    #[default]
     Plain,
     /// `--progress=rawjson`: with the graph, for [`crate::progress::vertices_rawjson`].
     RawJson,
@@ -157,6 +232,8 @@ pub struct Built {
     pub daemon: Daemon,
     pub image: String,
     pub log: String,
+    /// Wall time of the build command.
+    pub elapsed: Duration,
 }
 
 /// Builds `context` on `daemon` as `name`; fails with the full build output. Images pushed to
@@ -178,7 +255,30 @@ pub fn build_with(
     name: &str,
     progress: Progress,
 ) -> Result<Built> {
-    let out = cmd::run_any(&mut daemon.command_with(context, file, name, progress))?;
+    let options = Options {
+        progress,
+        ..Options::default()
+    };
+    let built = build_opts(daemon, context, file, name, &options)?;
+    if daemon != Daemon::Engine {
+        cmd::docker(&["pull", "-q", &built.image])?;
+    }
+    Ok(built)
+}
+
+/// Builds the build file `file` in `context` on `daemon` as `name` with `options`; fails with
+/// the full build output. Unlike [`build`], nothing is pulled into the Engine: read pushed
+/// images with [`crate::registry`].
+pub fn build_opts(
+    daemon: Daemon,
+    context: &Path,
+    file: &str,
+    name: &str,
+    options: &Options,
+) -> Result<Built> {
+    let start = Instant::now();
+    let out = cmd::run_any(&mut daemon.command_opts(context, file, name, options))?;
+    let elapsed = start.elapsed();
     if !out.success() {
         bail!(
             "build of {} on {daemon} failed\n{}",
@@ -186,14 +286,11 @@ pub fn build_with(
             out.describe()
         );
     }
-    let image = daemon.image_ref(name);
-    if daemon != Daemon::Engine {
-        cmd::docker(&["pull", "-q", &image])?;
-    }
     Ok(Built {
         daemon,
-        image,
+        image: daemon.image_ref(name),
         log: out.combined(),
+        elapsed,
     })
 }
 

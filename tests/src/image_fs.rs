@@ -26,6 +26,8 @@ pub struct Entry {
     pub gid: u64,
     /// Symlink or hardlink target.
     pub link: Option<String>,
+    /// Modification time in the layer tar, seconds since the epoch.
+    pub mtime: u64,
     pub data: Vec<u8>,
 }
 
@@ -67,6 +69,16 @@ impl ImageFs {
         let mut entries = BTreeMap::new();
         for layer in layers {
             apply_layer(&mut entries, layer)?;
+        }
+        Ok(ImageFs { config, entries })
+    }
+
+    /// An image from its config and its layer blobs (tar, gzip or not), applied in order: for
+    /// images read from the registry (see [`crate::registry`]).
+    pub fn from_layers<L: AsRef<[u8]>>(config: Value, layers: &[L]) -> Result<ImageFs> {
+        let mut entries = BTreeMap::new();
+        for layer in layers {
+            apply_layer(&mut entries, layer.as_ref())?;
         }
         Ok(ImageFs { config, entries })
     }
@@ -226,6 +238,7 @@ fn apply_layer(entries: &mut BTreeMap<String, Entry>, layer: &[u8]) -> Result<()
         };
         let mode = header.mode()? & 0o7777;
         let (uid, gid) = (header.uid()?, header.gid()?);
+        let mtime = header.mtime()?;
         let link = entry.link_name()?.map(|l| l.to_string_lossy().into_owned());
         let mut data = Vec::new();
         if kind == Kind::File {
@@ -239,6 +252,7 @@ fn apply_layer(entries: &mut BTreeMap<String, Entry>, layer: &[u8]) -> Result<()
                 uid,
                 gid,
                 link,
+                mtime,
                 data,
             },
         );

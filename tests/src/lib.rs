@@ -11,6 +11,8 @@ pub mod fixture;
 pub mod http;
 pub mod image_fs;
 pub mod progress;
+pub mod registry;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -1,0 +1,142 @@
+//! Running an HTTP service binary taken out of an image directly on the host: natively, or
+//! under a qemu-user-static emulator (`qemu-aarch64-static`, `qemu-arm-static`) for the other
+//! architectures. The service listens on the port in its PORT environment variable.
+
+use crate::http;
+use anyhow::{bail, Context, Result};
+use std::io::Read;
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A free TCP port on 127.0.0.1 (bound, then released for the service to take).
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A running service binary, killed (and its file removed) when dropped.
+pub struct Served {
+    /// What runs, for messages: `qemu-aarch64-static hello (linux/arm64)`.
+    pub what: String,
+    /// 127.0.0.1:PORT
+    pub addr: String,
+    child: Child,
+    file: PathBuf,
+}
+
+impl Served {
+    /// Writes `binary` to a temporary file and runs it with PORT set to a free port, under
+    /// `emulator` (a program on PATH) when given; waits until GET /health answers.
+    pub fn start(binary: &[u8], label: &str, emulator: Option<&str>) -> Result<Served> {
+        let port = free_port()?;
+        let file =
+            std::env::temp_dir().join(format!("gostage-e2e-bin-{}-{port}", std::process::id()));
+        std::fs::write(&file, binary).with_context(|| format!("writing {}", file.display()))?;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755))?;
+        let mut command = match emulator {
+            Some(emulator) => {
+                let mut c = Command::new(emulator);
+                c.arg(&file);
+                c
+            }
+            None => Command::new(&file),
+        };
+        let what = match emulator {
+            Some(emulator) => format!("{emulator} {label}"),
+            None => label.to_string(),
+        };
+        eprintln!("+ PORT={port} {}", crate::cmd::display(&command));
+        let child = command
+            .env_clear()
+            .env("PORT", port.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let child = match child {
+            Ok(child) => child,
+            Err(e) => {
+                let _ = std::fs::remove_file(&file);
+                return Err(e).with_context(|| format!("cannot start {what}"));
+            }
+        };
+        let mut served = Served {
+            what,
+            addr: format!("127.0.0.1:{port}"),
+            child,
+            file,
+        };
+        served.wait_for_health(Duration::from_secs(60))?;
+        Ok(served)
+    }
+
+    fn wait_for_health(&mut self, timeout: Duration) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            if let Ok(r) = http::get(&self.addr, "/health", Duration::from_secs(2)) {
+                if r.status == 200 && r.body.trim() == "ok" {
+                    return Ok(());
+                }
+                bail!(
+                    "{}: GET /health answered HTTP {} {:?}, expected 200 \"ok\"",
+                    self.what,
+                    r.status,
+                    r.body
+                );
+            }
+            if let Some(status) = self.child.try_wait()? {
+                let output = self.output();
+                bail!(
+                    "{} exited with {status} before answering on {}\n{output}",
+                    self.what,
+                    self.addr
+                );
+            }
+            if start.elapsed() > timeout {
+                bail!(
+                    "{} did not answer GET /health on {} within {timeout:?}",
+                    self.what,
+                    self.addr
+                );
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// What an exited process printed.
+    fn output(&mut self) -> String {
+        let mut text = String::new();
+        if let Some(out) = self.child.stdout.as_mut() {
+            let _ = out.read_to_string(&mut text);
+        }
+        if let Some(err) = self.child.stderr.as_mut() {
+            let _ = err.read_to_string(&mut text);
+        }
+        format!("----- output -----\n{text}\n------------------")
+    }
+
+    /// GET `path`, expecting 200; returns the body.
+    pub fn get(&self, path: &str) -> Result<String> {
+        let response = http::get(&self.addr, path, Duration::from_secs(10))
+            .with_context(|| format!("GET {path} from {}", self.what))?;
+        if response.status != 200 {
+            bail!(
+                "GET {path} from {}: HTTP {}: {}",
+                self.what,
+                response.status,
+                response.body
+            );
+        }
+        Ok(response.body)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.file);
+    }
+}
