@@ -55,8 +55,9 @@ pub async fn read_spec(
     }
 }
 
-/// Transfers go.mod, `.dockerignore` and the main packages' `.go` files, parses go.mod, checks
-/// that each `main` directory holds Go files, and returns the `.dockerignore` patterns.
+/// Transfers go.mod, `.dockerignore`, `vendor/modules.txt` and the main packages' `.go` files,
+/// parses go.mod, notes whether the module is vendored, checks that each `main` directory
+/// holds Go files, and returns the `.dockerignore` patterns.
 ///
 /// Errors: no go.mod (frontend error with the fix), an unparsable go.mod, or a `main` without
 /// `.go` files (placed at that `main:` in the spec).
@@ -70,7 +71,11 @@ pub async fn read_module(
         .iter()
         .map(|binary| directory(&binary.main.value))
         .collect();
-    let mut include_patterns = vec!["go.mod".to_string(), ".dockerignore".to_string()];
+    let mut include_patterns = vec![
+        "go.mod".to_string(),
+        ".dockerignore".to_string(),
+        "vendor/modules.txt".to_string(),
+    ];
     include_patterns.extend(directories.iter().map(|dir| {
         if dir.is_empty() {
             "*.go".to_string()
@@ -98,8 +103,9 @@ pub async fn read_module(
                 .with_help("pass the module root (the directory with go.mod) as the build context, or run `go mod init`"),
         ));
     };
-    let module =
+    let mut module =
         gomod::parse(&bytes).map_err(|error| FrontendError::Other(format!("go.mod: {error}")))?;
+    module.vendored = bridge.read_file(&id, "vendor/modules.txt").await?.is_some();
     for (binary, dir) in spec.binaries.iter().zip(&directories) {
         let listed = bridge
             .read_dir(&id, if dir.is_empty() { "." } else { dir }, "*.go")

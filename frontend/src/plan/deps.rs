@@ -19,7 +19,8 @@ pub fn builder_image(input: PlanInput<'_>) -> Output {
 }
 
 /// The builder's root filesystem with `/src/go.mod` and `/src/go.sum`, after
-/// `go mod download` filled the module cache mount.
+/// `go mod download` filled the module cache mount. A vendored module downloads nothing: Go
+/// builds it from `vendor/`, and its modules may not be reachable from the build at all.
 pub fn download(input: PlanInput<'_>) -> Output {
     let request = input.request;
     let module_files = llb::local(
@@ -44,6 +45,9 @@ pub fn download(input: PlanInput<'_>) -> Output {
             &contents,
         )
         .build("copy go.mod go.sum");
+    if input.module.vendored {
+        return with_module_files;
+    }
     let outputs = Exec {
         args: vec!["go".into(), "mod".into(), "download".into()],
         env: builder_env(input.builder, request, &[]),

@@ -33,6 +33,7 @@ fn module() -> GoModule {
         path: "example.com/shop".into(),
         go: Some("1.23".into()),
         toolchain: None,
+        vendored: false,
     }
 }
 
@@ -282,4 +283,30 @@ fn binary_names_come_from_the_main_directory_or_module() {
         name: Some("tool".into()),
     });
     assert_eq!(binary_names(&spec, &module()), ["server", "shop", "tool"]);
+}
+
+#[test]
+fn vendored_modules_download_nothing() {
+    let spec = spec(&[]);
+    let request = BuildRequest::default();
+    let (builder, bases) = (builder(), BTreeMap::new());
+    let module = GoModule {
+        vendored: true,
+        ..module()
+    };
+    let input = PlanInput {
+        spec: &spec,
+        module: &module,
+        request: &request,
+        builder: &builder,
+        bases: &bases,
+    };
+    let plan = plan(input).unwrap_or_else(|error| panic!("{error:?}"));
+    let definition = llb::marshal(&plan.results[0].output, None).definition;
+    let commands: Vec<Vec<String>> = execs(&definition).iter().map(args_of).collect();
+    assert!(
+        commands.iter().all(|args| args[..2] != ["go", "mod"]),
+        "{commands:?}"
+    );
+    assert!(commands.iter().any(|args| args[..2] == ["go", "build"]));
 }
