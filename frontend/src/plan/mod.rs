@@ -2,8 +2,9 @@
 //!
 //! Pure: no I/O. The gateway resolves images first and hands their configs in.
 //! Stages (one file each): `deps` (go.mod/go.sum + `go mod download` on the build platform),
-//! `compile` (one `go build` per binary and target platform, on the build platform),
-//! `runtime` (CA bundle, zoneinfo, /tmp from the builder), `final_stage` (the image).
+//! `runtime` (CA bundle, zoneinfo, /tmp from the builder), `compile` (one `go build` per
+//! binary and target platform, on the build platform), `final_stage` (the image), `sbom`
+//! (SPDX from the binaries' build info); `go_program` runs the Go helpers of `runtime` and `sbom`.
 
 mod builder;
 mod compile;
