@@ -4,6 +4,7 @@
 //! described in DESIGN.md, "Real components and how tests start them".
 
 mod apt;
+mod bench;
 mod binfmt;
 mod builder_images;
 mod buildkitd;
@@ -41,6 +42,8 @@ enum Task {
     Demo,
     /// Unit tests, then up + image, then the end-to-end tests.
     Test(test::Args),
+    /// gostage against hand-written Dockerfiles on buildkitd: wall times, ratios, image sizes.
+    Bench(bench::Args),
     /// Print the last lines of the daemon logs (registry, dockerd, buildkitd).
     Logs {
         /// How many lines of each log.
@@ -55,6 +58,7 @@ fn main() -> Result<()> {
         Task::Image => image::run(),
         Task::Demo => demo::run(),
         Task::Test(args) => test::run(&args),
+        Task::Bench(args) => bench::run(&args),
         Task::Logs { lines } => {
             logs::print_tails(lines);
             Ok(())

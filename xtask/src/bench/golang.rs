@@ -1,0 +1,178 @@
+//! The Go builder image the emulated Dockerfile needs: `golang:1.23` for linux/amd64 *and*
+//! linux/arm64, as Docker Hub's official image is. The test environment's `golang:1.23` (see
+//! builder_images.rs) is amd64 only, so the bench pushes an index of its own,
+//! 127.0.0.1:5000/bench/golang:1.23: the amd64 image as it is, and an arm64 image made the same
+//! way from the arm64 Go distribution of the host's Go version (the module
+//! `golang.org/toolchain@v0.0.1-<go version>.linux-arm64`, which is how `go` itself fetches
+//! toolchains, through GOPROXY). The arm64 image has no shell (no arm64 busybox here).
+
+use crate::buildkitd::buildctl_cmd;
+use crate::cmd;
+use crate::config::{scratch_dir, REGISTRY};
+use crate::registry;
+use anyhow::{bail, Context, Result};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+const REPO: &str = "bench/golang";
+const TAG: &str = "1.23";
+/// The label builder_images.rs puts on the amd64 image, recording the Go version inside.
+const VERSION_LABEL: &str = "org.gostage.go-version";
+const PATH_ENV: &str =
+    "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The image reference, for `--opt context:golang:1.23=docker-image://…`.
+pub fn image() -> String {
+    format!("{REGISTRY}/{REPO}:{TAG}")
+}
+
+fn go_version() -> Result<String> {
+    Ok(cmd::output(Command::new("go").args(["env", "GOVERSION"]))?
+        .trim()
+        .to_string())
+}
+
+/// The Go version of the image for `platform` in our index, if the index exists and has it.
+fn version_in_index(arch: &str) -> Result<Option<String>> {
+    let Some(index) = registry::manifest(REPO, TAG)? else {
+        return Ok(None);
+    };
+    let Some(digest) = index["manifests"].as_array().and_then(|list| {
+        list.iter()
+            .find(|m| m["platform"]["os"] == "linux" && m["platform"]["architecture"] == arch)
+            .and_then(|m| m["digest"].as_str())
+    }) else {
+        return Ok(None);
+    };
+    Ok(registry::image_config(REPO, digest)?.and_then(|config| {
+        config["config"]["Labels"][VERSION_LABEL]
+            .as_str()
+            .map(str::to_string)
+    }))
+}
+
+/// Makes sure 127.0.0.1:5000/bench/golang:1.23 holds amd64 and arm64 images of the host's Go
+/// version; returns its reference.
+pub fn ensure() -> Result<String> {
+    let version = go_version()?;
+    let amd64 = version_in_index("amd64")?;
+    let arm64 = version_in_index("arm64")?;
+    if amd64.as_deref() == Some(&version) && arm64.as_deref() == Some(&version) {
+        eprintln!(
+            "==> {}: reused ({version}, linux/amd64 and linux/arm64)",
+            image()
+        );
+        return Ok(image());
+    }
+    eprintln!("==> {}: building ({version} for linux/arm64)", image());
+    let dir = scratch_dir("bench-golang");
+    stage(&dir, &version)?;
+    let dir_text = dir.to_str().context("scratch path is not UTF-8")?;
+    cmd::output(buildctl_cmd().args([
+        "build",
+        "--progress=plain",
+        "--frontend",
+        "dockerfile.v0",
+        "--local",
+        &format!("context={dir_text}"),
+        "--local",
+        &format!("dockerfile={dir_text}"),
+        "--opt",
+        "platform=linux/amd64,linux/arm64",
+        "--output",
+        &format!("type=image,name={},push=true", image()),
+    ]))?;
+    std::fs::remove_dir_all(&dir)?;
+    if version_in_index("arm64")?.as_deref() != Some(&version) {
+        bail!(
+            "{} has no linux/arm64 image of {version} after the build",
+            image()
+        );
+    }
+    Ok(image())
+}
+
+/// The arm64 Go distribution, downloaded into the host's module cache; returns its directory.
+fn arm64_toolchain(version: &str) -> Result<String> {
+    let module = format!("golang.org/toolchain@v0.0.1-{version}.linux-arm64");
+    let out = cmd::output(
+        Command::new("go")
+            .args(["mod", "download", "-json", &module])
+            .current_dir(std::env::temp_dir()),
+    )?;
+    let info: serde_json::Value =
+        serde_json::from_str(&out).with_context(|| format!("go mod download printed {out}"))?;
+    Ok(info["Dir"]
+        .as_str()
+        .with_context(|| format!("go mod download -json {module} gave no Dir: {out}"))?
+        .to_string())
+}
+
+fn mkdir(path: &Path, mode: u32) -> Result<()> {
+    std::fs::create_dir_all(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    Ok(())
+}
+
+/// The build context: rootfs/ for arm64 (laid out as builder_images.rs does for amd64) and a
+/// Dockerfile that takes amd64 from golang:1.23 and arm64 from rootfs/.
+fn stage(dir: &Path, version: &str) -> Result<()> {
+    if dir.exists() {
+        cmd::output(Command::new("chmod").arg("-R").arg("u+w").arg(dir))?;
+        std::fs::remove_dir_all(dir)?;
+    }
+    let root = dir.join("rootfs");
+    mkdir(&root, 0o755)?;
+    let goroot = root.join("usr/local/go");
+    std::fs::create_dir_all(goroot.parent().unwrap())?;
+    cmd::output(
+        Command::new("cp")
+            .arg("-r")
+            .arg(arm64_toolchain(version)?)
+            .arg(&goroot),
+    )?;
+    // Module zips keep no permissions: the module cache holds read-only files.
+    cmd::output(Command::new("chmod").arg("-R").arg("u+w,a+rX").arg(&goroot))?;
+    let tool_dir = goroot.join("pkg/tool/linux_arm64");
+    for dir in [goroot.join("bin"), tool_dir] {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
+            std::fs::set_permissions(entry?.path(), std::fs::Permissions::from_mode(0o755))?;
+        }
+    }
+
+    mkdir(&root.join("etc/ssl/certs"), 0o755)?;
+    std::fs::copy(
+        "/etc/ssl/certs/ca-certificates.crt",
+        root.join("etc/ssl/certs/ca-certificates.crt"),
+    )
+    .context("copying the host CA bundle")?;
+    std::fs::write(
+        root.join("etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n",
+    )?;
+    std::fs::write(root.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n")?;
+    mkdir(&root.join("root"), 0o700)?;
+    mkdir(&root.join("tmp"), 0o1777)?;
+    for d in ["go", "go/bin", "go/src"] {
+        mkdir(&root.join(d), 0o1777)?;
+    }
+
+    let golang_version = version.trim_start_matches("go");
+    std::fs::write(
+        dir.join("Dockerfile"),
+        format!(
+            "ARG TARGETARCH\n\
+             FROM golang:{TAG} AS golang-amd64\n\
+             FROM scratch AS golang-arm64\n\
+             COPY rootfs/ /\n\
+             ENV PATH={PATH_ENV} GOPATH=/go GOTOOLCHAIN=local GOLANG_VERSION={golang_version}\n\
+             LABEL {VERSION_LABEL}={version}\n\
+             WORKDIR /go\n\
+             FROM golang-${{TARGETARCH}}\n"
+        ),
+    )?;
+    Ok(())
+}

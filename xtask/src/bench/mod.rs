@@ -1,0 +1,509 @@
+//! `cargo xtask bench`: gostage and the equivalent hand-written Dockerfiles, built side by side
+//! on the same buildkitd (through buildctl) in one run, reported as wall times and ratios,
+//! with the exact commands. A benchmark, not a test: one run per row, nothing is asserted.
+//!
+//! Cases:
+//! - `multiplatform`: examples/uuid-service for linux/amd64+linux/arm64 against linux/amd64
+//!   alone, cold (the whole BuildKit cache pruned before each measured build): gostage, the
+//!   hand-written cross-compiling Dockerfile (xtask/bench/Dockerfile.cross) and the same
+//!   Dockerfile without `--platform=$BUILDPLATFORM`, whose arm64 compile runs under qemu
+//!   (xtask/bench/Dockerfile.emulated); and the sizes of the images.
+//! - `warm`: the rebuild after a one-line edit of main.go, for the same three recipes.
+
+mod golang;
+mod recipe;
+
+use crate::config::{scratch_dir, workspace_root, BUILDKIT_ADDR};
+use crate::{cmd, image, up};
+use anyhow::bail;
+use anyhow::{Context, Result};
+use recipe::{Recipe, Workspace};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Case {
+    /// amd64+arm64 against amd64 alone, cold: gostage, cross-compiling and emulating Dockerfiles.
+    Multiplatform,
+    /// The rebuild after a one-line .go edit (amd64+arm64): gostage against the Dockerfiles.
+    Warm,
+    /// Every case.
+    All,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Which comparison to run.
+    #[arg(long, value_enum, default_value_t = Case::All)]
+    pub case: Case,
+    /// Do not run `up` and `image` first (the environment and the frontend image are current).
+    #[arg(long)]
+    pub no_setup: bool,
+}
+
+const AMD64: &[&str] = &["linux/amd64"];
+const BOTH: &[&str] = &["linux/amd64", "linux/arm64"];
+
+/// One measured build.
+struct Row {
+    recipe: Recipe,
+    platforms: &'static [&'static str],
+    seconds: f64,
+    /// The 1-minute load average just before the build (other work on the machine skews it).
+    load: String,
+    /// The slowest steps, from the plain progress output.
+    slowest: Vec<(String, f64)>,
+    log: PathBuf,
+    image: String,
+    command: String,
+}
+
+/// What a case printed: its rows, ratios and notes.
+#[derive(Default)]
+struct Section {
+    title: String,
+    method: String,
+    rows: Vec<Row>,
+    ratios: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl Section {
+    fn find(&self, recipe: Recipe, platforms: &[&str]) -> Option<&Row> {
+        self.rows
+            .iter()
+            .find(|r| r.recipe == recipe && r.platforms == platforms)
+    }
+
+    /// `a / b` as a ratio line, when both rows exist.
+    fn ratio(&mut self, a: (Recipe, &[&str]), b: (Recipe, &[&str]), note: &str) {
+        let (Some(x), Some(y)) = (self.find(a.0, a.1), self.find(b.0, b.1)) else {
+            return;
+        };
+        let line = format!(
+            "{:<58} {:>6.2}×  {note}",
+            format!(
+                "{} {} / {} {}",
+                x.recipe.name(),
+                short(x.platforms),
+                y.recipe.name(),
+                short(y.platforms)
+            ),
+            x.seconds / y.seconds
+        );
+        self.ratios.push(line);
+    }
+
+    fn print(&self, out: &mut String) {
+        let _ = writeln!(out, "\n## {}\n{}\n", self.title, self.method);
+        let _ = writeln!(
+            out,
+            "  {:<3} {:<20} {:<24} {:>8}  {:>5}  slowest steps",
+            "#", "build", "platforms", "wall", "load"
+        );
+        for (i, row) in self.rows.iter().enumerate() {
+            let slowest = row
+                .slowest
+                .iter()
+                .map(|(name, secs)| format!("{name} {secs:.1}s"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let _ = writeln!(
+                out,
+                "  {:<3} {:<20} {:<24} {:>7.1}s  {:>5}  {slowest}",
+                i + 1,
+                row.recipe.name(),
+                row.platforms.join(","),
+                row.seconds,
+                row.load,
+            );
+        }
+        if !self.ratios.is_empty() {
+            let _ = writeln!(out, "\n  ratios:");
+            for line in &self.ratios {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "\n  {note}");
+        }
+        let _ = writeln!(
+            out,
+            "\n  commands (in order; build logs in {}):",
+            log_dir().display()
+        );
+        for (i, row) in self.rows.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  #{} {}\n     log: {}",
+                i + 1,
+                row.command,
+                row.log.display()
+            );
+        }
+    }
+}
+
+fn short(platforms: &[&str]) -> String {
+    platforms
+        .iter()
+        .map(|p| p.trim_start_matches("linux/"))
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// `buildctl prune --all`: drops the build cache, the cache mounts and the pulled images.
+fn prune() -> Result<()> {
+    cmd::output(&mut prune_command())?;
+    Ok(())
+}
+
+fn prune_command() -> Command {
+    let mut c = recipe::buildctl();
+    c.args(["prune", "--all"]);
+    c
+}
+
+/// Where each measured build's progress output is kept.
+fn log_dir() -> PathBuf {
+    scratch_dir("bench-logs")
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The `n` slowest steps of a plain progress log (`#N name` ... `#N DONE 12.3s`), leaving out
+/// exporting (pushing) and context transfers.
+fn slowest_steps(log: &str, n: usize) -> Vec<(String, f64)> {
+    let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut steps = Vec::new();
+    for line in log.lines() {
+        let Some((id, text)) = line.strip_prefix('#').and_then(|l| l.split_once(' ')) else {
+            continue;
+        };
+        if id.parse::<u32>().is_err() {
+            continue;
+        }
+        let name = *names.entry(id).or_insert(text);
+        if let Some(secs) = text
+            .strip_prefix("DONE ")
+            .and_then(|t| t.trim_end_matches('s').parse::<f64>().ok())
+        {
+            if !name.starts_with("[internal]") && !name.starts_with("exporting") {
+                let mut short: String = name.chars().take(48).collect();
+                if short.len() < name.len() {
+                    short.push('…');
+                }
+                steps.push((short, secs));
+            }
+        }
+    }
+    steps.sort_by(|a, b| b.1.total_cmp(&a.1));
+    steps.truncate(n);
+    steps
+}
+
+/// Runs the build `recipe` for `platforms` and times it.
+fn measure(
+    ws: &Workspace,
+    recipe: Recipe,
+    platforms: &'static [&'static str],
+    tag: &str,
+) -> Result<Row> {
+    let mut command = ws.command(recipe, platforms, tag);
+    let line = cmd::display(&command);
+    eprintln!("+ {line}");
+    let load = load_average();
+    let start = Instant::now();
+    let out = command
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot start `{line}`"))?;
+    let seconds = start.elapsed().as_secs_f64();
+    // buildctl prints the progress on stderr.
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::create_dir_all(log_dir())?;
+    let log_file = log_dir().join(format!("{tag}.log"));
+    std::fs::write(&log_file, format!("$ {line}\n{log}"))?;
+    if !out.status.success() {
+        bail!("`{line}` failed: {}\n{log}", out.status);
+    }
+    eprintln!(
+        "==> {} {}: {seconds:.1}s",
+        recipe.name(),
+        platforms.join(",")
+    );
+    Ok(Row {
+        recipe,
+        platforms,
+        seconds,
+        load,
+        slowest: slowest_steps(&log, 3),
+        log: log_file,
+        image: ws.image(tag),
+        command: line,
+    })
+}
+
+/// Why the emulated rows cannot run, if they cannot: qemu binfmt for arm64 and a buildkitd
+/// worker that lists linux/arm64.
+fn emulation_unavailable() -> Option<String> {
+    let handler = std::fs::read_to_string("/proc/sys/fs/binfmt_misc/qemu-aarch64");
+    match handler {
+        Ok(text) if text.lines().next() == Some("enabled") => {}
+        Ok(_) => return Some("the qemu-aarch64 binfmt_misc handler is disabled".into()),
+        Err(_) => {
+            return Some(
+                "no qemu-aarch64 binfmt_misc handler (/proc/sys/fs/binfmt_misc/qemu-aarch64)"
+                    .into(),
+            )
+        }
+    }
+    match cmd::output(recipe::buildctl().args(["debug", "workers", "-v"])) {
+        Ok(out) if out.contains("linux/arm64") => None,
+        Ok(_) => Some("buildkitd's worker does not list linux/arm64".into()),
+        Err(e) => Some(format!("buildctl debug workers failed: {e:#}")),
+    }
+}
+
+fn multiplatform(ws: &Workspace, emulated: Result<(), String>) -> Result<Section> {
+    let mut s = Section {
+        title: "multiplatform: uuid-service, amd64+arm64 against amd64 alone, cold".into(),
+        method: format!(
+            "Every measured build is cold: `{}` runs before it (not timed), dropping the build \
+             cache, the cache mounts and the pulled images, so each build pulls golang:1.23 (and \
+             the frontend) from the local registry, downloads the modules through GOPROXY and \
+             compiles everything, then pushes its image. load = 1-minute load average before \
+             the build (the machine is shared: other work inflates a row).",
+            cmd::display(&prune_command())
+        ),
+        ..Section::default()
+    };
+    let mut plan = vec![
+        (Recipe::Gostage, AMD64),
+        (Recipe::Gostage, BOTH),
+        (Recipe::Cross, AMD64),
+        (Recipe::Cross, BOTH),
+    ];
+    match &emulated {
+        Ok(()) => plan.push((Recipe::Emulated, BOTH)),
+        Err(why) => s.notes.push(format!(
+            "Dockerfile.emulated skipped: {why}; arm64 build steps cannot run under qemu."
+        )),
+    }
+    for (recipe, platforms) in plan {
+        prune()?;
+        let tag = format!("{}-{}", recipe.tag(), short(platforms).replace('+', "-"));
+        s.rows.push(measure(ws, recipe, platforms, &tag)?);
+    }
+    let goal = match (
+        s.find(Recipe::Gostage, BOTH),
+        s.find(Recipe::Gostage, AMD64),
+    ) {
+        (Some(both), Some(one)) if both.seconds / one.seconds <= 1.3 => "met",
+        _ => "MISSED",
+    };
+    s.ratio(
+        (Recipe::Gostage, BOTH),
+        (Recipe::Gostage, AMD64),
+        &format!("(goal ≤ 1.30×: {goal})"),
+    );
+    s.ratio(
+        (Recipe::Cross, BOTH),
+        (Recipe::Cross, AMD64),
+        "(the same for the cross-compiling Dockerfile)",
+    );
+    s.ratio(
+        (Recipe::Gostage, BOTH),
+        (Recipe::Cross, BOTH),
+        "(gostage against the best hand-written Dockerfile)",
+    );
+    s.ratio(
+        (Recipe::Emulated, BOTH),
+        (Recipe::Gostage, BOTH),
+        "(what a Dockerfile without --platform=$BUILDPLATFORM costs)",
+    );
+
+    let mut sizes = String::from(
+        "image sizes, linux/amd64 (compressed = layers + config in the registry; \
+         unpacked = `docker image inspect` after `docker pull` into the Engine):",
+    );
+    for recipe in [Recipe::Gostage, Recipe::Cross, Recipe::Emulated] {
+        let Some(row) = s.find(recipe, BOTH) else {
+            continue;
+        };
+        let size = recipe::image_size(&row.image)?;
+        let _ = write!(
+            sizes,
+            "\n    {:<22} {:>10} compressed {:>10} unpacked  {} layer(s)  {}",
+            recipe.name(),
+            human(size.compressed),
+            human(size.unpacked),
+            size.layers,
+            recipe.contents()
+        );
+    }
+    s.notes.push(sizes);
+    Ok(s)
+}
+
+fn warm(ws: &Workspace, emulated: Result<(), String>) -> Result<Section> {
+    let mut s = Section {
+        title: "warm: uuid-service amd64+arm64, rebuild after a one-line edit of main.go".into(),
+        method: "For each recipe: one build of the current sources (not timed, fills the cache), \
+                 then a one-line change of cmd/uuid-service/main.go (a new log message, unique \
+                 per build), then the measured rebuild. Nothing is pruned."
+            .into(),
+        ..Section::default()
+    };
+    // Emulated first: after the multiplatform case its build is the one still in the cache.
+    let mut plan = Vec::new();
+    match &emulated {
+        Ok(()) => plan.push(Recipe::Emulated),
+        Err(why) => s.notes.push(format!("Dockerfile.emulated skipped: {why}.")),
+    }
+    plan.extend([Recipe::Gostage, Recipe::Cross]);
+    for recipe in plan {
+        let tag = format!("{}-warm", recipe.tag());
+        let mut prime = ws.command(recipe, BOTH, &tag);
+        eprintln!("+ {} (fills the cache, not timed)", cmd::display(&prime));
+        cmd::output(&mut prime)?;
+        ws.edit_main()?;
+        s.rows.push(measure(ws, recipe, BOTH, &tag)?);
+    }
+    s.ratio(
+        (Recipe::Cross, BOTH),
+        (Recipe::Gostage, BOTH),
+        "(hand-written cross-compiling Dockerfile against gostage)",
+    );
+    s.ratio(
+        (Recipe::Emulated, BOTH),
+        (Recipe::Gostage, BOTH),
+        "(emulating Dockerfile against gostage)",
+    );
+    Ok(s)
+}
+
+fn human(bytes: u64) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.2} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    }
+}
+
+fn header() -> String {
+    let buildkit = cmd::output(recipe::buildctl().args(["debug", "info"]))
+        .ok()
+        .and_then(|out| {
+            out.lines()
+                .find(|l| l.starts_with("BuildKit:"))
+                .map(|l| l.trim_start_matches("BuildKit:").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown version".into());
+    let go = cmd::output(Command::new("go").args(["env", "GOVERSION"]))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let commit = cmd::output(
+        Command::new("git")
+            .args(["describe", "--always", "--dirty"])
+            .current_dir(workspace_root()),
+    )
+    .map(|s| s.trim().to_string())
+    .unwrap_or_else(|_| "unknown".into());
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!(
+        "# cargo xtask bench (workspace {commit})\n\
+         buildkitd {buildkit} at {BUILDKIT_ADDR}, driven by buildctl; {cpus} CPUs; \
+         golang:1.23 = the host's {go} (cargo xtask up)\n\
+         one run per row; every image is pushed to the local registry (included in the time)",
+    )
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    up::ensure_toolchains_on_path()?;
+    if !args.no_setup {
+        up::run(&up::Args { skip_verify: true })?;
+        image::run()?;
+    }
+    let ws = Workspace::new(
+        &workspace_root().join("examples/uuid-service"),
+        &workspace_root().join("xtask/bench"),
+        &scratch_dir("bench-context"),
+    )
+    .context("preparing the bench context")?;
+    let emulated = match emulation_unavailable() {
+        Some(why) => Err(why),
+        None => {
+            golang::ensure()?;
+            Ok(())
+        }
+    };
+    // Each section is printed (stdout) as soon as its case is done.
+    println!("{}", header());
+    let start = Instant::now();
+    if matches!(args.case, Case::Multiplatform | Case::All) {
+        let mut out = String::new();
+        multiplatform(&ws, emulated.clone())?.print(&mut out);
+        println!("{out}");
+    }
+    if matches!(args.case, Case::Warm | Case::All) {
+        let mut out = String::new();
+        warm(&ws, emulated)?.print(&mut out);
+        println!("{out}");
+    }
+    println!("bench finished in {:.0}s", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_slowest_steps() {
+        let log = "#1 [internal] load build definition from Dockerfile.cross\n#1 DONE 9.0s\n\n#5 [linux/arm64 build 6/6] RUN go build\n#5 12.1 compiling\n#5 DONE 31.5s\n\n#6 go mod download\n#6 DONE 2.0s\n\n#7 exporting to image\n#7 DONE 4.0s\n\n#8 copy\n#8 CACHED\n";
+        let steps = slowest_steps(log, 3);
+        assert_eq!(
+            steps,
+            vec![
+                ("[linux/arm64 build 6/6] RUN go build".to_string(), 31.5),
+                ("go mod download".to_string(), 2.0)
+            ]
+        );
+        assert_eq!(short(BOTH), "amd64+arm64");
+    }
+
+    /// The two Dockerfiles differ in what is measured: where the build stage runs.
+    #[test]
+    fn dockerfiles_cross_compile_or_emulate() {
+        let dir = workspace_root().join("xtask/bench");
+        // The instructions, without comments.
+        let read = |f: &str| {
+            let text = std::fs::read_to_string(dir.join(f)).unwrap();
+            text.lines()
+                .filter(|l| !l.starts_with('#'))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let (cross, emulated) = (read("Dockerfile.cross"), read("Dockerfile.emulated"));
+        assert!(cross.contains("FROM --platform=$BUILDPLATFORM golang:1.23 AS build"));
+        assert!(cross.contains("GOARCH=$TARGETARCH"));
+        assert!(emulated.lines().any(|l| l == "FROM golang:1.23 AS build"));
+        assert!(!emulated.contains("BUILDPLATFORM") && !emulated.contains("GOARCH"));
+        for text in [&cross, &emulated] {
+            assert!(text.contains("FROM scratch") && text.contains("type=cache"));
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The three ways the bench builds examples/uuid-service, as buildctl commands against the same
+//! buildkitd, and what it reads back from their images.
+
+use crate::buildkitd::buildctl_cmd;
+use crate::cmd;
+use crate::config::REGISTRY;
+use crate::registry;
+use anyhow::{bail, Context, Result};
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// How the image is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recipe {
+    /// gostage.yaml through the gostage frontend (its `# syntax=` line).
+    Gostage,
+    /// xtask/bench/Dockerfile.cross: FROM --platform=$BUILDPLATFORM, GOOS/GOARCH.
+    Cross,
+    /// xtask/bench/Dockerfile.emulated: FROM golang:1.23 per target platform (qemu for arm64).
+    Emulated,
+}
+
+impl Recipe {
+    pub fn name(self) -> &'static str {
+        match self {
+            Recipe::Gostage => "gostage",
+            Recipe::Cross => "Dockerfile.cross",
+            Recipe::Emulated => "Dockerfile.emulated",
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Recipe::Gostage => "gostage",
+            Recipe::Cross => "cross",
+            Recipe::Emulated => "emulated",
+        }
+    }
+
+    /// What the final image holds, for the size table.
+    pub fn contents(self) -> &'static str {
+        match self {
+            Recipe::Gostage => "(binary, CA bundle, zoneinfo, passwd/group, /tmp)",
+            Recipe::Cross | Recipe::Emulated => "(binary, CA bundle)",
+        }
+    }
+}
+
+/// buildctl against our buildkitd.
+pub fn buildctl() -> Command {
+    buildctl_cmd()
+}
+
+/// The line of cmd/uuid-service/main.go the warm case edits.
+const EDITED_LINE: &str = "log.Printf(\"uuid-service listening on %s\", addr)";
+const MAIN_GO: &str = "cmd/uuid-service/main.go";
+
+/// The bench's copy of examples/uuid-service, the Dockerfiles' directory and the build-args.
+pub struct Workspace {
+    context: PathBuf,
+    dockerfiles: PathBuf,
+    goproxy: String,
+    original_main: String,
+    edits: Cell<u32>,
+}
+
+impl Workspace {
+    /// Copies `example` to `copy` (replacing what is there).
+    pub fn new(example: &Path, dockerfiles: &Path, copy: &Path) -> Result<Workspace> {
+        if copy.exists() {
+            std::fs::remove_dir_all(copy)?;
+        }
+        std::fs::create_dir_all(copy.parent().context("copy has no parent")?)?;
+        cmd::output(Command::new("cp").arg("-r").arg(example).arg(copy))?;
+        let original_main = std::fs::read_to_string(copy.join(MAIN_GO))?;
+        if !original_main.contains(EDITED_LINE) {
+            bail!("{MAIN_GO} no longer has the line the warm case edits: {EDITED_LINE}");
+        }
+        for file in ["Dockerfile.cross", "Dockerfile.emulated"] {
+            if !dockerfiles.join(file).is_file() {
+                bail!("{} is missing", dockerfiles.join(file).display());
+            }
+        }
+        let goproxy = cmd::output(Command::new("go").args(["env", "GOPROXY"]))?
+            .trim()
+            .to_string();
+        Ok(Workspace {
+            context: copy.to_path_buf(),
+            dockerfiles: dockerfiles.to_path_buf(),
+            goproxy,
+            original_main,
+            edits: Cell::new(0),
+        })
+    }
+
+    /// The image a build tagged `tag` pushes.
+    pub fn image(&self, tag: &str) -> String {
+        format!("{REGISTRY}/bench/uuid-service:{tag}")
+    }
+
+    /// The buildctl command building `recipe` for `platforms`, pushed as `tag`.
+    pub fn command(&self, recipe: Recipe, platforms: &[&str], tag: &str) -> Command {
+        let context = self.context.display().to_string();
+        let (dockerfile_dir, filename) = match recipe {
+            Recipe::Gostage => (context.clone(), "gostage.yaml"),
+            Recipe::Cross => (self.dockerfiles.display().to_string(), "Dockerfile.cross"),
+            Recipe::Emulated => (
+                self.dockerfiles.display().to_string(),
+                "Dockerfile.emulated",
+            ),
+        };
+        let mut c = buildctl();
+        c.args(["build", "--progress=plain", "--frontend", "dockerfile.v0"])
+            .args(["--local", &format!("context={context}")])
+            .args(["--local", &format!("dockerfile={dockerfile_dir}")])
+            .args(["--opt", &format!("filename={filename}")])
+            .args(["--opt", &format!("platform={}", platforms.join(","))])
+            .args(["--opt", &format!("build-arg:GOPROXY={}", self.goproxy)]);
+        if recipe == Recipe::Emulated {
+            // golang:1.23 with an arm64 image too (see golang.rs).
+            c.args([
+                "--opt",
+                &format!(
+                    "context:golang:1.23=docker-image://{}",
+                    super::golang::image()
+                ),
+            ]);
+        }
+        c.args([
+            "--output",
+            &format!("type=image,name={},push=true", self.image(tag)),
+        ]);
+        c
+    }
+
+    /// Changes one line of main.go (a log message unique to this edit).
+    pub fn edit_main(&self) -> Result<()> {
+        let n = self.edits.get() + 1;
+        self.edits.set(n);
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_nanos();
+        let line =
+            format!("log.Printf(\"uuid-service (bench edit {n}, {nonce}) listening on %s\", addr)");
+        std::fs::write(
+            self.context.join(MAIN_GO),
+            self.original_main.replace(EDITED_LINE, &line),
+        )?;
+        Ok(())
+    }
+}
+
+/// Sizes of the linux/amd64 image of a pushed index.
+pub struct ImageSize {
+    pub compressed: u64,
+    pub unpacked: u64,
+    pub layers: usize,
+}
+
+/// Reads the linux/amd64 manifest of `image` from the registry (compressed size), then pulls
+/// it into the Engine for the unpacked size.
+pub fn image_size(image: &str) -> Result<ImageSize> {
+    let rest = image
+        .strip_prefix(&format!("{REGISTRY}/"))
+        .with_context(|| format!("{image} is not in {REGISTRY}"))?;
+    let (repo, tag) = rest.rsplit_once(':').context("no tag")?;
+    let index = registry::manifest(repo, tag)?.with_context(|| format!("{image} not found"))?;
+    let manifest = match index["manifests"].as_array() {
+        Some(list) => {
+            let digest = list
+                .iter()
+                .find(|m| {
+                    m["platform"]["os"] == "linux" && m["platform"]["architecture"] == "amd64"
+                })
+                .and_then(|m| m["digest"].as_str())
+                .with_context(|| format!("{image} has no linux/amd64 image"))?;
+            registry::manifest(repo, digest)?.with_context(|| format!("{image}@{digest}"))?
+        }
+        None => index,
+    };
+    let layers = manifest["layers"].as_array().context("no layers")?;
+    let compressed = layers
+        .iter()
+        .chain(std::iter::once(&manifest["config"]))
+        .filter_map(|d| d["size"].as_u64())
+        .sum();
+    cmd::output(Command::new("docker").args(["pull", "-q", image]))?;
+    let unpacked =
+        cmd::output(Command::new("docker").args(["image", "inspect", "-f", "{{.Size}}", image]))?
+            .trim()
+            .parse()
+            .with_context(|| format!("docker image inspect gave no size for {image}"))?;
+    Ok(ImageSize {
+        compressed,
+        unpacked,
+        layers: layers.len(),
+    })
+}
