@@ -42,23 +42,42 @@ pub struct Args {
     /// Do not run `up` and `image` first (the environment and the frontend image are current).
     #[arg(long)]
     pub no_setup: bool,
+    /// Measure each row this many times (each run prepared alike) and report the median.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
 }
 
 const AMD64: &[&str] = &["linux/amd64"];
 const BOTH: &[&str] = &["linux/amd64", "linux/arm64"];
 
-/// One measured build.
-struct Row {
-    recipe: Recipe,
-    platforms: &'static [&'static str],
+/// One run of a measured build.
+struct Run {
     seconds: f64,
-    /// The 1-minute load average just before the build (other work on the machine skews it).
+    /// The 1-minute load average just before the build.
     load: String,
     /// The slowest steps, from the plain progress output.
     slowest: Vec<(String, f64)>,
     log: PathBuf,
+}
+
+/// One measured build, run one or more times.
+struct Row {
+    recipe: Recipe,
+    platforms: &'static [&'static str],
+    /// Sorted by time.
+    runs: Vec<Run>,
     image: String,
     command: String,
+}
+
+impl Row {
+    /// The median run (the lower one of an even count).
+    fn median(&self) -> &Run {
+        &self.runs[(self.runs.len() - 1) / 2]
+    }
+    fn seconds(&self) -> f64 {
+        self.median().seconds
+    }
 }
 
 /// What a case printed: its rows, ratios and notes.
@@ -92,20 +111,45 @@ impl Section {
                 y.recipe.name(),
                 short(y.platforms)
             ),
-            x.seconds / y.seconds
+            x.seconds() / y.seconds()
         );
         self.ratios.push(line);
     }
 
     fn print(&self, out: &mut String) {
         let _ = writeln!(out, "\n## {}\n{}\n", self.title, self.method);
+        let runs = self.rows.first().map_or(1, |r| r.runs.len());
+        let wall = if runs > 1 {
+            format!("wall (median of {runs}, min–max)")
+        } else {
+            "wall".to_string()
+        };
+        let walls: Vec<String> = self
+            .rows
+            .iter()
+            .map(|row| {
+                let mut wall = format!("{:.1}s", row.seconds());
+                if row.runs.len() > 1 {
+                    let (min, max) = (&row.runs[0], &row.runs[row.runs.len() - 1]);
+                    wall.push_str(&format!(" ({:.1}–{:.1})", min.seconds, max.seconds));
+                }
+                wall
+            })
+            .collect();
+        let width = walls
+            .iter()
+            .chain(std::iter::once(&wall))
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0);
         let _ = writeln!(
             out,
-            "  {:<3} {:<20} {:<24} {:>8}  {:>5}  slowest steps",
-            "#", "build", "platforms", "wall", "load"
+            "  {:<3} {:<20} {:<24} {wall:>width$}  {:>5}  slowest steps",
+            "#", "build", "platforms", "load"
         );
-        for (i, row) in self.rows.iter().enumerate() {
-            let slowest = row
+        for (i, (row, wall)) in self.rows.iter().zip(&walls).enumerate() {
+            let run = row.median();
+            let slowest = run
                 .slowest
                 .iter()
                 .map(|(name, secs)| format!("{name} {secs:.1}s"))
@@ -113,12 +157,11 @@ impl Section {
                 .join("; ");
             let _ = writeln!(
                 out,
-                "  {:<3} {:<20} {:<24} {:>7.1}s  {:>5}  {slowest}",
+                "  {:<3} {:<20} {:<24} {wall:>width$}  {:>5}  {slowest}",
                 i + 1,
                 row.recipe.name(),
                 row.platforms.join(","),
-                row.seconds,
-                row.load,
+                run.load,
             );
         }
         if !self.ratios.is_empty() {
@@ -141,7 +184,7 @@ impl Section {
                 "  #{} {}\n     log: {}",
                 i + 1,
                 row.command,
-                row.log.display()
+                row.median().log.display()
             );
         }
     }
@@ -206,17 +249,50 @@ fn slowest_steps(log: &str, n: usize) -> Vec<(String, f64)> {
         }
     }
     steps.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut seen = std::collections::BTreeSet::new();
+    steps.retain(|(name, _)| seen.insert(name.clone()));
     steps.truncate(n);
     steps
 }
 
-/// Runs the build `recipe` for `platforms` and times it.
+/// Runs the build `recipe` for `platforms` `runs` times, each after `prepare` (not timed).
 fn measure(
     ws: &Workspace,
     recipe: Recipe,
     platforms: &'static [&'static str],
     tag: &str,
+    runs: u32,
+    prepare: &dyn Fn() -> Result<()>,
 ) -> Result<Row> {
+    let line = cmd::display(&ws.command(recipe, platforms, tag));
+    let mut row = Row {
+        recipe,
+        platforms,
+        runs: Vec::new(),
+        image: ws.image(tag),
+        command: line,
+    };
+    for n in 1..=runs {
+        prepare()?;
+        let log_name = if runs > 1 {
+            format!("{tag}-run{n}.log")
+        } else {
+            format!("{tag}.log")
+        };
+        row.runs
+            .push(measure_once(ws, recipe, platforms, tag, &log_name)?);
+    }
+    row.runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    Ok(row)
+}
+
+fn measure_once(
+    ws: &Workspace,
+    recipe: Recipe,
+    platforms: &'static [&'static str],
+    tag: &str,
+    log_name: &str,
+) -> Result<Run> {
     let mut command = ws.command(recipe, platforms, tag);
     let line = cmd::display(&command);
     eprintln!("+ {line}");
@@ -234,7 +310,7 @@ fn measure(
         String::from_utf8_lossy(&out.stderr)
     );
     std::fs::create_dir_all(log_dir())?;
-    let log_file = log_dir().join(format!("{tag}.log"));
+    let log_file = log_dir().join(log_name);
     std::fs::write(&log_file, format!("$ {line}\n{log}"))?;
     if !out.status.success() {
         bail!("`{line}` failed: {}\n{log}", out.status);
@@ -244,15 +320,11 @@ fn measure(
         recipe.name(),
         platforms.join(",")
     );
-    Ok(Row {
-        recipe,
-        platforms,
+    Ok(Run {
         seconds,
         load,
         slowest: slowest_steps(&log, 3),
         log: log_file,
-        image: ws.image(tag),
-        command: line,
     })
 }
 
@@ -277,15 +349,16 @@ fn emulation_unavailable() -> Option<String> {
     }
 }
 
-fn multiplatform(ws: &Workspace, emulated: Result<(), String>) -> Result<Section> {
+fn multiplatform(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Result<Section> {
     let mut s = Section {
         title: "multiplatform: uuid-service, amd64+arm64 against amd64 alone, cold".into(),
         method: format!(
             "Every measured build is cold: `{}` runs before it (not timed), dropping the build \
              cache, the cache mounts and the pulled images, so each build pulls golang:1.23 (and \
              the frontend) from the local registry, downloads the modules through GOPROXY and \
-             compiles everything, then pushes its image. load = 1-minute load average before \
-             the build (the machine is shared: other work inflates a row).",
+             compiles everything, then pushes its image. load = 1-minute load average when the \
+             build starts: the tail of the previous build plus any other work on the machine, \
+             which inflates a row (use --runs N for medians).",
             cmd::display(&prune_command())
         ),
         ..Section::default()
@@ -303,15 +376,15 @@ fn multiplatform(ws: &Workspace, emulated: Result<(), String>) -> Result<Section
         )),
     }
     for (recipe, platforms) in plan {
-        prune()?;
         let tag = format!("{}-{}", recipe.tag(), short(platforms).replace('+', "-"));
-        s.rows.push(measure(ws, recipe, platforms, &tag)?);
+        s.rows
+            .push(measure(ws, recipe, platforms, &tag, runs, &prune)?);
     }
     let goal = match (
         s.find(Recipe::Gostage, BOTH),
         s.find(Recipe::Gostage, AMD64),
     ) {
-        (Some(both), Some(one)) if both.seconds / one.seconds <= 1.3 => "met",
+        (Some(both), Some(one)) if both.seconds() / one.seconds() <= 1.3 => "met",
         _ => "MISSED",
     };
     s.ratio(
@@ -358,7 +431,7 @@ fn multiplatform(ws: &Workspace, emulated: Result<(), String>) -> Result<Section
     Ok(s)
 }
 
-fn warm(ws: &Workspace, emulated: Result<(), String>) -> Result<Section> {
+fn warm(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Result<Section> {
     let mut s = Section {
         title: "warm: uuid-service amd64+arm64, rebuild after a one-line edit of main.go".into(),
         method: "For each recipe: one build of the current sources (not timed, fills the cache), \
@@ -379,8 +452,8 @@ fn warm(ws: &Workspace, emulated: Result<(), String>) -> Result<Section> {
         let mut prime = ws.command(recipe, BOTH, &tag);
         eprintln!("+ {} (fills the cache, not timed)", cmd::display(&prime));
         cmd::output(&mut prime)?;
-        ws.edit_main()?;
-        s.rows.push(measure(ws, recipe, BOTH, &tag)?);
+        let edit = || ws.edit_main();
+        s.rows.push(measure(ws, recipe, BOTH, &tag, runs, &edit)?);
     }
     s.ratio(
         (Recipe::Cross, BOTH),
@@ -403,7 +476,7 @@ fn human(bytes: u64) -> String {
     }
 }
 
-fn header() -> String {
+fn header(runs: u32) -> String {
     let buildkit = cmd::output(recipe::buildctl().args(["debug", "info"]))
         .ok()
         .and_then(|out| {
@@ -427,7 +500,7 @@ fn header() -> String {
         "# cargo xtask bench (workspace {commit})\n\
          buildkitd {buildkit} at {BUILDKIT_ADDR}, driven by buildctl; {cpus} CPUs; \
          golang:1.23 = the host's {go} (cargo xtask up)\n\
-         one run per row; every image is pushed to the local registry (included in the time)",
+         {runs} run(s) per row; every image is pushed to the local registry (included in the time)",
     )
 }
 
@@ -451,16 +524,16 @@ pub fn run(args: &Args) -> Result<()> {
         }
     };
     // Each section is printed (stdout) as soon as its case is done.
-    println!("{}", header());
+    println!("{}", header(args.runs));
     let start = Instant::now();
     if matches!(args.case, Case::Multiplatform | Case::All) {
         let mut out = String::new();
-        multiplatform(&ws, emulated.clone())?.print(&mut out);
+        multiplatform(&ws, emulated.clone(), args.runs)?.print(&mut out);
         println!("{out}");
     }
     if matches!(args.case, Case::Warm | Case::All) {
         let mut out = String::new();
-        warm(&ws, emulated)?.print(&mut out);
+        warm(&ws, emulated, args.runs)?.print(&mut out);
         println!("{out}");
     }
     println!("bench finished in {:.0}s", start.elapsed().as_secs_f64());
