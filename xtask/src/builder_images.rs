@@ -35,7 +35,29 @@ fn up_to_date(go_version: &str) -> Result<bool> {
     Ok(true)
 }
 
-fn mkdir(path: &Path, mode: u32) -> Result<()> {
+/// The files every Go builder image gets besides the toolchain, as in the official image: the
+/// host CA bundle, passwd/group with root, `/root`, a sticky `/tmp` and the GOPATH dirs.
+pub fn write_base_files(root: &Path) -> Result<()> {
+    mkdir(&root.join("etc/ssl/certs"), 0o755)?;
+    std::fs::copy(
+        "/etc/ssl/certs/ca-certificates.crt",
+        root.join("etc/ssl/certs/ca-certificates.crt"),
+    )
+    .context("copying the host CA bundle")?;
+    std::fs::write(
+        root.join("etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n",
+    )?;
+    std::fs::write(root.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n")?;
+    mkdir(&root.join("root"), 0o700)?;
+    mkdir(&root.join("tmp"), 0o1777)?;
+    for d in ["go", "go/bin", "go/src"] {
+        mkdir(&root.join(d), 0o1777)?;
+    }
+    Ok(())
+}
+
+pub fn mkdir(path: &Path, mode: u32) -> Result<()> {
     std::fs::create_dir_all(path)?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
     Ok(())
@@ -69,26 +91,11 @@ fn stage(dir: &Path, goroot: &str, go_version: &str) -> Result<()> {
         symlink("busybox", root.join("bin").join(applet))?;
     }
 
-    mkdir(&root.join("etc/ssl/certs"), 0o755)?;
-    std::fs::copy(
-        "/etc/ssl/certs/ca-certificates.crt",
-        root.join("etc/ssl/certs/ca-certificates.crt"),
-    )
-    .context("copying the host CA bundle")?;
+    write_base_files(&root)?;
     copy_tree(
         Path::new("/usr/share/zoneinfo"),
         &root.join("usr/share/zoneinfo"),
     )?;
-    std::fs::write(
-        root.join("etc/passwd"),
-        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n",
-    )?;
-    std::fs::write(root.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n")?;
-    mkdir(&root.join("root"), 0o700)?;
-    mkdir(&root.join("tmp"), 0o1777)?;
-    for d in ["go", "go/bin", "go/src"] {
-        mkdir(&root.join(d), 0o1777)?;
-    }
 
     let golang_version = go_version.trim_start_matches("go");
     std::fs::write(

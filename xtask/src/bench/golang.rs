@@ -6,6 +6,7 @@
 //! `golang.org/toolchain@v0.0.1-<go version>.linux-arm64`, which is how `go` itself fetches
 //! toolchains, through GOPROXY). The arm64 image has no shell (no arm64 busybox here).
 
+use crate::builder_images::{mkdir, write_base_files};
 use crate::buildkitd::buildctl_cmd;
 use crate::cmd;
 use crate::config::{scratch_dir, REGISTRY};
@@ -109,12 +110,6 @@ fn arm64_toolchain(version: &str) -> Result<String> {
         .to_string())
 }
 
-fn mkdir(path: &Path, mode: u32) -> Result<()> {
-    std::fs::create_dir_all(path)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
-    Ok(())
-}
-
 /// The build context: rootfs/ for arm64 (laid out as builder_images.rs does for amd64) and a
 /// Dockerfile that takes amd64 from golang:1.23 and arm64 from rootfs/.
 fn stage(dir: &Path, version: &str) -> Result<()> {
@@ -143,22 +138,7 @@ fn stage(dir: &Path, version: &str) -> Result<()> {
         }
     }
 
-    mkdir(&root.join("etc/ssl/certs"), 0o755)?;
-    std::fs::copy(
-        "/etc/ssl/certs/ca-certificates.crt",
-        root.join("etc/ssl/certs/ca-certificates.crt"),
-    )
-    .context("copying the host CA bundle")?;
-    std::fs::write(
-        root.join("etc/passwd"),
-        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n",
-    )?;
-    std::fs::write(root.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n")?;
-    mkdir(&root.join("root"), 0o700)?;
-    mkdir(&root.join("tmp"), 0o1777)?;
-    for d in ["go", "go/bin", "go/src"] {
-        mkdir(&root.join(d), 0o1777)?;
-    }
+    write_base_files(&root)?;
 
     let golang_version = version.trim_start_matches("go");
     std::fs::write(
