@@ -4,6 +4,7 @@
 
 use crate::cmd;
 use crate::config::{scratch_dir, GOLANG_TAGS, REGISTRY};
+use crate::docker_engine;
 use crate::registry;
 use crate::report::{Outcome, Report};
 use anyhow::{Context, Result};
@@ -126,15 +127,7 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     let goroot = go_env("GOROOT")?;
     let dir = scratch_dir("golang-image");
     stage(&dir, &goroot, &go_version)?;
-    let mut build = Command::new("docker");
-    build.args([
-        "buildx",
-        "build",
-        "--builder",
-        "default",
-        "--load",
-        "--progress=plain",
-    ]);
+    let mut build = docker_engine::build_command();
     for tag in GOLANG_TAGS {
         build.args([
             "-t",

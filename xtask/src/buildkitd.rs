@@ -116,6 +116,16 @@ pub fn buildctl_cmd() -> Command {
     c
 }
 
+/// `buildctl build` with the Dockerfile frontend on `context`, reading the build file from
+/// `dockerfile_dir`; callers add options and the output.
+pub fn dockerfile_build(context: &str, dockerfile_dir: &str) -> Command {
+    let mut c = buildctl_cmd();
+    c.args(["build", "--progress=plain", "--frontend", "dockerfile.v0"])
+        .args(["--local", &format!("context={context}")])
+        .args(["--local", &format!("dockerfile={dockerfile_dir}")]);
+    c
+}
+
 fn answers() -> bool {
     cmd::succeeds(buildctl_cmd().args(["debug", "workers"]))
 }

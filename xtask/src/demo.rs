@@ -3,6 +3,7 @@
 
 use crate::cmd;
 use crate::config::workspace_root;
+use crate::docker_engine;
 use crate::http;
 use crate::{image, up};
 use anyhow::{bail, Context, Result};
@@ -32,23 +33,10 @@ pub fn run() -> Result<()> {
     let example = workspace_root().join("examples/hello");
     let spec = example.join("gostage.yaml");
     cmd::run(
-        Command::new("docker")
-            .args([
-                "buildx",
-                "build",
-                "--builder",
-                "default",
-                "--progress=plain",
-                "-f",
-            ])
+        docker_engine::build_command()
+            .arg("-f")
             .arg(&spec)
-            .args([
-                "-t",
-                TAG,
-                "--load",
-                "--build-arg",
-                &format!("GOPROXY={}", goproxy()?),
-            ])
+            .args(["-t", TAG, "--build-arg", &format!("GOPROXY={}", goproxy()?)])
             .arg(&example),
     )?;
     let id = cmd::output(Command::new("docker").args(["run", "-d", "-p", "127.0.0.1::8080", TAG]))?

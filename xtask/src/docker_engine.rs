@@ -17,6 +17,21 @@ fn mirror() -> String {
 }
 
 /// The Engine's version, if it answers.
+/// `docker buildx build --builder default --progress=plain --load`: a build on the Engine's
+/// own BuildKit whose image lands in the Engine's store; callers add tags and the context.
+pub fn build_command() -> Command {
+    let mut c = Command::new("docker");
+    c.args([
+        "buildx",
+        "build",
+        "--builder",
+        "default",
+        "--progress=plain",
+        "--load",
+    ]);
+    c
+}
+
 pub fn server_version() -> Option<String> {
     let out = Command::new("docker")
         .args(["version", "--format", "{{.Server.Version}}"])

@@ -6,6 +6,7 @@ use crate::cmd;
 use crate::config::{
     scratch_dir, target_dir, workspace_root, FRONTEND_CAPS, FRONTEND_IMAGE, REGISTRY,
 };
+use crate::docker_engine;
 use crate::registry;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -73,15 +74,7 @@ pub fn run() -> Result<()> {
     let local = format!("{FRONTEND_IMAGE}:latest");
     let qualified = format!("docker.io/{FRONTEND_IMAGE}:latest");
     cmd::output(
-        Command::new("docker")
-            .args([
-                "buildx",
-                "build",
-                "--builder",
-                "default",
-                "--progress=plain",
-                "--load",
-            ])
+        docker_engine::build_command()
             .args(["-t", &remote, "-t", &local, "-t", &qualified])
             .arg(&dir),
     )?;

@@ -1,9 +1,10 @@
 //! The end of `up`: a hand-written multi-stage Dockerfile (FROM golang:1.23 … FROM scratch)
 //! built on both daemons and run, so a broken mirror or daemon shows up here, not in a test.
 
-use crate::buildkitd::buildctl_cmd;
+use crate::buildkitd::dockerfile_build;
 use crate::cmd;
 use crate::config::{scratch_dir, BUILDX_BUILDER, REGISTRY};
+use crate::docker_engine;
 use crate::report::{Outcome, Report};
 use anyhow::{bail, Result};
 use std::path::Path;
@@ -63,34 +64,16 @@ pub fn run(report: &mut Report) -> Result<()> {
         // A pull of the docker.io name goes through the mirror even when the image is local.
         cmd::output(Command::new("docker").args(["pull", "-q", "golang:1.23"]))?;
         let tag = "gostage-verify:engine";
-        cmd::output(Command::new("docker").args([
-            "buildx",
-            "build",
-            "--builder",
-            "default",
-            "--progress=plain",
-            "--load",
-            "-t",
-            tag,
-            &dir,
-        ]))?;
+        cmd::output(docker_engine::build_command().args(["-t", tag, &dir]))?;
         run_image(tag)
     })?;
 
     timed(report, "buildkitd build (buildctl)", || {
         let image = format!("{REGISTRY}/gostage-verify:buildkitd");
-        cmd::output(buildctl_cmd().args([
-            "build",
-            "--progress=plain",
-            "--frontend",
-            "dockerfile.v0",
-            "--local",
-            &format!("context={dir}"),
-            "--local",
-            &format!("dockerfile={dir}"),
-            "--output",
-            &format!("type=image,name={image},push=true"),
-        ]))?;
+        cmd::output(
+            dockerfile_build(&dir, &dir)
+                .args(["--output", &format!("type=image,name={image},push=true")]),
+        )?;
         cmd::output(Command::new("docker").args(["pull", "-q", &image]))?;
         run_image(&image)
     })?;

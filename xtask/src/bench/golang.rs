@@ -7,7 +7,7 @@
 //! toolchains, through GOPROXY). The arm64 image has no shell (no arm64 busybox here).
 
 use crate::builder_images::{mkdir, write_base_files};
-use crate::buildkitd::buildctl_cmd;
+use crate::buildkitd::dockerfile_build;
 use crate::cmd;
 use crate::config::{scratch_dir, REGISTRY};
 use crate::registry;
@@ -70,15 +70,7 @@ pub fn ensure() -> Result<String> {
     let dir = scratch_dir("bench-golang");
     stage(&dir, &version)?;
     let dir_text = dir.to_str().context("scratch path is not UTF-8")?;
-    cmd::output(buildctl_cmd().args([
-        "build",
-        "--progress=plain",
-        "--frontend",
-        "dockerfile.v0",
-        "--local",
-        &format!("context={dir_text}"),
-        "--local",
-        &format!("dockerfile={dir_text}"),
+    cmd::output(dockerfile_build(dir_text, dir_text).args([
         "--opt",
         "platform=linux/amd64,linux/arm64",
         "--output",

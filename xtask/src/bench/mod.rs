@@ -13,6 +13,7 @@
 mod golang;
 mod recipe;
 
+use crate::buildkitd::buildctl_cmd;
 use crate::config::{scratch_dir, workspace_root, BUILDKIT_ADDR};
 use crate::{cmd, image, up};
 use anyhow::bail;
@@ -205,7 +206,7 @@ fn prune() -> Result<()> {
 }
 
 fn prune_command() -> Command {
-    let mut c = recipe::buildctl();
+    let mut c = buildctl_cmd();
     c.args(["prune", "--all"]);
     c
 }
@@ -342,7 +343,7 @@ fn emulation_unavailable() -> Option<String> {
             )
         }
     }
-    match cmd::output(recipe::buildctl().args(["debug", "workers", "-v"])) {
+    match cmd::output(buildctl_cmd().args(["debug", "workers", "-v"])) {
         Ok(out) if out.contains("linux/arm64") => None,
         Ok(_) => Some("buildkitd's worker does not list linux/arm64".into()),
         Err(e) => Some(format!("buildctl debug workers failed: {e:#}")),
@@ -477,7 +478,7 @@ fn human(bytes: u64) -> String {
 }
 
 fn header(runs: u32) -> String {
-    let buildkit = cmd::output(recipe::buildctl().args(["debug", "info"]))
+    let buildkit = cmd::output(buildctl_cmd().args(["debug", "info"]))
         .ok()
         .and_then(|out| {
             out.lines()

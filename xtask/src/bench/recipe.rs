@@ -1,7 +1,7 @@
 //! The three ways the bench builds examples/uuid-service, as buildctl commands against the same
 //! buildkitd, and what it reads back from their images.
 
-use crate::buildkitd::buildctl_cmd;
+use crate::buildkitd::dockerfile_build;
 use crate::cmd;
 use crate::config::REGISTRY;
 use crate::registry;
@@ -45,11 +45,6 @@ impl Recipe {
             Recipe::Cross | Recipe::Emulated => "(binary, CA bundle)",
         }
     }
-}
-
-/// buildctl against our buildkitd.
-pub fn buildctl() -> Command {
-    buildctl_cmd()
 }
 
 /// The line of cmd/uuid-service/main.go the warm case edits.
@@ -110,11 +105,8 @@ impl Workspace {
                 "Dockerfile.emulated",
             ),
         };
-        let mut c = buildctl();
-        c.args(["build", "--progress=plain", "--frontend", "dockerfile.v0"])
-            .args(["--local", &format!("context={context}")])
-            .args(["--local", &format!("dockerfile={dockerfile_dir}")])
-            .args(["--opt", &format!("filename={filename}")])
+        let mut c = dockerfile_build(&context, &dockerfile_dir);
+        c.args(["--opt", &format!("filename={filename}")])
             .args(["--opt", &format!("platform={}", platforms.join(","))])
             .args(["--opt", &format!("build-arg:GOPROXY={}", self.goproxy)]);
         if recipe == Recipe::Emulated {
