@@ -16,10 +16,6 @@ pub struct GoModule {
     pub go: Option<String>,
     /// The `toolchain` directive's version without the `go` prefix (e.g. `1.23.4`), if present.
     pub toolchain: Option<String>,
-    /// The module has `vendor/modules.txt`, so Go builds from `vendor/` without downloading
-    /// (`go help modules`: "-mod=vendor" is the default then). Not read from go.mod: the
-    /// gateway sets it after looking at the context.
-    pub vendored: bool,
 }
 
 impl GoModule {
@@ -197,7 +193,6 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
         path,
         go: go.map(|(_, version)| version),
         toolchain,
-        vendored: false,
     })
 }
 
@@ -382,7 +377,6 @@ mod tests {
                 path: "example.com/quoted".to_string(),
                 go: Some("1.22".to_string()),
                 toolchain: Some("1.23.4".to_string()),
-                vendored: false,
             }
         );
         assert_eq!(parsed.go_minor().as_deref(), Some("1.23"));
@@ -408,7 +402,6 @@ mod tests {
             path: "m".to_string(),
             go: Some("1.24rc1".to_string()),
             toolchain: Some("1.23.4".to_string()),
-            vendored: false,
         };
         assert_eq!(newer_go.go_minor().as_deref(), Some("1.24"));
         let only_toolchain = GoModule {

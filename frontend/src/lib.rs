@@ -5,10 +5,11 @@
 //! [`plan`] (pure) → [`llb`] definition and [`image`] config → [`gateway`] solve and return.
 
 pub mod cli;
-pub mod diagnostic;
 pub mod gateway;
 pub mod gomod;
 pub mod image;
 pub mod llb;
 pub mod plan;
+pub mod render;
 pub mod spec;
+pub mod vocabulary;

@@ -12,7 +12,7 @@ use tonic::transport::Channel;
 
 use super::errors::FrontendError;
 use super::transport::MAX_MESSAGE_BYTES;
-use crate::plan::Platform;
+use crate::vocabulary::Platform;
 
 /// Gateway API capabilities gostage cannot work without; all exist in Docker 20.10's
 /// BuildKit (`frontend/gateway/pb/caps.go`).
@@ -56,7 +56,19 @@ impl Bridge {
         let worker_platforms = pong
             .workers
             .first()
-            .map(|worker| worker.platforms.iter().map(Platform::from_pb).collect())
+            .map(|worker| {
+                worker
+                    .platforms
+                    .iter()
+                    .map(|platform| {
+                        Platform::from_worker(
+                            &platform.os,
+                            &platform.architecture,
+                            &platform.variant,
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(Self {
             client,
@@ -177,7 +189,7 @@ impl Bridge {
     ) -> Result<(String, Vec<u8>), tonic::Status> {
         let request = ResolveImageConfigRequest {
             r#ref: reference.to_string(),
-            platform: Some(platform.to_pb()),
+            platform: Some(crate::llb::platform(platform)),
             resolve_mode: resolve_mode.to_string(),
             log_name: log_name.to_string(),
             ..Default::default()

@@ -5,11 +5,11 @@
 use super::bridge::Bridge;
 use super::errors::FrontendError;
 use super::SpecFile;
-use crate::diagnostic::Diagnostic;
-use crate::gomod::{self, GoModule};
+use crate::gomod;
 use crate::llb::{self, LocalOptions};
-use crate::plan::BuildRequest;
+use crate::plan::ModuleContext;
 use crate::spec::Spec;
+use crate::vocabulary::{BuildRequest, Diagnostic};
 
 /// A context problem: either placed in the spec, or a plain frontend error.
 pub enum ContextError {
@@ -57,7 +57,7 @@ pub async fn read_spec(
 
 /// Transfers go.mod, `.dockerignore`, `vendor/modules.txt` and the main packages' `.go` files,
 /// parses go.mod, notes whether the module is vendored, checks that each `main` directory
-/// holds Go files, and returns the `.dockerignore` patterns.
+/// holds Go files, and reads the `.dockerignore` patterns.
 ///
 /// Errors: no go.mod (frontend error with the fix), an unparsable go.mod, or a `main` without
 /// `.go` files (placed at that `main:` in the spec).
@@ -65,7 +65,7 @@ pub async fn read_module(
     bridge: &mut Bridge,
     request: &BuildRequest,
     spec: &Spec,
-) -> Result<(GoModule, Vec<String>), ContextError> {
+) -> Result<ModuleContext, ContextError> {
     let directories: Vec<String> = spec
         .binaries
         .iter()
@@ -103,9 +103,9 @@ pub async fn read_module(
                 .with_help("pass the module root (the directory with go.mod) as the build context, or run `go mod init`"),
         ));
     };
-    let mut module =
+    let module =
         gomod::parse(&bytes).map_err(|error| FrontendError::Other(format!("go.mod: {error}")))?;
-    module.vendored = bridge.read_file(&id, "vendor/modules.txt").await?.is_some();
+    let vendored = bridge.read_file(&id, "vendor/modules.txt").await?.is_some();
     for (binary, dir) in spec.binaries.iter().zip(&directories) {
         let listed = bridge
             .read_dir(&id, if dir.is_empty() { "." } else { dir }, "*.go")
@@ -130,7 +130,11 @@ pub async fn read_module(
         .await?
         .map(|bytes| ignore_patterns(&bytes))
         .unwrap_or_default();
-    Ok((module, ignore_patterns))
+    Ok(ModuleContext {
+        module,
+        vendored,
+        ignore_patterns,
+    })
 }
 
 /// The patterns of a `.dockerignore` file: one per line, `#` comments and blank lines skipped

@@ -10,7 +10,10 @@ use bollard_buildkit_proto::google::{protobuf::Any, rpc::Status};
 use prost::Message;
 use serde_json::json;
 
-use crate::diagnostic::Diagnostic;
+use super::options::OptionsError;
+use crate::image::ImageError;
+use crate::plan::PlanError;
+use crate::vocabulary::Diagnostic;
 
 /// Type URL of BuildKit's source-location error detail.
 pub const SOURCE_DETAIL_TYPE: &str = "github.com/moby/buildkit/errdefs.Source+json";
@@ -39,6 +42,15 @@ pub enum FrontendError {
         /// The daemon's status.
         status: tonic::Status,
     },
+    /// A frontend option or variable gostage cannot use.
+    #[error(transparent)]
+    Options(#[from] OptionsError),
+    /// No plan could be made for a reason not placed in the spec.
+    #[error(transparent)]
+    Plan(PlanError),
+    /// The image config could not be built.
+    #[error(transparent)]
+    Image(#[from] ImageError),
     /// Anything else, as a sentence.
     #[error("{0}")]
     Other(String),
@@ -77,9 +89,12 @@ impl FrontendError {
                     details,
                 }
             }
-            FrontendError::Other(message) => Status {
+            FrontendError::Options(_)
+            | FrontendError::Plan(_)
+            | FrontendError::Image(_)
+            | FrontendError::Other(_) => Status {
                 code: CODE_UNKNOWN,
-                message: message.clone(),
+                message: self.to_string(),
                 details: Vec::new(),
             },
         }
@@ -106,7 +121,7 @@ pub fn source_detail(diagnostic: &Diagnostic, filename: &str, data: &[u8]) -> An
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Span;
+    use crate::vocabulary::Span;
 
     #[test]
     fn spec_error_carries_location_in_text_and_detail() {

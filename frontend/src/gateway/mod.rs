@@ -12,17 +12,16 @@ mod transport;
 use std::collections::BTreeMap;
 
 pub use errors::{FrontendError, SOURCE_DETAIL_TYPE};
-pub use options::{Environment, SESSION_ID_VARIABLE};
+pub use options::{Environment, OptionsError, SESSION_ID_VARIABLE};
 
 use bridge::Bridge;
 
-use crate::llb;
-use crate::plan::{self, reference, BuildRequest, Platform, ResolvedImage};
-use crate::spec::{Base, Located};
+use crate::plan::{self, ImageNeed, PlanError, PlanInput, Resolved};
+use crate::render::{self, SpecSource};
+use crate::vocabulary::{BuildRequest, Diagnostic, Platform, ResolvedImage};
 
 /// Runs the frontend; returns the process exit code (0 when the result was returned).
 pub async fn run() -> i32 {
-    let environment = Environment::from_variables(std::env::vars());
     let channel = match transport::connect().await {
         Ok(channel) => channel,
         Err(error) => {
@@ -37,7 +36,7 @@ pub async fn run() -> i32 {
             return 1;
         }
     };
-    let outcome = build(&mut bridge, &environment).await;
+    let outcome = build(&mut bridge).await;
     let returned = match &outcome {
         Ok(result) => bridge.return_result(result.clone()).await,
         Err(error) => bridge.return_error(error).await,
@@ -63,119 +62,121 @@ struct SpecFile {
 }
 
 impl SpecFile {
-    fn error(&self, diagnostic: crate::diagnostic::Diagnostic) -> FrontendError {
+    fn error(&self, diagnostic: Diagnostic) -> FrontendError {
         FrontendError::Spec {
             diagnostic,
             filename: self.filename.clone(),
             data: self.data.clone(),
         }
     }
+
+    fn plan_error(&self, error: PlanError) -> FrontendError {
+        match error {
+            PlanError::Spec(diagnostic) => self.error(diagnostic),
+            other => FrontendError::Plan(other),
+        }
+    }
 }
 
 async fn build(
     bridge: &mut Bridge,
-    environment: &Environment,
 ) -> Result<bollard_buildkit_proto::moby::buildkit::v1::frontend::Result, FrontendError> {
     bridge.check_caps()?;
-    let mut request = environment
-        .request(&bridge.worker_platforms)
-        .map_err(FrontendError::Other)?;
-    let spec_file = context::read_spec(bridge, &request).await?;
-    let spec =
-        crate::spec::parse(&spec_file.data).map_err(|diagnostic| spec_file.error(diagnostic))?;
-    let (module, ignore_patterns) = context::read_module(bridge, &request, &spec)
-        .await
-        .map_err(|error| match error {
-            context::ContextError::Spec(diagnostic) => spec_file.error(diagnostic),
-            context::ContextError::Frontend(error) => error,
-        })?;
-    request.ignore_patterns = ignore_patterns;
+    let environment = Environment::from_variables(std::env::vars())?;
+    let request = environment.request(&bridge.worker_platforms)?;
     // Result attestations exist from BuildKit v0.11 (gateway cap `reference.attestations`).
     if request.sbom && !bridge.has_cap("reference.attestations") {
         return Err(FrontendError::Other(
             "this BuildKit cannot attach an SBOM to a result (it lacks the reference.attestations capability); use BuildKit v0.11 or newer, or build without --sbom".into(),
         ));
     }
-    let builder_written = plan::builder_reference(&spec, &module);
+    let spec_file = context::read_spec(bridge, &request).await?;
+    let spec =
+        crate::spec::parse(&spec_file.data).map_err(|diagnostic| spec_file.error(diagnostic))?;
+    let module_context = context::read_module(bridge, &request, &spec)
+        .await
+        .map_err(|error| match error {
+            context::ContextError::Spec(diagnostic) => spec_file.error(diagnostic),
+            context::ContextError::Frontend(error) => error,
+        })?;
+    let input = PlanInput {
+        spec: &spec,
+        context: &module_context,
+        request: &request,
+    };
+    let needs = plan::needs(input).map_err(|error| spec_file.plan_error(error))?;
     let builder = resolve(
         bridge,
         &request,
         &spec_file,
-        &builder_written,
+        &needs.builder,
         &request.build_platform,
     )
     .await?;
-    let platforms = plan::target_platforms(&spec, &request)
-        .map_err(|diagnostic| spec_file.error(diagnostic))?;
     let mut bases = BTreeMap::new();
-    if let Base::Image(base) = &spec.image.base {
-        for platform in &platforms {
+    if let Some(base) = &needs.base {
+        for platform in &needs.platforms {
             bases.insert(
                 platform.clone(),
                 resolve(bridge, &request, &spec_file, base, platform).await?,
             );
         }
     }
-    let input = plan::PlanInput {
-        spec: &spec,
-        module: &module,
-        request: &request,
-        builder: &builder,
-        bases: &bases,
+    let plan = plan::plan(input, &needs, &Resolved { builder, bases })
+        .map_err(|error| spec_file.plan_error(error))?;
+    let spec_source = SpecSource {
+        filename: &spec_file.filename,
+        data: &spec_file.data,
     };
-    let plan = plan::plan(input).map_err(|diagnostic| spec_file.error(diagnostic))?;
-    let spec_source = Some((spec_file.filename.as_str(), spec_file.data.as_slice()));
+    let rendered = render::render(&plan, Some(spec_source))?;
     let mut solved = Vec::new();
-    for platform_result in plan.results {
-        let platform = platform_result.platform;
-        let definition = llb::marshal(&platform_result.output, spec_source).definition;
+    for platform in rendered {
         let id = bridge
-            .solve(definition, &format!("build for {platform}"))
+            .solve(
+                platform.definition,
+                &format!("build for {}", platform.platform),
+            )
             .await?;
-        let sbom = match &platform_result.sbom {
-            Some(sbom) => {
-                let definition = llb::marshal(sbom, spec_source).definition;
-                Some(
-                    bridge
-                        .solve(definition, &format!("SBOM for {platform}"))
-                        .await?,
-                )
-            }
+        let sbom = match platform.sbom {
+            Some(definition) => Some(
+                bridge
+                    .solve(definition, &format!("SBOM for {}", platform.platform))
+                    .await?,
+            ),
             None => None,
         };
         solved.push(result::Solved {
-            platform,
+            platform: platform.platform,
             id,
-            image_config: platform_result.image_config,
+            image_config: platform.image_config,
             sbom,
         });
     }
-    result::assemble(solved, environment.multi_platform())
+    Ok(result::assemble(solved, environment.multi_platform()))
 }
 
-/// Resolves the config of image `written` (after named-context replacement) for `platform`.
+/// Resolves the config of the image `need` for `platform`.
 async fn resolve(
     bridge: &mut Bridge,
     request: &BuildRequest,
     spec_file: &SpecFile,
-    written: &Located<String>,
+    need: &ImageNeed,
     platform: &Platform,
 ) -> Result<ResolvedImage, FrontendError> {
-    let normalized = plan::resolve_image(written, &request.named_contexts)
-        .map_err(|diagnostic| spec_file.error(diagnostic))?;
-    let log_name = format!("[internal] load metadata for {normalized}");
-    match bridge.resolve_image_config(&normalized, platform, request.resolve_mode.as_str(), &log_name).await {
+    let reference = &need.reference.normalized;
+    let log_name = format!("[internal] load metadata for {reference}");
+    match bridge.resolve_image_config(reference, platform, request.resolve_mode.as_str(), &log_name).await {
         Ok((digest, config)) => {
             let config = serde_json::from_slice(&config)
-                .map_err(|error| FrontendError::Other(format!("the config of image {normalized} is not JSON: {error}")))?;
-            Ok(ResolvedImage { reference: reference::pinned(&normalized, &digest), config })
+                .map_err(|error| FrontendError::Other(format!("the config of image {reference} is not an image config: {error}")))?;
+            Ok(ResolvedImage { reference: need.reference.pinned(&digest), config })
         }
-        Err(status) if written.span.line > 0 => Err(spec_file.error(
-            crate::diagnostic::Diagnostic::new(written.span, format!("cannot resolve image `{}`: {}", written.value, status.message()))
+        Err(status) if need.written.span.line > 0 => Err(spec_file.error(
+            Diagnostic::new(need.written.span, format!("cannot resolve image `{}`: {}", need.written.value, status.message()))
                 .with_help("check the image name and tag, and that the registry is reachable"),
         )),
         Err(status) => Err(FrontendError::daemon(
-            format!("resolve builder image {normalized} (derived from go.mod; set `builder:` to choose another)"),
+            format!("resolve builder image {reference} (derived from go.mod; set `builder:` to choose another)"),
             status,
         )),
     }

@@ -6,12 +6,27 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::llb::{pb, ResolveMode};
-use crate::plan::{BuildRequest, Platform, Target};
+use crate::vocabulary::{BuildRequest, Platform, Problem, ResolveMode, Target};
 
 /// Environment variable that carries the client session id; its absence means the binary
 /// was not started by BuildKit.
 pub const SESSION_ID_VARIABLE: &str = "BUILDKIT_SESSION_ID";
+
+/// An option or variable BuildKit passed that gostage cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    /// A frontend option with a bad value (`--platform`, `--target`, …).
+    #[error("{}", problem.about(subject))]
+    Invalid {
+        /// The option as the user knows it, e.g. ``--platform `linux/sparc` ``.
+        subject: String,
+        /// What is wrong.
+        problem: Problem,
+    },
+    /// `BUILDKIT_WORKERS` is not the JSON list BuildKit writes (`frontend/gateway/gateway.go`).
+    #[error("BUILDKIT_WORKERS is not a JSON list of workers: {0}")]
+    Workers(String),
+}
 
 /// The raw inputs BuildKit gives the frontend process.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -42,7 +57,11 @@ struct WorkerPlatform {
 
 impl Environment {
     /// Reads the variables from `variables` (the process environment in production).
-    pub fn from_variables(variables: impl IntoIterator<Item = (String, String)>) -> Self {
+    ///
+    /// Errors: a `BUILDKIT_WORKERS` value that is not a JSON list of workers (`null` is none).
+    pub fn from_variables(
+        variables: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, OptionsError> {
         let mut environment = Environment::default();
         for (name, value) in variables {
             if name.starts_with("BUILDKIT_FRONTEND_OPT_") {
@@ -54,8 +73,7 @@ impl Environment {
                 environment.session_id = value;
             } else if name == "BUILDKIT_WORKERS" {
                 let workers: Vec<Worker> = serde_json::from_str::<Option<Vec<Worker>>>(&value)
-                    .ok()
-                    .flatten()
+                    .map_err(|error| OptionsError::Workers(error.to_string()))?
                     .unwrap_or_default();
                 environment.worker_platforms = workers
                     .into_iter()
@@ -64,17 +82,16 @@ impl Environment {
                     .unwrap_or_default()
                     .into_iter()
                     .map(|platform| {
-                        Platform::from_pb(&pb::Platform {
-                            os: platform.os,
-                            architecture: platform.architecture,
-                            variant: platform.variant,
-                            ..Default::default()
-                        })
+                        Platform::from_worker(
+                            &platform.os,
+                            &platform.architecture,
+                            &platform.variant,
+                        )
                     })
                     .collect();
             }
         }
-        environment
+        Ok(environment)
     }
 
     /// The option `key`, if present (possibly empty).
@@ -84,8 +101,11 @@ impl Environment {
 
     /// Builds the request; `ping_platforms` (from `Ping`) is used when `BUILDKIT_WORKERS` gave none.
     ///
-    /// Errors: an unparsable `platform` option, or an unknown `image-resolve-mode`.
-    pub fn request(&self, ping_platforms: &[Platform]) -> Result<BuildRequest, String> {
+    /// Errors: a `platform` Go cannot target, an unknown `target` or `image-resolve-mode`, or a
+    /// `SOURCE_DATE_EPOCH` that is not a Unix time.
+    pub fn request(&self, ping_platforms: &[Platform]) -> Result<BuildRequest, OptionsError> {
+        let invalid =
+            |subject: String| move |problem: Problem| OptionsError::Invalid { subject, problem };
         let mut request = BuildRequest {
             session_id: self.session_id.clone(),
             ..Default::default()
@@ -96,22 +116,29 @@ impl Environment {
         if let Some(key) = self.option("dockerfilekey").filter(|key| !key.is_empty()) {
             request.spec_local = key.to_string();
         }
-        request.target = Target::parse(self.option("target").unwrap_or_default())?;
+        let target = self.option("target").unwrap_or_default();
+        request.target = Target::parse(target).map_err(invalid(format!("--target `{target}`")))?;
         if let Some(value) = self
             .option("build-arg:SOURCE_DATE_EPOCH")
             .filter(|value| !value.is_empty())
         {
-            let seconds = value.parse::<i64>().ok().filter(|seconds| *seconds >= 0).ok_or_else(|| {
-                format!("build-arg SOURCE_DATE_EPOCH=`{value}` is not a Unix time; pass seconds since 1970, e.g. $(git log -1 --format=%ct)")
-            })?;
+            let seconds = value
+                .parse::<i64>()
+                .ok()
+                .filter(|seconds| *seconds >= 0)
+                .ok_or_else(|| OptionsError::Invalid {
+                    subject: format!("build-arg SOURCE_DATE_EPOCH=`{value}`"),
+                    problem: Problem::new(
+                        "is not a Unix time",
+                        "pass seconds since 1970, e.g. $(git log -1 --format=%ct)",
+                    ),
+                })?;
             request.source_date_epoch = Some(seconds);
         }
         if let Some(list) = self.option("platform").filter(|list| !list.is_empty()) {
             request.platforms = list
                 .split(',')
-                .map(|item| {
-                    Platform::parse(item).map_err(|message| format!("--platform: {message}"))
-                })
+                .map(|item| Platform::parse(item).map_err(invalid(format!("--platform `{item}`"))))
                 .collect::<Result<_, _>>()?;
         }
         request.build_platform = self
@@ -121,8 +148,8 @@ impl Environment {
             .cloned()
             .unwrap_or_else(Platform::linux_amd64);
         if let Some(mode) = self.option("image-resolve-mode") {
-            request.resolve_mode = ResolveMode::parse(mode)
-                .ok_or_else(|| format!("unknown image-resolve-mode `{mode}`"))?;
+            request.resolve_mode =
+                ResolveMode::parse(mode).map_err(invalid("image-resolve-mode".to_string()))?;
         }
         request.no_cache = self.option("no-cache").is_some_and(str::is_empty);
         // `--sbom=true` arrives as `attest:sbom=` (buildx `build/opt.go`); `--sbom=false` as
@@ -190,7 +217,8 @@ mod tests {
                 r#"[{"ID":"w","Labels":{},"Platforms":[{"architecture":"arm64","os":"linux"}]}]"#,
             ),
             ("PATH", "/bin"),
-        ]));
+        ]))
+        .unwrap_or_else(|error| panic!("{error}"));
         let request = environment
             .request(&[])
             .unwrap_or_else(|error| panic!("{error}"));
@@ -212,7 +240,8 @@ mod tests {
 
     #[test]
     fn null_workers_and_no_options_give_defaults() {
-        let environment = Environment::from_variables(variables(&[("BUILDKIT_WORKERS", "null")]));
+        let environment = Environment::from_variables(variables(&[("BUILDKIT_WORKERS", "null")]))
+            .unwrap_or_else(|error| panic!("{error}"));
         let request = environment
             .request(&[])
             .unwrap_or_else(|error| panic!("{error}"));
@@ -229,9 +258,13 @@ mod tests {
     fn bad_target_and_epoch_are_errors() {
         let with = |option: &str| {
             Environment::from_variables(variables(&[("BUILDKIT_FRONTEND_OPT_0", option)]))
-                .request(&[])
+                .and_then(|environment| environment.request(&[]))
         };
-        assert!(with("target=nope").is_err_and(|error| error.contains("image, binary")));
+        assert!(with("target=nope").is_err_and(|error| error.to_string().contains("image, binary")));
+        assert!(with("platform=linux/sparc").is_err_and(|error| error
+            .to_string()
+            .starts_with("--platform `linux/sparc` has architecture")));
+        assert!(Environment::from_variables(variables(&[("BUILDKIT_WORKERS", "[{")])).is_err());
         assert!(with("build-arg:SOURCE_DATE_EPOCH=yesterday").is_err());
         let request = with("build-arg:SOURCE_DATE_EPOCH=1700000000")
             .unwrap_or_else(|error| panic!("{error}"));

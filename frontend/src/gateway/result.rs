@@ -9,8 +9,8 @@ use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
 };
 use serde_json::json;
 
-use super::errors::FrontendError;
-use crate::plan::{Platform, SBOM_PATH, SPDX_PREDICATE_TYPE};
+use crate::plan::{SBOM_PATH, SPDX_PREDICATE_TYPE};
+use crate::vocabulary::Platform;
 
 /// What was solved for one target platform.
 pub struct Solved {
@@ -18,8 +18,8 @@ pub struct Solved {
     pub platform: Platform,
     /// Ref id of the image (or binaries) filesystem.
     pub id: String,
-    /// Its image config, for image targets.
-    pub image_config: Option<serde_json::Value>,
+    /// Its image config JSON, for image targets.
+    pub image_config: Option<Vec<u8>>,
     /// Ref id of the SBOM filesystem, when one was asked for.
     pub sbom: Option<String>,
 }
@@ -29,7 +29,7 @@ pub struct Solved {
 /// One platform gives a single ref (what Docker 20.10's image-store exporter accepts) unless
 /// `multi_platform` is set; `refs.platforms` is added in both cases. SBOMs become in-toto
 /// attestations keyed by platform id, as the exporters look them up.
-pub fn assemble(solved: Vec<Solved>, multi_platform: bool) -> Result<BuildResult, FrontendError> {
+pub fn assemble(solved: Vec<Solved>, multi_platform: bool) -> BuildResult {
     let mut metadata = HashMap::new();
     let platforms: Vec<serde_json::Value> = solved
         .iter()
@@ -81,9 +81,7 @@ pub fn assemble(solved: Vec<Solved>, multi_platform: bool) -> Result<BuildResult
             format!("containerimage.config/{platform}")
         };
         if let Some(config) = config {
-            let bytes = serde_json::to_vec(&config)
-                .map_err(|error| FrontendError::Other(format!("image config: {error}")))?;
-            metadata.insert(key, bytes);
+            metadata.insert(key, config);
         }
         let reference = Ref { id, def: None };
         if single {
@@ -96,11 +94,11 @@ pub fn assemble(solved: Vec<Solved>, multi_platform: bool) -> Result<BuildResult
         Some(reference) => result::Result::Ref(reference),
         None => result::Result::Refs(RefMap { refs }),
     };
-    Ok(BuildResult {
+    BuildResult {
         result: Some(result),
         metadata,
         attestations,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -111,7 +109,7 @@ mod tests {
         Solved {
             platform: Platform::parse(platform).unwrap_or_else(|error| panic!("{error}")),
             id: format!("ref-{platform}"),
-            image_config: Some(json!({"os": "linux"})),
+            image_config: Some(br#"{"os":"linux"}"#.to_vec()),
             sbom: sbom.then(|| format!("sbom-{platform}")),
         }
     }
@@ -122,8 +120,7 @@ mod tests {
 
     #[test]
     fn one_platform_gives_a_single_ref() {
-        let result = assemble(vec![solved("linux/amd64", false)], false)
-            .unwrap_or_else(|error| panic!("{error}"));
+        let result = assemble(vec![solved("linux/amd64", false)], false);
         assert!(
             matches!(&result.result, Some(result::Result::Ref(reference)) if reference.id == "ref-linux/amd64")
         );
@@ -137,8 +134,7 @@ mod tests {
         let result = assemble(
             vec![solved("linux/amd64", true), solved("linux/arm/v7", true)],
             false,
-        )
-        .unwrap_or_else(|error| panic!("{error}"));
+        );
         let Some(result::Result::Refs(map)) = &result.result else {
             panic!("expected a refs map")
         };
@@ -165,8 +161,7 @@ mod tests {
 
     #[test]
     fn multi_platform_option_forces_a_map_for_one_platform() {
-        let result = assemble(vec![solved("linux/arm64", false)], true)
-            .unwrap_or_else(|error| panic!("{error}"));
+        let result = assemble(vec![solved("linux/arm64", false)], true);
         assert!(matches!(result.result, Some(result::Result::Refs(_))));
         assert!(result
             .metadata

@@ -15,7 +15,7 @@ pub use exec::{CacheSharing, Exec, ExecOutputs, Mount, MountKind};
 pub use file::{CopyOptions, FileOp};
 pub use graph::{Output, SourceRange};
 pub use marshal::{encode_op, marshal, op_digest, Marshalled};
-pub use source::{image, local, LocalOptions, ResolveMode};
+pub use source::{image, local, platform, LocalOptions};
 
 pub use bollard_buildkit_proto::pb;
 

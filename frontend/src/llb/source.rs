@@ -6,40 +6,7 @@
 use bollard_buildkit_proto::pb;
 
 use super::graph::{Node, Output};
-
-/// How BuildKit resolves an image reference (`image.resolvemode` attr, `image-resolve-mode`
-/// frontend option; `frontend/dockerui/attr.go`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ResolveMode {
-    /// The daemon's default (Docker 20.10: prefer the local image store).
-    #[default]
-    Default,
-    /// Always ask the registry.
-    Pull,
-    /// Only the local store.
-    Local,
-}
-
-impl ResolveMode {
-    /// The option and attribute value: `default`, `pull` or `local`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResolveMode::Default => "default",
-            ResolveMode::Pull => "pull",
-            ResolveMode::Local => "local",
-        }
-    }
-
-    /// Parses the `image-resolve-mode` option value; `None` for unknown values.
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "" | "default" => Some(ResolveMode::Default),
-            "pull" => Some(ResolveMode::Pull),
-            "local" => Some(ResolveMode::Local),
-            _ => None,
-        }
-    }
-}
+use crate::vocabulary::{Platform, ResolveMode};
 
 /// A `docker-image://` source for `reference` (already normalised, e.g.
 /// `docker.io/library/golang:1.23@sha256:…`) on `platform`.
@@ -138,6 +105,16 @@ fn source_node(op: pb::Op, name: &str, caps: Vec<&'static str>) -> Node {
         caps,
         location: None,
         ignore_cache: false,
+    }
+}
+
+/// The wire form of `platform` for ops and `ResolveImageConfig` (`pb.Platform`, ops.proto).
+pub fn platform(platform: &Platform) -> pb::Platform {
+    pb::Platform {
+        os: platform.os.clone(),
+        architecture: platform.architecture.clone(),
+        variant: platform.variant.clone(),
+        ..Default::default()
     }
 }
 

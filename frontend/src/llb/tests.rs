@@ -4,6 +4,7 @@ use bollard_buildkit_proto::pb;
 use prost::Message;
 
 use super::*;
+use crate::vocabulary::ResolveMode;
 
 fn amd64() -> pb::Platform {
     pb::Platform {

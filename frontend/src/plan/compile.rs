@@ -5,18 +5,17 @@ use super::environment::{
     builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
 };
 use super::ldflags::ldflags;
-use super::platform::Platform;
-use super::{PlanInput, SOURCE_DIR};
-use crate::diagnostic::Diagnostic;
+use super::{PlanError, Planner, SOURCE_DIR};
 use crate::llb::{self, CacheSharing, Exec, LocalOptions, Mount, Output, SourceRange};
 use crate::spec::Binary;
+use crate::vocabulary::Platform;
 
 /// Paths of the context never sent to the daemon: they are never needed to compile Go.
 pub const CONTEXT_EXCLUDES: &[&str] = &[".git", "**/.git", "**/node_modules"];
 
 /// The module source from the client's context directory, without [`CONTEXT_EXCLUDES`] and
 /// the `.dockerignore` patterns.
-pub fn source(input: PlanInput<'_>) -> Output {
+pub fn source(input: Planner<'_>) -> Output {
     llb::local(
         &input.request.context_local,
         &LocalOptions {
@@ -24,7 +23,7 @@ pub fn source(input: PlanInput<'_>) -> Output {
             exclude_patterns: CONTEXT_EXCLUDES
                 .iter()
                 .map(|pattern| pattern.to_string())
-                .chain(input.request.ignore_patterns.iter().cloned())
+                .chain(input.context.ignore_patterns.iter().cloned())
                 .collect(),
             shared_key_hint: "context".into(),
             ..Default::default()
@@ -35,21 +34,17 @@ pub fn source(input: PlanInput<'_>) -> Output {
 
 /// A filesystem holding only `/<name>`, the static binary of `binary` for `platform`.
 ///
-/// Errors: an unsupported target platform (at the first `platforms:` entry, or line 1 when it
-/// came from `--platform`), or bad ldflags templates.
+/// Errors: a target platform Go cannot build for (the spec and the options check theirs, so
+/// only the build platform as default target can be one), or a missing output.
 pub fn build(
-    input: PlanInput<'_>,
+    input: Planner<'_>,
     deps: &Output,
     runtime_files: &Output,
     binary: &Binary,
     name: &str,
     platform: &Platform,
-) -> Result<Output, Diagnostic> {
+) -> Result<Output, PlanError> {
     let spec = input.spec;
-    let platform_span = spec
-        .platforms
-        .first()
-        .map_or(spec.span, |written| written.span);
     let mut extra: Vec<(String, String)> = spec
         .build
         .env
@@ -60,13 +55,19 @@ pub fn build(
     extra.extend(
         platform
             .go_env()
-            .map_err(|message| Diagnostic::new(platform_span, message))?,
+            .map_err(|problem| PlanError::BuildPlatform {
+                platform: platform.clone(),
+                problem,
+            })?,
     );
     let mut args: Vec<String> = ["go", "build", "-trimpath", "-buildvcs=false"]
         .map(String::from)
         .to_vec();
     args.push("-ldflags".into());
-    args.push(ldflags(&spec.build.ldflags, input.request)?);
+    args.push(ldflags(
+        &spec.build.ldflags,
+        input.request.template_values(),
+    ));
     if !spec.build.tags.is_empty() {
         args.push("-tags".into());
         args.push(spec.build.tags.join(","));
@@ -75,7 +76,7 @@ pub fn build(
     args.push(format!("/out/{name}"));
     args.push(binary.main.value.clone());
     let line = binary.main.span.line;
-    let outputs = Exec {
+    let exec = Exec {
         args,
         env: builder_env(input.builder, input.request, &extra),
         cwd: SOURCE_DIR.into(),
@@ -92,18 +93,17 @@ pub fn build(
             Mount::cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared),
             Mount::cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared),
         ],
-        platform: input.request.build_platform.to_pb(),
+        platform: crate::llb::platform(&input.request.build_platform),
         location: (line > 0).then_some(SourceRange {
             start_line: line,
             end_line: line,
         }),
         ignore_cache: input.request.no_cache,
-    }
-    .run(&format!("go build {} ({platform})", binary.main.value));
-    outputs.get("/out").cloned().ok_or_else(|| {
-        Diagnostic::new(
-            binary.main.span,
-            "internal error: the compile step has no output",
-        )
-    })
+    };
+    let step = format!("go build {} ({platform})", binary.main.value);
+    let outputs = exec.run(&step);
+    outputs
+        .get("/out")
+        .cloned()
+        .ok_or(PlanError::MissingOutput { step })
 }

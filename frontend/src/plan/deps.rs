@@ -4,15 +4,15 @@
 use super::environment::{
     builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
 };
-use super::{PlanInput, SOURCE_DIR};
+use super::{PlanError, Planner, SOURCE_DIR};
 use crate::llb::{self, CacheSharing, CopyOptions, Exec, FileOp, LocalOptions, Mount, Output};
 
 /// The builder image on the build platform.
-pub fn builder_image(input: PlanInput<'_>) -> Output {
+pub fn builder_image(input: Planner<'_>) -> Output {
     let name = format!("builder image {}", input.builder.reference);
     llb::image(
         &input.builder.reference,
-        &input.request.build_platform.to_pb(),
+        &crate::llb::platform(&input.request.build_platform),
         input.request.resolve_mode,
         &name,
     )
@@ -21,7 +21,7 @@ pub fn builder_image(input: PlanInput<'_>) -> Output {
 /// The builder's root filesystem with `/src/go.mod` and `/src/go.sum`, after
 /// `go mod download` filled the module cache mount. A vendored module downloads nothing: Go
 /// builds it from `vendor/`, and its modules may not be reachable from the build at all.
-pub fn download(input: PlanInput<'_>) -> Output {
+pub fn download(input: Planner<'_>) -> Result<Output, PlanError> {
     let request = input.request;
     let module_files = llb::local(
         &request.context_local,
@@ -45,8 +45,8 @@ pub fn download(input: PlanInput<'_>) -> Output {
             &contents,
         )
         .build("copy go.mod go.sum");
-    if input.module.vendored {
-        return with_module_files;
+    if input.context.vendored {
+        return Ok(with_module_files);
     }
     let outputs = Exec {
         args: vec!["go".into(), "mod".into(), "download".into()],
@@ -58,11 +58,12 @@ pub fn download(input: PlanInput<'_>) -> Output {
             Mount::cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared),
             Mount::cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared),
         ],
-        platform: request.build_platform.to_pb(),
+        platform: crate::llb::platform(&request.build_platform),
         location: None,
         ignore_cache: request.no_cache,
     }
     .run("go mod download");
-    // The root mount is writable, so it is output 0.
-    outputs.get("/").cloned().unwrap_or(with_module_files)
+    outputs.get("/").cloned().ok_or(PlanError::MissingOutput {
+        step: "go mod download".into(),
+    })
 }

@@ -1,7 +1,6 @@
 //! The environment of builder processes.
 
-use super::request::{BuildRequest, GO_ENVIRONMENT_BUILD_ARGS};
-use super::ResolvedImage;
+use crate::vocabulary::{BuildRequest, ResolvedImage, GO_ENVIRONMENT_BUILD_ARGS};
 
 /// Go's module cache, mounted as a BuildKit cache (`go help environment`: GOMODCACHE).
 pub const MODULE_CACHE_DIR: &str = "/go/pkg/mod";

@@ -1,10 +1,10 @@
 //! The final stage: the base (scratch by default) plus one layer of runtime files and users,
 //! and one layer of binaries, so a new build of the program changes only the last layer.
 
-use super::platform::Platform;
-use super::BINARY_DIR;
-use crate::llb::{CopyOptions, FileOp, Output};
+use super::{Planner, BINARY_DIR};
+use crate::llb::{self, CopyOptions, FileOp, Output};
 use crate::spec::Spec;
+use crate::vocabulary::{Platform, ResolvedImage};
 
 /// `/etc/passwd` and `/etc/group` with root and the image's user (uid/gid from `image.user`).
 pub fn users(spec: &Spec) -> (String, String) {
@@ -22,32 +22,40 @@ pub fn users(spec: &Spec) -> (String, String) {
     (passwd, group)
 }
 
-/// The image filesystem: `base` (`None` = scratch), a layer with the runtime files and
-/// users, then a layer with the binaries at `/usr/local/bin/<name>`.
+/// The image filesystem: `base` (`None` = scratch) for `platform`, a layer with the runtime
+/// files and users, then a layer with the binaries at `/usr/local/bin/<name>`.
 ///
 /// Each layer is one copy of a prepared tree, with every copied file and directory stamped
 /// `epoch`: adding files to an existing directory would give that directory the build's
 /// wall-clock mtime and make layers differ between identical builds.
 pub fn image(
+    planner: Planner<'_>,
     platform: &Platform,
-    base: Option<&Output>,
+    base: Option<&ResolvedImage>,
     runtime_files: &Output,
     binaries: &[(String, Output)],
-    spec: &Spec,
-    epoch: i64,
 ) -> Output {
+    let epoch = planner.request.epoch_nanoseconds();
+    let base = base.map(|image| {
+        llb::image(
+            &image.reference,
+            &llb::platform(platform),
+            planner.request.resolve_mode,
+            &format!("base image {}", image.reference),
+        )
+    });
     let stamped = CopyOptions {
         contents_only: true,
         timestamp: Some(epoch),
         mode: None,
     };
-    let (passwd, group) = users(spec);
+    let (passwd, group) = users(planner.spec);
     let users_tree = FileOp::on(None)
         .mkdir("/etc", 0o755, epoch)
         .mkfile("/etc/passwd", 0o644, passwd.as_bytes(), epoch)
         .mkfile("/etc/group", 0o644, group.as_bytes(), epoch)
         .build("write /etc/passwd and /etc/group");
-    let runtime_layer = FileOp::on(base)
+    let runtime_layer = FileOp::on(base.as_ref())
         .copy(Some(runtime_files), "/", "/", &stamped)
         .copy(Some(&users_tree), "/", "/", &stamped)
         .build("add CA bundle, zoneinfo, /tmp, passwd and group");

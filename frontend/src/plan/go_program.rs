@@ -2,7 +2,7 @@
 //! the one tool every builder image has, so helpers written in Go work on any of them.
 
 use super::environment::{builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
-use super::PlanInput;
+use super::{PlanError, Planner};
 use crate::llb::{CacheSharing, Exec, FileOp, Mount, Output};
 
 /// Where the program's source is mounted.
@@ -15,13 +15,13 @@ pub const OUTPUT_DIR: &str = "/out";
 /// build platform, with `mounts` (read-only inputs) and the build cache, and returns what it
 /// wrote under [`OUTPUT_DIR`]. The step is named `name`.
 pub fn run(
-    input: PlanInput<'_>,
+    input: Planner<'_>,
     file: &str,
     source: &str,
     arguments: &[String],
     mounts: &[(&str, &Output)],
     name: &str,
-) -> Output {
+) -> Result<Output, PlanError> {
     let program = FileOp::on(None)
         .mkfile(&format!("/{file}"), 0o644, source.as_bytes(), 0)
         .build(&format!("write {file}"));
@@ -51,10 +51,15 @@ pub fn run(
         cwd: "/".into(),
         user: String::new(),
         mounts: all_mounts,
-        platform: input.request.build_platform.to_pb(),
+        platform: crate::llb::platform(&input.request.build_platform),
         location: None,
         ignore_cache: input.request.no_cache,
     }
     .run(name);
-    outputs.get(OUTPUT_DIR).cloned().unwrap_or(program)
+    outputs
+        .get(OUTPUT_DIR)
+        .cloned()
+        .ok_or(PlanError::MissingOutput {
+            step: name.to_string(),
+        })
 }

@@ -4,9 +4,9 @@
 //! for SBOMs, so BuildKit skips its own image scanner (`frontend/attestations/sbom`, `HasSBOM`).
 
 use super::go_program::{self, OUTPUT_DIR};
-use super::platform::Platform;
-use super::PlanInput;
+use super::{PlanError, Planner};
 use crate::llb::Output;
+use crate::vocabulary::{rfc3339, Platform};
 
 /// Path of the document in the SBOM result.
 pub const SBOM_PATH: &str = "/sbom.spdx.json";
@@ -17,15 +17,15 @@ pub const SPDX_PREDICATE_TYPE: &str = "https://spdx.dev/Document";
 const PROGRAM: &str = include_str!("assets/sbom.go");
 
 /// A filesystem holding only [`SBOM_PATH`], describing the binaries of `binaries_tree`
-/// (a tree with each binary at `/<name>`). `created` is RFC 3339.
+/// (a tree with each binary at `/<name>`), created at `SOURCE_DATE_EPOCH` (else 1970).
 pub fn document(
-    input: PlanInput<'_>,
+    input: Planner<'_>,
     binaries_tree: &Output,
     names: &[String],
-    created: &str,
     platform: &Platform,
-) -> Output {
-    let mut arguments = vec![format!("{OUTPUT_DIR}{SBOM_PATH}"), created.to_string()];
+) -> Result<Output, PlanError> {
+    let created = rfc3339(input.request.source_date_epoch.unwrap_or(0));
+    let mut arguments = vec![format!("{OUTPUT_DIR}{SBOM_PATH}"), created];
     arguments.extend(names.iter().map(|name| format!("/in/{name}")));
     let name = format!("SBOM of {} ({platform})", names.join(", "));
     go_program::run(

@@ -1,13 +1,15 @@
-//! Unit tests of the plan: what runs, with which flags and mounts, per platform.
+//! Unit tests of the plan: the images it needs, what runs with which flags and mounts per
+//! platform, and the image settings.
 
 use std::collections::BTreeMap;
 
 use bollard_buildkit_proto::pb;
 use prost::Message;
-use serde_json::json;
 
 use super::*;
-use crate::spec::{Binary, Located, Span};
+use crate::llb;
+use crate::spec::Binary;
+use crate::vocabulary::Span;
 
 fn spec(platforms: &[&str]) -> Spec {
     Spec {
@@ -22,65 +24,159 @@ fn spec(platforms: &[&str]) -> Spec {
         image: Default::default(),
         platforms: platforms
             .iter()
-            .map(|p| Located::new(p.to_string(), Span { line: 5, column: 3 }))
+            .map(|platform| {
+                let parsed =
+                    Platform::parse(platform).unwrap_or_else(|problem| panic!("{problem}"));
+                Located::new(parsed, Span { line: 5, column: 3 })
+            })
             .collect(),
         span: Span { line: 1, column: 1 },
     }
 }
 
-fn module() -> GoModule {
-    GoModule {
-        path: "example.com/shop".into(),
-        go: Some("1.23".into()),
-        toolchain: None,
-        vendored: false,
+fn context(vendored: bool) -> ModuleContext {
+    ModuleContext {
+        module: GoModule {
+            path: "example.com/shop".into(),
+            go: Some("1.23".into()),
+            toolchain: None,
+        },
+        vendored,
+        ignore_patterns: vec!["*.md".into()],
     }
 }
 
 fn builder() -> ResolvedImage {
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []},
+        "config": {"Env": ["PATH=/usr/local/go/bin:/usr/bin", "GOPATH=/go", "GOTOOLCHAIN=local"]}
+    });
     ResolvedImage {
         reference: "docker.io/library/golang:1.23@sha256:0000".into(),
-        config: json!({"config": {"Env": ["PATH=/usr/local/go/bin:/usr/bin", "GOPATH=/go", "GOTOOLCHAIN=local"]}}),
+        config: serde_json::from_value(config).unwrap_or_else(|error| panic!("{error}")),
     }
 }
 
-fn execs(definition: &pb::Definition) -> Vec<pb::ExecOp> {
+/// The plan for `spec` and `request`, with the builder resolved and no base.
+fn planned_with(spec: &Spec, request: &BuildRequest, vendored: bool) -> Plan {
+    let context = context(vendored);
+    let input = PlanInput {
+        spec,
+        context: &context,
+        request,
+    };
+    let needs = needs(input).unwrap_or_else(|error| panic!("{error}"));
+    let resolved = Resolved {
+        builder: builder(),
+        bases: BTreeMap::new(),
+    };
+    plan(input, &needs, &resolved).unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn planned(spec: &Spec, request: &BuildRequest) -> Plan {
+    planned_with(spec, request, false)
+}
+
+/// Every op of `output`'s graph, decoded, with its progress name.
+fn ops(output: &Output) -> Vec<(String, pb::Op)> {
+    let definition = llb::marshal(output, None).definition;
     definition
         .def
         .iter()
-        .filter_map(|bytes| match pb::Op::decode(bytes.as_slice()).ok()?.op {
-            Some(pb::op::Op::Exec(exec)) => Some(exec),
+        .filter_map(|bytes| {
+            let digest = llb::op_digest(bytes);
+            let name = definition
+                .metadata
+                .get(&digest)?
+                .description
+                .get("llb.customname")?
+                .clone();
+            Some((name, pb::Op::decode(bytes.as_slice()).ok()?))
+        })
+        .collect()
+}
+
+fn execs(output: &Output) -> Vec<(String, pb::Op, pb::ExecOp)> {
+    ops(output)
+        .into_iter()
+        .filter_map(|(name, op)| match &op.op {
+            Some(pb::op::Op::Exec(exec)) => Some((name, op.clone(), exec.clone())),
             _ => None,
         })
         .collect()
 }
 
-fn run_plan(spec: &Spec, request: &BuildRequest) -> Plan {
-    let bases = BTreeMap::new();
-    let builder = builder();
-    let module = module();
-    plan(PlanInput {
-        spec,
-        module: &module,
-        request,
-        builder: &builder,
-        bases: &bases,
+fn meta(exec: &pb::ExecOp) -> pb::Meta {
+    exec.meta.clone().unwrap_or_default()
+}
+
+fn compile_step(output: &Output) -> (pb::Op, pb::ExecOp) {
+    execs(output)
+        .into_iter()
+        .find(|(_, _, exec)| meta(exec).args.starts_with(&["go".into(), "build".into()]))
+        .map(|(_, op, exec)| (op, exec))
+        .unwrap_or_else(|| panic!("no go build step"))
+}
+
+#[test]
+fn needs_the_builder_from_go_mod_and_the_base_per_platform() {
+    let mut spec = spec(&["linux/arm64", "linux/amd64"]);
+    let base = ImageReference::parse("gcr.io/distroless/static").unwrap_or_else(|p| panic!("{p}"));
+    spec.image.base = Base::Image(Located::new(base, Span { line: 9, column: 9 }));
+    let request = BuildRequest {
+        named_contexts: BTreeMap::from([(
+            "golang:1.23".to_string(),
+            "docker-image://example.org/go:1.23".to_string(),
+        )]),
+        ..Default::default()
+    };
+    let context = context(false);
+    let needs = needs(PlanInput {
+        spec: &spec,
+        context: &context,
+        request: &request,
     })
-    .unwrap_or_else(|error| panic!("{error:?}"))
+    .unwrap_or_else(|error| panic!("{error}"));
+    let platforms: Vec<String> = needs.platforms.iter().map(ToString::to_string).collect();
+    assert_eq!(platforms, ["linux/arm64", "linux/amd64"]);
+    assert_eq!(needs.builder.written.value.written, "golang:1.23");
+    assert_eq!(needs.builder.written.span.line, 0, "derived from go.mod");
+    assert_eq!(needs.builder.reference.normalized, "example.org/go:1.23");
+    let base = needs.base.unwrap_or_else(|| panic!("a base is needed"));
+    assert_eq!(base.reference.normalized, "gcr.io/distroless/static:latest");
+    assert_eq!(base.written.span, Span { line: 9, column: 9 });
 }
 
-fn env_of(exec: &pb::ExecOp) -> Vec<String> {
-    exec.meta
-        .as_ref()
-        .map(|meta| meta.env.clone())
-        .unwrap_or_default()
-}
-
-fn args_of(exec: &pb::ExecOp) -> Vec<String> {
-    exec.meta
-        .as_ref()
-        .map(|meta| meta.args.clone())
-        .unwrap_or_default()
+#[test]
+fn request_platforms_win_over_the_spec_and_default_to_the_build_platform() {
+    let context = context(false);
+    let request = BuildRequest {
+        platforms: vec![Platform::parse("linux/arm/v7").unwrap_or_else(|p| panic!("{p}"))],
+        ..Default::default()
+    };
+    let spec_platforms = spec(&["linux/arm64"]);
+    let input = PlanInput {
+        spec: &spec_platforms,
+        context: &context,
+        request: &request,
+    };
+    let chosen = needs(input).map(|needs| needs.platforms);
+    assert_eq!(chosen, Ok(request.platforms.clone()));
+    let sparc = BuildRequest {
+        build_platform: Platform::from_worker("linux", "sparc", ""),
+        ..Default::default()
+    };
+    let no_platforms = spec(&[]);
+    let error = needs(PlanInput {
+        spec: &no_platforms,
+        context: &context,
+        request: &sparc,
+    })
+    .expect_err("sparc cannot be a target");
+    assert!(
+        matches!(error, PlanError::BuildPlatform { .. }),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -89,16 +185,11 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
     request
         .build_args
         .insert("GOPROXY".into(), "https://proxy.example".into());
-    let plan = run_plan(&spec(&["linux/arm64"]), &request);
-    assert_eq!(plan.results.len(), 1);
-    let definition = llb::marshal(&plan.results[0].output, None).definition;
-    let compile = execs(&definition)
-        .into_iter()
-        .find(|exec| args_of(exec).starts_with(&["go".into(), "build".into()]))
-        .expect("a go build step");
-    let args = args_of(&compile);
+    let plan = planned(&spec(&["linux/arm64"]), &request);
+    assert_eq!(plan.platforms.len(), 1);
+    let (op, compile) = compile_step(&plan.platforms[0].filesystem);
     assert_eq!(
-        args,
+        meta(&compile).args,
         [
             "go",
             "build",
@@ -111,7 +202,7 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
             "./cmd/server"
         ]
     );
-    let env = env_of(&compile);
+    let env = meta(&compile).env;
     for expected in [
         "CGO_ENABLED=0",
         "GOOS=linux",
@@ -130,7 +221,6 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
         .filter_map(|entry| entry.split('=').next())
         .collect();
     let count = keys.len();
-    keys.dedup();
     keys.sort_unstable();
     keys.dedup();
     assert_eq!(keys.len(), count);
@@ -151,115 +241,121 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
             "/tmp"
         ]
     );
-    // The compile op runs on the build platform (amd64), not the target.
-    let compile_op = definition
-        .def
-        .iter()
-        .filter_map(|bytes| pb::Op::decode(bytes.as_slice()).ok())
-        .find(|op| matches!(&op.op, Some(pb::op::Op::Exec(exec)) if args_of(exec)[1] == "build"))
-        .expect("compile op");
+    // The compile runs on the build platform (amd64), not the target.
     assert_eq!(
-        compile_op.platform.map(|platform| platform.architecture),
+        op.platform.map(|platform| platform.architecture),
         Some("amd64".to_string())
     );
 }
 
 #[test]
+fn the_context_is_sent_without_ignored_paths() {
+    let plan = planned(&spec(&[]), &BuildRequest::default());
+    let context_source = ops(&plan.platforms[0].filesystem)
+        .into_iter()
+        .find_map(|(name, op)| match op.op {
+            Some(pb::op::Op::Source(source)) if name == "load build context" => Some(source),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no context source"));
+    assert_eq!(
+        context_source.attrs["local.excludepatterns"],
+        r#"[".git","**/.git","**/node_modules","*.md"]"#
+    );
+}
+
+#[test]
 fn module_download_is_one_step_shared_by_all_platforms() {
-    let plan = run_plan(
+    let plan = planned(
         &spec(&["linux/amd64", "linux/arm64", "linux/arm/v7"]),
         &BuildRequest::default(),
     );
-    assert_eq!(plan.results.len(), 3);
+    assert_eq!(plan.platforms.len(), 3);
     let digests: Vec<String> = plan
-        .results
+        .platforms
         .iter()
-        .map(|result| {
-            let definition = llb::marshal(&result.output, None).definition;
-            let download = definition
-                .def
-                .iter()
-                .find(|bytes| {
-                    matches!(pb::Op::decode(bytes.as_slice()).ok().and_then(|op| op.op),
-                        Some(pb::op::Op::Exec(exec)) if args_of(&exec) == ["go", "mod", "download"])
-                })
-                .expect("a go mod download step");
-            llb::op_digest(download)
+        .map(|platform| {
+            let download = execs(&platform.filesystem)
+                .into_iter()
+                .find(|(_, _, exec)| meta(exec).args == ["go", "mod", "download"])
+                .map(|(_, op, _)| op)
+                .unwrap_or_else(|| panic!("no go mod download"));
+            llb::op_digest(&llb::encode_op(&download))
         })
         .collect();
     assert!(
         digests.windows(2).all(|pair| pair[0] == pair[1]),
         "download differs per platform: {digests:?}"
     );
-    let arm = llb::marshal(&plan.results[2].output, None).definition;
-    let arm_env: Vec<String> = execs(&arm).iter().flat_map(env_of).collect();
-    assert!(arm_env.contains(&"GOARM=7".to_string()));
+    let (_, arm) = compile_step(&plan.platforms[2].filesystem);
+    assert!(meta(&arm).env.contains(&"GOARM=7".to_string()));
 }
 
 #[test]
 fn same_inputs_give_identical_definitions() {
-    let first = run_plan(&spec(&[]), &BuildRequest::default());
-    let second = run_plan(&spec(&[]), &BuildRequest::default());
     let bytes = |plan: &Plan| {
-        llb::marshal(&plan.results[0].output, Some(("gostage.yaml", b"x")))
+        llb::marshal(&plan.platforms[0].filesystem, Some(("gostage.yaml", b"x")))
             .definition
             .encode_to_vec()
     };
+    let first = planned(&spec(&[]), &BuildRequest::default());
+    let second = planned(&spec(&[]), &BuildRequest::default());
     assert_eq!(bytes(&first), bytes(&second));
 }
 
 #[test]
-fn image_config_runs_the_binary_as_non_root() {
+fn image_settings_run_the_binary_as_non_root() {
     let mut request = BuildRequest::default();
     request.build_args.insert("VERSION".into(), "1.2.3".into());
     request.source_date_epoch = Some(1_700_000_000);
     request.labels.insert("team".into(), "payments".into());
-    let plan = run_plan(&spec(&[]), &request);
-    let config = plan.results[0]
-        .image_config
+    let plan = planned(&spec(&[]), &request);
+    let settings = plan.platforms[0]
+        .image
         .clone()
-        .expect("an image config");
-    assert_eq!(config["config"]["User"], "65532:65532");
+        .unwrap_or_else(|| panic!("an image target has image settings"));
+    assert_eq!(settings.user, "65532:65532");
+    assert_eq!(settings.entrypoint, ["/usr/local/bin/server"]);
     assert_eq!(
-        config["config"]["Entrypoint"],
-        json!(["/usr/local/bin/server"])
+        settings.env,
+        [("PATH".to_string(), "/usr/local/bin".to_string())]
     );
     assert_eq!(
-        config["config"]["Labels"]["org.opencontainers.image.version"],
-        "1.2.3"
+        settings.labels,
+        BTreeMap::from([
+            (
+                "org.opencontainers.image.created".to_string(),
+                "2023-11-14T22:13:20Z".to_string()
+            ),
+            (
+                "org.opencontainers.image.version".to_string(),
+                "1.2.3".to_string()
+            ),
+            ("team".to_string(), "payments".to_string()),
+        ])
     );
-    assert_eq!(config["config"]["Labels"]["team"], "payments");
-    assert_eq!(config["created"], "2023-11-14T22:13:20Z");
-    assert_eq!(config["architecture"], "amd64");
-    assert_eq!(config["history"].as_array().map(Vec::len), Some(2));
+    assert_eq!(settings.created.as_deref(), Some("2023-11-14T22:13:20Z"));
+    assert_eq!(settings.platform, Platform::linux_amd64());
+    assert_eq!(settings.layers.len(), 2);
+    assert_eq!(settings.base, None);
 }
 
 #[test]
-fn unsupported_platform_is_an_error_at_its_line() {
-    let bad = self::spec(&["linux/sparc"]);
-    let error = target_platforms(&bad, &BuildRequest::default()).expect_err("sparc is refused");
-    assert_eq!(error.span, Span { line: 5, column: 3 });
-}
-
-#[test]
-fn binary_target_returns_the_binaries_without_an_image_config() {
+fn binary_target_returns_the_binaries_without_image_settings() {
     let request = BuildRequest {
         target: Target::Binary,
         ..Default::default()
     };
-    let plan = run_plan(&spec(&[]), &request);
-    assert!(plan.results[0].image_config.is_none());
-    let definition = llb::marshal(&plan.results[0].output, None).definition;
-    let last_file_op = definition
-        .def
-        .iter()
+    let plan = planned(&spec(&[]), &request);
+    assert!(plan.platforms[0].image.is_none());
+    let last_file_op = ops(&plan.platforms[0].filesystem)
+        .into_iter()
         .rev()
-        .filter_map(|bytes| pb::Op::decode(bytes.as_slice()).ok())
-        .find_map(|op| match op.op {
+        .find_map(|(_, op)| match op.op {
             Some(pb::op::Op::File(file)) => Some(file),
             _ => None,
         })
-        .expect("a file op");
+        .unwrap_or_else(|| panic!("no file op"));
     let destinations: Vec<String> = last_file_op
         .actions
         .iter()
@@ -282,31 +378,57 @@ fn binary_names_come_from_the_main_directory_or_module() {
         main: Located::new("./x".into(), Span::default()),
         name: Some("tool".into()),
     });
-    assert_eq!(binary_names(&spec, &module()), ["server", "shop", "tool"]);
+    assert_eq!(
+        binary_names(&spec, &context(false).module),
+        ["server", "shop", "tool"]
+    );
 }
 
 #[test]
 fn vendored_modules_download_nothing() {
-    let spec = spec(&[]);
-    let request = BuildRequest::default();
-    let (builder, bases) = (builder(), BTreeMap::new());
-    let module = GoModule {
-        vendored: true,
-        ..module()
-    };
-    let input = PlanInput {
-        spec: &spec,
-        module: &module,
-        request: &request,
-        builder: &builder,
-        bases: &bases,
-    };
-    let plan = plan(input).unwrap_or_else(|error| panic!("{error:?}"));
-    let definition = llb::marshal(&plan.results[0].output, None).definition;
-    let commands: Vec<Vec<String>> = execs(&definition).iter().map(args_of).collect();
+    let plan = planned_with(&spec(&[]), &BuildRequest::default(), true);
+    let commands: Vec<Vec<String>> = execs(&plan.platforms[0].filesystem)
+        .iter()
+        .map(|(_, _, exec)| meta(exec).args)
+        .collect();
     assert!(
         commands.iter().all(|args| args[..2] != ["go", "mod"]),
         "{commands:?}"
     );
     assert!(commands.iter().any(|args| args[..2] == ["go", "build"]));
+}
+
+#[test]
+fn sbom_is_planned_per_platform_only_when_asked() {
+    let without = planned(
+        &spec(&["linux/amd64", "linux/arm64"]),
+        &BuildRequest::default(),
+    );
+    assert!(without
+        .platforms
+        .iter()
+        .all(|platform| platform.sbom.is_none()));
+    let request = BuildRequest {
+        sbom: true,
+        ..Default::default()
+    };
+    let with = planned(&spec(&["linux/amd64", "linux/arm64"]), &request);
+    let names: Vec<String> = with
+        .platforms
+        .iter()
+        .filter_map(|platform| {
+            let sbom = platform.sbom.as_ref()?;
+            execs(sbom)
+                .into_iter()
+                .map(|(name, _, _)| name)
+                .find(|name| name.starts_with("SBOM"))
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "SBOM of server (linux/amd64)",
+            "SBOM of server (linux/arm64)"
+        ]
+    );
 }

@@ -2,13 +2,13 @@
 
 use serde_saphyr::{DefaultMessageFormatter, Error, MessageFormatter};
 
-use super::model::Span;
 use super::path::FieldPath;
 use super::schema;
 use super::spanned::span_of;
 use super::suggest;
 use super::tree::{Node, NodeKind};
-use crate::diagnostic::Diagnostic;
+use crate::vocabulary::Diagnostic;
+use crate::vocabulary::Span;
 
 /// An error of the first pass (YAML syntax, encoding, limits) as a diagnostic.
 pub(crate) fn syntax(error: &Error) -> Diagnostic {

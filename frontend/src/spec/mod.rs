@@ -23,7 +23,7 @@ mod testing;
 pub use model::*;
 pub use schema::schema;
 
-use crate::diagnostic::Diagnostic;
+use crate::vocabulary::Diagnostic;
 
 /// Parses and validates spec bytes (UTF-8 YAML; the usual first line is the comment
 /// `# syntax=…`).

@@ -5,30 +5,7 @@
 
 use std::collections::BTreeMap;
 
-/// A 1-based line and column in the spec file (as BuildKit's source maps and editors count).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Span {
-    /// 1-based line number.
-    pub line: u32,
-    /// 1-based column number (in characters).
-    pub column: u32,
-}
-
-/// A value together with where it was written in the spec file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Located<T> {
-    /// The parsed value.
-    pub value: T,
-    /// Where the value starts in the spec file.
-    pub span: Span,
-}
-
-impl<T> Located<T> {
-    /// Wraps `value` with the position it was read from.
-    pub fn new(value: T, span: Span) -> Self {
-        Self { value, span }
-    }
-}
+use crate::vocabulary::{ImageReference, LdflagsTemplate, Located, Platform, Span};
 
 /// A whole, validated spec (version 1).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,7 +15,7 @@ pub struct Spec {
     /// Go version requested by `go:` (e.g. `1.23`), if any; otherwise go.mod decides.
     pub go: Option<Located<String>>,
     /// Builder image reference from `builder:` (e.g. `golang:1.23`), if any.
-    pub builder: Option<Located<String>>,
+    pub builder: Option<Located<ImageReference>>,
     /// The programs to build: from `main:` (one, named after its directory) or `binaries:`.
     /// Never empty: with neither key, one binary from `.` named after the module path.
     pub binaries: Vec<Binary>,
@@ -46,9 +23,9 @@ pub struct Spec {
     pub build: Build,
     /// Output image settings from `image:`.
     pub image: Image,
-    /// Target platforms from `platforms:` (`os/arch[/variant]` as written), used when the
-    /// client passes none. Empty means the build's default platform.
-    pub platforms: Vec<Located<String>>,
+    /// Target platforms from `platforms:` (normalised, each one Go can target), used when
+    /// the client passes none. Empty means the build platform.
+    pub platforms: Vec<Located<Platform>>,
     /// Where the whole document starts (for errors that concern the file as a whole).
     pub span: Span,
 }
@@ -69,8 +46,8 @@ pub struct Binary {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Build {
     /// Extra `-ldflags` entries, appended after `-s -w -buildid=`; each entry is one flag
-    /// (e.g. `-X main.version=1.2.3`). May contain `{{ .Version }}`-style templates.
-    pub ldflags: Vec<Located<String>>,
+    /// (e.g. `-X main.version={{ .Version }}`), its templates already checked.
+    pub ldflags: Vec<Located<LdflagsTemplate>>,
     /// Build tags passed as `-tags a,b`.
     pub tags: Vec<String>,
     /// Extra environment for `go build` (e.g. `GOEXPERIMENT`).
@@ -85,8 +62,8 @@ pub enum Base {
     /// An empty filesystem (the default).
     #[default]
     Scratch,
-    /// Any other image reference, as written (e.g. `gcr.io/distroless/static`).
-    Image(Located<String>),
+    /// Any other image (e.g. `gcr.io/distroless/static`).
+    Image(Located<ImageReference>),
 }
 
 /// A container port from `image.ports` (`8080`, `8080/tcp`, `53/udp`).

@@ -3,11 +3,12 @@
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
 
 use super::diagnose;
-use super::model::{Span, Spec};
+use super::model::Spec;
 use super::raw;
 use super::tree::{Node, NodeKind};
 use super::validate::validate;
-use crate::diagnostic::Diagnostic;
+use crate::vocabulary::Diagnostic;
+use crate::vocabulary::Span;
 
 /// Parses and validates spec bytes; see [`super::parse`].
 pub(super) fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
@@ -64,8 +65,9 @@ fn options(duplicate_keys: DuplicateKeyPolicy) -> Options {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::model::{Binary, Located, Port};
+    use crate::spec::model::{Binary, Port};
     use crate::spec::testing::{assert_error, help, parse_ok};
+    use crate::vocabulary::Located;
 
     #[test]
     fn parses_the_hello_example() {

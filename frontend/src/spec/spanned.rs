@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 
-use super::model::{Located, Span};
+use crate::vocabulary::{Located, Span};
 
 /// A value deserialized by serde-saphyr together with where it starts in the spec file.
 ///

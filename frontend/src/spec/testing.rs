@@ -1,7 +1,8 @@
 //! Helpers for the spec's unit tests.
 
-use super::{parse, Span, Spec};
-use crate::diagnostic::Diagnostic;
+use super::{parse, Spec};
+use crate::vocabulary::Diagnostic;
+use crate::vocabulary::Span;
 
 /// Parses `text`, failing the test with the rendered diagnostic if it does not parse.
 pub(crate) fn parse_ok(text: &str) -> Spec {

@@ -8,9 +8,9 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::model::Span;
 use super::path::{FieldPath, Segment};
 use super::spanned::Spanned;
+use crate::vocabulary::Span;
 
 /// One YAML node and where it starts.
 #[derive(Clone, Debug, PartialEq)]

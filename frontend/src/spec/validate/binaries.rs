@@ -1,12 +1,13 @@
 //! `main:` or `binaries:` → the programs to build.
 
 use super::{at, check, values};
-use crate::diagnostic::Diagnostic;
-use crate::spec::model::{Binary, Located};
+use crate::spec::model::Binary;
 use crate::spec::path::FieldPath;
 use crate::spec::raw;
 use crate::spec::spanned::Spanned;
 use crate::spec::tree::Node;
+use crate::vocabulary::Diagnostic;
+use crate::vocabulary::{check_binary_name, derive_binary_name, Located};
 
 /// The programs to build: one from `main`, each of `binaries`, or `.` when neither is
 /// written. Mains are normalised; names are checked to be file names and unique.
@@ -57,14 +58,14 @@ fn several(binaries: Spanned<Vec<raw::Binary>>) -> Result<Vec<Binary>, Diagnosti
         let main = main_package(binary.main, &path.key("main"))?;
         let name = match &binary.name {
             Some(name) => {
-                check(name, &path.key("name"), values::binary_name)?;
+                check(name, &path.key("name"), check_binary_name)?;
                 Some(name.value.clone())
             }
             None => None,
         };
         let installed_as = name
             .clone()
-            .or_else(|| values::derived_binary_name(&main.value).map(str::to_string));
+            .or_else(|| derive_binary_name(&main.value, None));
         if let Some(earlier) = installed.iter().position(|other| *other == installed_as) {
             let span = binary.name.as_ref().map_or(main.span, |name| name.span);
             let shown = installed_as.as_deref().unwrap_or("the module's name");

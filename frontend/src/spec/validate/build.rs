@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use super::{check, values};
-use crate::diagnostic::Diagnostic;
 use crate::spec::model::Build;
 use crate::spec::path::FieldPath;
 use crate::spec::raw;
 use crate::spec::spanned::Spanned;
+use crate::vocabulary::Diagnostic;
+use crate::vocabulary::{LdflagsTemplate, Located};
 
 /// Environment variables gostage sets itself, with why.
 const RESERVED: [(&str, &str); 3] = [
@@ -57,6 +58,13 @@ pub(super) fn validate(build: Option<raw::Build>) -> Result<Build, Diagnostic> {
         env.insert(name.value, value.value);
     }
 
+    let ldflags_path = section.key("ldflags");
+    let mut ldflags = Vec::new();
+    for (index, entry) in build.ldflags.unwrap_or_default().into_iter().enumerate() {
+        let template = check(&entry, &ldflags_path.index(index), LdflagsTemplate::parse)?;
+        ldflags.push(Located::new(template, entry.span));
+    }
+
     if let Some(Spanned { value: true, span }) = build.cgo {
         return Err(
             Diagnostic::new(span, "`build.cgo: true` is not supported").with_help(
@@ -66,12 +74,7 @@ pub(super) fn validate(build: Option<raw::Build>) -> Result<Build, Diagnostic> {
     }
 
     Ok(Build {
-        ldflags: build
-            .ldflags
-            .unwrap_or_default()
-            .into_iter()
-            .map(Spanned::located)
-            .collect(),
+        ldflags,
         tags,
         env,
         cgo: false,
@@ -89,7 +92,10 @@ mod tests {
         )
         .build;
         assert_eq!(build.ldflags.len(), 1);
-        assert_eq!(build.ldflags[0].value, "-X main.commit={{ .Commit }}");
+        assert_eq!(
+            build.ldflags[0].value.written,
+            "-X main.commit={{ .Commit }}"
+        );
         assert_eq!(build.ldflags[0].span.line, 4);
         assert_eq!(build.tags, vec!["netgo".to_string()]);
         assert_eq!(

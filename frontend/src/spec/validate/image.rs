@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use super::{at, check, values};
-use crate::diagnostic::Diagnostic;
 use crate::spec::model::{Base, Image};
 use crate::spec::path::FieldPath;
 use crate::spec::raw;
+use crate::vocabulary::Diagnostic;
+use crate::vocabulary::{ImageReference, Located};
 
 /// Checks every `image:` value and applies the defaults (`scratch`, user `65532:65532`).
 pub(super) fn validate(image: Option<raw::Image>) -> Result<Image, Diagnostic> {
@@ -18,8 +19,8 @@ pub(super) fn validate(image: Option<raw::Image>) -> Result<Image, Diagnostic> {
 
     if let Some(base) = image.base {
         if base.value != "scratch" {
-            check(&base, &section.key("base"), values::image_reference)?;
-            validated.base = Base::Image(base.located());
+            let reference = check(&base, &section.key("base"), ImageReference::parse)?;
+            validated.base = Base::Image(Located::new(reference, base.span));
         }
     }
     if let Some(user) = image.user {

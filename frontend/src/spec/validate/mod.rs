@@ -6,13 +6,13 @@ mod build;
 mod image;
 mod values;
 
-use super::model::{Located, Span, Spec};
+use super::model::Spec;
 use super::path::FieldPath;
 use super::raw;
 use super::spanned::Spanned;
 use super::tree::{Node, NodeKind};
-use crate::diagnostic::Diagnostic;
-use values::Problem;
+use crate::vocabulary::Diagnostic;
+use crate::vocabulary::{ImageReference, Located, Platform, Problem, Span};
 
 /// The only spec version.
 const VERSION: u64 = 1;
@@ -30,20 +30,15 @@ pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnos
     };
     let builder = match spec.builder {
         Some(builder) => {
-            check(&builder, &root.key("builder"), values::image_reference)?;
-            Some(builder.located())
+            let reference = check(&builder, &root.key("builder"), ImageReference::parse)?;
+            Some(Located::new(reference, builder.span))
         }
         None => None,
     };
     let binaries = binaries::validate(spec.main, spec.binaries, document)?;
     let build = build::validate(spec.build)?;
     let image = image::validate(spec.image)?;
-    let platforms = spec
-        .platforms
-        .unwrap_or_default()
-        .into_iter()
-        .map(Spanned::located)
-        .collect();
+    let platforms = platforms(spec.platforms.unwrap_or_default())?;
     Ok(Spec {
         version,
         go,
@@ -54,6 +49,29 @@ pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnos
         platforms,
         span: document.span,
     })
+}
+
+/// Each of `platforms:` parsed and checked to be a platform Go can target; duplicates are
+/// errors, since each platform becomes one image of the index.
+fn platforms(written: Vec<Spanned<String>>) -> Result<Vec<Located<Platform>>, Diagnostic> {
+    let path = FieldPath::root().key("platforms");
+    let mut platforms: Vec<Located<Platform>> = Vec::new();
+    for (index, platform) in written.into_iter().enumerate() {
+        let item = path.index(index);
+        let parsed = check(&platform, &item, Platform::parse)?;
+        if let Some(earlier) = platforms.iter().position(|known| known.value == parsed) {
+            return Err(Diagnostic::new(
+                platform.span,
+                format!(
+                    "`{item}` is `{parsed}` again, like `{}`",
+                    path.index(earlier)
+                ),
+            )
+            .with_help("list each platform once"));
+        }
+        platforms.push(Located::new(parsed, platform.span));
+    }
+    Ok(platforms)
 }
 
 fn version(version: Option<Spanned<u64>>, document: Span) -> Result<u32, Diagnostic> {
@@ -115,8 +133,9 @@ fn at(span: Span, path: &FieldPath, problem: Problem) -> Diagnostic {
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::spec::model::{Base, Binary, Build, Image, Located, Port, Span, Spec};
-    use crate::spec::testing::{assert_error, help, parse_ok};
+    use crate::spec::model::{Base, Binary, Build, Image, Port, Spec};
+    use crate::spec::testing::{assert_error, help, parse_err, parse_ok};
+    use crate::vocabulary::{ImageReference, LdflagsTemplate, Located, Platform, Problem, Span};
 
     fn at(line: u32, column: u32) -> Span {
         Span { line, column }
@@ -124,6 +143,16 @@ mod tests {
 
     fn located(value: &str, line: u32, column: u32) -> Located<String> {
         Located::new(value.to_string(), at(line, column))
+    }
+
+    fn parsed<T>(
+        parse: impl Fn(&str) -> Result<T, Problem>,
+        value: &str,
+        line: u32,
+        column: u32,
+    ) -> Located<T> {
+        let value = parse(value).unwrap_or_else(|problem| panic!("{value}: {problem}"));
+        Located::new(value, at(line, column))
     }
 
     fn strings(values: &[&str]) -> Vec<String> {
@@ -191,7 +220,7 @@ platforms: [linux/amd64, linux/arm64]
         let expected = Spec {
             version: 1,
             go: Some(located("1.23.4", 3, 5)),
-            builder: Some(located("golang:1.23", 4, 10)),
+            builder: Some(parsed(ImageReference::parse, "golang:1.23", 4, 10)),
             binaries: vec![
                 Binary {
                     main: located("./cmd/server", 6, 11),
@@ -203,13 +232,23 @@ platforms: [linux/amd64, linux/arm64]
                 },
             ],
             build: Build {
-                ldflags: vec![located("-X main.version={{ .Version }}", 10, 13)],
+                ldflags: vec![parsed(
+                    LdflagsTemplate::parse,
+                    "-X main.version={{ .Version }}",
+                    10,
+                    13,
+                )],
                 tags: strings(&["netgo", "osusergo"]),
                 env: map(&[("GOEXPERIMENT", ""), ("GOFLAGS", "-mod=mod")]),
                 cgo: false,
             },
             image: Image {
-                base: Base::Image(located("gcr.io/distroless/static", 15, 9)),
+                base: Base::Image(parsed(
+                    ImageReference::parse,
+                    "gcr.io/distroless/static",
+                    15,
+                    9,
+                )),
                 user: located("1000:2000", 16, 9),
                 uid: 1000,
                 gid: 2000,
@@ -237,8 +276,8 @@ platforms: [linux/amd64, linux/arm64]
                 )]),
             },
             platforms: vec![
-                located("linux/amd64", 24, 13),
-                located("linux/arm64", 24, 26),
+                parsed(Platform::parse, "linux/amd64", 24, 13),
+                parsed(Platform::parse, "linux/arm64", 24, 26),
             ],
             span: at(2, 1),
         };
@@ -306,7 +345,75 @@ platforms: [linux/amd64, linux/arm64]
             "version: 1\nbuilder: \"golang 1.23\"\n",
             2,
             10,
-            "`builder` is not an image reference: it contains spaces",
+            "`builder` is not an image reference: `golang 1.23` contains spaces",
+        );
+        assert_error(
+            "version: 1
+image:
+  base: Alpine:3
+",
+            3,
+            9,
+            "`image.base` is not an image reference: `Alpine:3` has upper-case letters in its repository",
+        );
+    }
+
+    #[test]
+    fn platforms_are_checked_where_they_are_written() {
+        assert_error(
+            "version: 1
+platforms: [linux/amd64, linux/s390xx]
+",
+            2,
+            26,
+            "`platforms[1]` has architecture `s390xx`, which Go cannot target",
+        );
+        assert_error(
+            "version: 1
+platforms: [\"\"]
+",
+            2,
+            13,
+            "`platforms[0]` is not a platform: ``",
+        );
+        assert_error(
+            "version: 1
+platforms:
+  - linux/arm/v7/extra
+",
+            3,
+            5,
+            "`platforms[0]` is not a platform: `linux/arm/v7/extra`",
+        );
+        let diagnostic = parse_err(
+            "version: 1
+platforms: [linux/arm64, linux/arm64/v8]
+",
+        );
+        assert_eq!(diagnostic.span, at(2, 26));
+        assert!(diagnostic.message.contains("again"), "{diagnostic:?}");
+    }
+
+    #[test]
+    fn ldflags_templates_are_checked_where_they_are_written() {
+        assert_error(
+            "version: 1
+build:
+  ldflags:
+    - -X main.v={{ .Nope }}
+",
+            4,
+            7,
+            "`build.ldflags[0]` uses the unknown template `{{ .Nope }}`",
+        );
+        assert_error(
+            "version: 1
+build:
+  ldflags: [\"-X main.v={{ .Version\"]
+",
+            3,
+            13,
+            "`build.ldflags[0]` has an unterminated `{{` in `-X main.v={{ .Version`",
         );
     }
 }

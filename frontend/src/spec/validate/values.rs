@@ -1,28 +1,11 @@
-//! Checks of single values: package paths, file names, environment names, build tags, image
-//! references, ports, users, directories and Go versions.
+//! Checks of single values that only the spec has: package paths, environment names, build
+//! tags, ports, users, directories and Go versions (the shared ones are in `vocabulary`).
 //!
 //! Each check returns a [`Problem`] phrased to follow the field path (`` `main` is an
 //! absolute path ``), so the caller adds the path and the position.
 
 use crate::spec::model::Port;
-
-/// What is wrong with a value and how to fix it.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) struct Problem {
-    /// Follows the field path in the message, e.g. `is an absolute path`.
-    pub message: String,
-    /// The fix.
-    pub help: String,
-}
-
-impl Problem {
-    fn new(message: impl Into<String>, help: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            help: help.into(),
-        }
-    }
-}
+use crate::vocabulary::Problem;
 
 /// A Go package directory relative to the module root, normalised: `./cmd/server/` →
 /// `./cmd/server`, `./` → `.`, `./a/../b` → `./b`.
@@ -89,33 +72,6 @@ pub(super) fn main_package(text: &str) -> Result<String, Problem> {
     }
 }
 
-/// The binary name gostage derives from a normalised main package: its last directory, or
-/// `None` for `.` (named after the module path, which the spec does not know).
-pub(super) fn derived_binary_name(main: &str) -> Option<&str> {
-    main.rsplit_once('/').map(|(_, last)| last)
-}
-
-/// A plain file name for `/usr/local/bin/<name>`.
-pub(super) fn binary_name(text: &str) -> Result<(), Problem> {
-    const HELP: &str = "write a file name such as `server`; binaries go to /usr/local/bin";
-    if text.is_empty() {
-        return Err(Problem::new("is empty", HELP));
-    }
-    if text.contains('/') || text.contains('\\') {
-        return Err(Problem::new("must be a file name, not a path", HELP));
-    }
-    if text == "." || text == ".." {
-        return Err(Problem::new("is not a file name", HELP));
-    }
-    if text
-        .chars()
-        .any(|character| character.is_whitespace() || character.is_control())
-    {
-        return Err(Problem::new("contains spaces or control characters", HELP));
-    }
-    Ok(())
-}
-
 /// An environment variable name: letters, digits and `_`, not starting with a digit.
 pub(super) fn environment_name(text: &str) -> Result<(), Problem> {
     let mut characters = text.chars();
@@ -156,27 +112,6 @@ pub(super) fn build_tag(text: &str) -> Result<(), Problem> {
         "build tags are letters, digits, `_` and `.`, e.g. `netgo`".to_string()
     };
     Err(Problem::new("is not a Go build tag", help))
-}
-
-/// An image reference such as `golang:1.23` or `gcr.io/distroless/static`: not empty, no
-/// spaces. The registry resolves the rest.
-pub(super) fn image_reference(text: &str) -> Result<(), Problem> {
-    if text.is_empty() {
-        return Err(Problem::new(
-            "is empty",
-            "write an image reference such as `golang:1.23`, or remove the key",
-        ));
-    }
-    if text
-        .chars()
-        .any(|character| character.is_whitespace() || character.is_control())
-    {
-        return Err(Problem::new(
-            "is not an image reference: it contains spaces",
-            "write one reference such as `gcr.io/distroless/static:nonroot`",
-        ));
-    }
-    Ok(())
 }
 
 /// A port: a number from 1 to 65535, as a YAML number or as text with an optional
@@ -334,22 +269,6 @@ mod tests {
     }
 
     #[test]
-    fn derives_binary_names() {
-        assert_eq!(derived_binary_name("./cmd/server"), Some("server"));
-        assert_eq!(derived_binary_name("./tool"), Some("tool"));
-        assert_eq!(derived_binary_name("."), None);
-    }
-
-    #[test]
-    fn checks_binary_names() {
-        assert_eq!(binary_name("server"), Ok(()));
-        assert_eq!(binary_name("my-tool.v2"), Ok(()));
-        for name in ["", "bin/server", ".", "..", "my server", "a\u{7}"] {
-            assert!(binary_name(name).is_err(), "{name:?}");
-        }
-    }
-
-    #[test]
     fn checks_environment_names_and_tags() {
         assert_eq!(environment_name("GOEXPERIMENT"), Ok(()));
         assert_eq!(environment_name("_x1"), Ok(()));
@@ -410,16 +329,13 @@ mod tests {
     }
 
     #[test]
-    fn checks_directories_references_and_versions() {
+    fn checks_directories_and_versions() {
         assert_eq!(absolute_directory("/app/"), Ok("/app".to_string()));
         assert_eq!(absolute_directory("/"), Ok("/".to_string()));
         assert_eq!(
             absolute_directory("app").map_err(|problem| problem.help),
             Err("write `/app`".to_string())
         );
-        assert_eq!(image_reference("golang:1.23"), Ok(()));
-        assert!(image_reference("").is_err());
-        assert!(image_reference("golang 1.23").is_err());
         for version in ["1.23", "1.23.4", "1.24rc1"] {
             assert_eq!(go_version(version), Ok(()), "{version}");
         }

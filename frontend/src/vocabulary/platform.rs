@@ -2,7 +2,16 @@
 
 use std::fmt;
 
-use bollard_buildkit_proto::pb;
+use super::Problem;
+
+/// Architectures Go can target with cgo off (`go tool dist list`, linux ports).
+const ARCHITECTURES: &[&str] = &[
+    "amd64", "arm64", "arm", "386", "ppc64le", "ppc64", "s390x", "riscv64", "mips64le", "mips64",
+    "mipsle", "mips", "loong64",
+];
+
+/// Operating systems gostage accepts (`go tool dist list`); images are for linux.
+const OPERATING_SYSTEMS: &[&str] = &["linux", "windows", "freebsd", "darwin", "netbsd", "openbsd"];
 
 /// An OCI platform, normalised as containerd's `platforms.Normalize` does
 /// (`containerd/platforms/database.go`): `x86_64` → `amd64`, `aarch64` → `arm64`,
@@ -20,38 +29,39 @@ pub struct Platform {
 impl Platform {
     /// `linux/amd64`.
     pub fn linux_amd64() -> Self {
-        Self {
-            os: "linux".into(),
-            architecture: "amd64".into(),
-            variant: String::new(),
-        }
+        Self::normalised("linux", "amd64", "")
     }
 
-    /// Parses `os/arch[/variant]` (or `arch` alone, meaning linux) and normalises it.
+    /// Parses a target platform, `os/arch[/variant]` (or `arch` alone, meaning linux),
+    /// normalises it, and checks that Go can build for it ([`Platform::go_env`]).
     ///
-    /// Errors: a sentence naming the problem, for the caller to place in a diagnostic.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    /// Errors: a [`Problem`] that follows the value's name (`is not a platform`), for a
+    /// malformed value, an unknown operating system or architecture, or an unknown variant.
+    pub fn parse(text: &str) -> Result<Self, Problem> {
+        const HELP: &str = "write os/arch[/variant], e.g. linux/arm64";
         let parts: Vec<&str> = text.trim().split('/').collect();
         let (os, architecture, variant) = match parts.as_slice() {
-            [arch] => ("linux", *arch, ""),
-            [os, arch] => (*os, *arch, ""),
-            [os, arch, variant] => (*os, *arch, *variant),
-            _ => {
-                return Err(format!(
-                    "`{text}` is not a platform; write os/arch[/variant], e.g. linux/arm64"
-                ))
-            }
+            [architecture] => ("linux", *architecture, ""),
+            [os, architecture] => (*os, *architecture, ""),
+            [os, architecture, variant] => (*os, *architecture, *variant),
+            _ => return Err(Problem::new(format!("is not a platform: `{text}`"), HELP)),
         };
         if os.is_empty() || architecture.is_empty() {
-            return Err(format!(
-                "`{text}` is not a platform; write os/arch[/variant], e.g. linux/arm64"
-            ));
+            return Err(Problem::new(format!("is not a platform: `{text}`"), HELP));
         }
-        Ok(Self::normalised(
+        let platform = Self::normalised(
             &os.to_lowercase(),
             &architecture.to_lowercase(),
             &variant.to_lowercase(),
-        ))
+        );
+        platform.go_env()?;
+        Ok(platform)
+    }
+
+    /// A platform as a BuildKit worker reports it, normalised but not checked: the build
+    /// platform only has to run the builder, not be a Go target.
+    pub fn from_worker(os: &str, architecture: &str, variant: &str) -> Self {
+        Self::normalised(os, architecture, variant)
     }
 
     fn normalised(os: &str, architecture: &str, variant: &str) -> Self {
@@ -78,43 +88,24 @@ impl Platform {
         }
     }
 
-    /// The wire form for LLB ops and `ResolveImageConfig`.
-    pub fn to_pb(&self) -> pb::Platform {
-        pb::Platform {
-            os: self.os.clone(),
-            architecture: self.architecture.clone(),
-            variant: self.variant.clone(),
-            ..Default::default()
-        }
-    }
-
-    /// From the wire form (worker platforms), normalised.
-    pub fn from_pb(platform: &pb::Platform) -> Self {
-        Self::normalised(&platform.os, &platform.architecture, &platform.variant)
-    }
-
-    /// `GOOS`, `GOARCH` and the variant variable (`GOARM`, `GOAMD64`) for `go build`.
+    /// `GOOS`, `GOARCH` and the variant variable (`GOARM`, `GOAMD64`) for `go build`
+    /// (`go help environment`).
     ///
     /// Errors: platforms Go cannot target with cgo off, or unknown variants.
-    pub fn go_env(&self) -> Result<Vec<(String, String)>, String> {
-        const ARCHITECTURES: &[&str] = &[
-            "amd64", "arm64", "arm", "386", "ppc64le", "ppc64", "s390x", "riscv64", "mips64le",
-            "mips64", "mipsle", "mips", "loong64",
-        ];
-        if !matches!(
-            self.os.as_str(),
-            "linux" | "windows" | "freebsd" | "darwin" | "netbsd" | "openbsd"
-        ) {
-            return Err(format!(
-                "operating system `{}` is not supported; use linux",
-                self.os
+    pub fn go_env(&self) -> Result<Vec<(String, String)>, Problem> {
+        if !OPERATING_SYSTEMS.contains(&self.os.as_str()) {
+            return Err(Problem::new(
+                format!("has operating system `{}`, which Go cannot target", self.os),
+                "use linux, e.g. linux/amd64",
             ));
         }
         if !ARCHITECTURES.contains(&self.architecture.as_str()) {
-            return Err(format!(
-                "architecture `{}` is not supported; use one of {}",
-                self.architecture,
-                ARCHITECTURES.join(", ")
+            return Err(Problem::new(
+                format!(
+                    "has architecture `{}`, which Go cannot target",
+                    self.architecture
+                ),
+                format!("use one of {}", ARCHITECTURES.join(", ")),
             ));
         }
         let mut env = vec![
@@ -128,8 +119,9 @@ impl Platform {
             }
             ("amd64", "v2" | "v3" | "v4") => env.push(("GOAMD64".into(), self.variant.clone())),
             (architecture, variant) => {
-                return Err(format!(
-                    "variant `{variant}` of `{architecture}` is not supported"
+                return Err(Problem::new(
+                    format!("has variant `{variant}`, which `{architecture}` does not have"),
+                    "use v5, v6 or v7 for arm, v2, v3 or v4 for amd64, or no variant",
                 ));
             }
         }
@@ -152,6 +144,10 @@ impl fmt::Display for Platform {
 mod tests {
     use super::*;
 
+    fn parsed(text: &str) -> Platform {
+        Platform::parse(text).unwrap_or_else(|problem| panic!("{text}: {problem}"))
+    }
+
     #[test]
     fn normalises_like_containerd() {
         let cases = [
@@ -165,39 +161,47 @@ mod tests {
             ("linux/amd64/v3", "linux/amd64/v3"),
         ];
         for (written, expected) in cases {
-            assert_eq!(
-                Platform::parse(written).map(|p| p.to_string()),
-                Ok(expected.to_string()),
-                "{written}"
-            );
+            assert_eq!(parsed(written).to_string(), expected, "{written}");
         }
     }
 
     #[test]
     fn go_env_maps_variants() {
-        let arm = Platform::parse("linux/arm/v7").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            arm.go_env(),
+            parsed("linux/arm/v7").go_env(),
             Ok(vec![
                 ("GOOS".into(), "linux".into()),
                 ("GOARCH".into(), "arm".into()),
                 ("GOARM".into(), "7".into())
             ])
         );
-        let amd = Platform::parse("linux/amd64/v3").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            amd.go_env().map(|env| env[2].clone()),
+            parsed("linux/amd64/v3").go_env().map(|env| env[2].clone()),
             Ok(("GOAMD64".into(), "v3".into()))
         );
-        assert!(Platform::parse("linux/sparc")
-            .unwrap_or_else(|e| panic!("{e}"))
-            .go_env()
-            .is_err());
     }
 
     #[test]
-    fn rejects_malformed() {
-        assert!(Platform::parse("a/b/c/d").is_err());
-        assert!(Platform::parse("/amd64").is_err());
+    fn rejects_what_go_cannot_target_and_malformed_values() {
+        for text in [
+            "linux/sparc",
+            "linux/s390xx",
+            "",
+            "linux/arm/v7/extra",
+            "/amd64",
+            "plan9x/amd64",
+            "linux/arm64/v9",
+        ] {
+            assert!(Platform::parse(text).is_err(), "{text:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn worker_platforms_are_normalised_without_checks() {
+        let worker = Platform::from_worker("linux", "x86_64", "");
+        assert_eq!(worker, Platform::linux_amd64());
+        assert!(Platform::from_worker("linux", "sparc", "")
+            .go_env()
+            .is_err());
     }
 }

@@ -2,8 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::platform::Platform;
-use crate::llb::ResolveMode;
+use super::{Platform, Problem, TemplateValues};
 
 /// Build-args passed to `go mod download` and `go build` as environment variables when the
 /// client sets them (`--build-arg GOPROXY=…`).
@@ -31,16 +30,63 @@ impl Target {
     /// Every target's name, for `--target` and error messages.
     pub const NAMES: &'static [&'static str] = &["image", "binary"];
 
-    /// Parses a `--target` value.
+    /// Parses a `--target` value (empty means the default).
     ///
     /// Errors: an unknown name, with the list of known ones.
-    pub fn parse(name: &str) -> Result<Self, String> {
+    pub fn parse(name: &str) -> Result<Self, Problem> {
         match name {
             "" | "image" => Ok(Target::Image),
             "binary" => Ok(Target::Binary),
-            other => Err(format!(
-                "target `{other}` does not exist; gostage builds: {}",
-                Self::NAMES.join(", ")
+            other => Err(Problem::new(
+                format!("`{other}` does not exist"),
+                format!("gostage builds the targets {}", Self::NAMES.join(", ")),
+            )),
+        }
+    }
+
+    /// The name as `--target` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Image => "image",
+            Target::Binary => "binary",
+        }
+    }
+}
+
+/// How BuildKit resolves an image reference (`image.resolvemode` attr, `image-resolve-mode`
+/// frontend option; `frontend/dockerui/attr.go`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResolveMode {
+    /// The daemon's default (Docker 20.10: prefer the local image store).
+    #[default]
+    Default,
+    /// Always ask the registry.
+    Pull,
+    /// Only the local store.
+    Local,
+}
+
+impl ResolveMode {
+    /// The option and attribute value: `default`, `pull` or `local`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolveMode::Default => "default",
+            ResolveMode::Pull => "pull",
+            ResolveMode::Local => "local",
+        }
+    }
+
+    /// Parses the `image-resolve-mode` option value.
+    ///
+    /// Errors: a value other than `default`, `pull` or `local`.
+    pub fn parse(value: &str) -> Result<Self, Problem> {
+        match value {
+            "" | "default" => Ok(ResolveMode::Default),
+            "pull" => Ok(ResolveMode::Pull),
+            "local" => Ok(ResolveMode::Local),
+            other => Err(Problem::new(
+                format!("`{other}` is not a resolve mode"),
+                "use default, pull or local",
             )),
         }
     }
@@ -74,8 +120,6 @@ pub struct BuildRequest {
     pub resolve_mode: ResolveMode,
     /// `--no-cache` (for every step).
     pub no_cache: bool,
-    /// Patterns of the context's `.dockerignore`, never sent with the sources.
-    pub ignore_patterns: Vec<String>,
     /// `SOURCE_DATE_EPOCH` build-arg: seconds since 1970 for file times and `created`.
     pub source_date_epoch: Option<i64>,
     /// The client asked for an SBOM attestation (`attest:sbom`, e.g. `--sbom=true`).
@@ -97,7 +141,6 @@ impl Default for BuildRequest {
             named_contexts: BTreeMap::new(),
             resolve_mode: ResolveMode::Default,
             no_cache: false,
-            ignore_patterns: Vec::new(),
             sbom: false,
             source_date_epoch: None,
         }
@@ -119,5 +162,14 @@ impl BuildRequest {
             .get(name)
             .map(String::as_str)
             .filter(|value| !value.is_empty())
+    }
+
+    /// What `{{ .Version }}` and `{{ .Commit }}` expand to: the `VERSION` and `COMMIT`
+    /// build-args, else `dev` and `unknown`.
+    pub fn template_values(&self) -> TemplateValues<'_> {
+        TemplateValues {
+            version: self.build_arg("VERSION").unwrap_or("dev"),
+            commit: self.build_arg("COMMIT").unwrap_or("unknown"),
+        }
     }
 }

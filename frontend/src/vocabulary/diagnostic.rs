@@ -1,6 +1,6 @@
 //! A user-facing problem in the spec, with the position it concerns.
 
-use crate::spec::Span;
+use super::Span;
 
 /// One problem in `gostage.yaml`: where, what, and how to fix it.
 ///
