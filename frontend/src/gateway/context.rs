@@ -6,7 +6,7 @@ use super::bridge::Bridge;
 use super::errors::FrontendError;
 use super::SpecFile;
 use crate::gomod;
-use crate::llb::{self, LocalOptions};
+use crate::llb::{self, Constraints, Local};
 use crate::plan::ModuleContext;
 use crate::spec::Spec;
 use crate::vocabulary::{BuildRequest, Diagnostic};
@@ -33,17 +33,14 @@ pub async fn read_spec(
     request: &BuildRequest,
 ) -> Result<SpecFile, FrontendError> {
     let filename = request.spec_filename.clone();
-    let options = LocalOptions {
-        session_id: request.session_id.clone(),
-        follow_paths: vec![filename.clone()],
-        shared_key_hint: request.spec_local.clone(),
-        ..Default::default()
-    };
-    let source = llb::local(
-        &request.spec_local,
-        &options,
-        &format!("[internal] load build definition from {filename}"),
-    );
+    let source = Local::new(&request.spec_local)
+        .session(&request.session_id)
+        .follow(vec![filename.clone()])
+        .shared_key_hint(&request.spec_local)
+        .build(
+            &Constraints::default(),
+            &format!("[internal] load build definition from {filename}"),
+        );
     let id = bridge
         .solve(llb::marshal(&source, None).definition, "load the spec")
         .await?;
@@ -83,17 +80,14 @@ pub async fn read_module(
             format!("{dir}/*.go")
         }
     }));
-    let options = LocalOptions {
-        session_id: request.session_id.clone(),
-        include_patterns,
-        shared_key_hint: "gostage-layout".into(),
-        ..Default::default()
-    };
-    let source = llb::local(
-        &request.context_local,
-        &options,
-        "[internal] load go.mod and main packages",
-    );
+    let source = Local::new(&request.context_local)
+        .session(&request.session_id)
+        .include(include_patterns)
+        .shared_key_hint("gostage-layout")
+        .build(
+            &Constraints::default(),
+            "[internal] load go.mod and main packages",
+        );
     let id = bridge
         .solve(llb::marshal(&source, None).definition, "load go.mod")
         .await?;

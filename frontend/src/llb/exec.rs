@@ -1,11 +1,12 @@
 //! Exec ops: run a process with mounts (`ExecOp`, ops.proto; encoding as in BuildKit's
 //! `client/llb/exec.go`).
 
-use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use bollard_buildkit_proto::pb;
 
-use super::graph::{InputList, Node, Output, SourceRange};
+use super::constraints::Constraints;
+use super::graph::{InputList, Node, Output};
 
 /// How concurrent builds share a cache mount (`CacheSharingOpt`, ops.proto).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,123 +17,140 @@ pub enum CacheSharing {
     Locked,
 }
 
-/// What is mounted at a mount point.
 #[derive(Clone, Debug)]
-pub enum MountKind {
-    /// A filesystem from another op (`None` = scratch). Writable binds produce an output.
+enum MountKind {
     Bind {
-        /// The filesystem to mount; `None` mounts an empty one.
         source: Option<Output>,
-        /// Mount read-only; a read-only mount has no output.
         readonly: bool,
     },
-    /// A persistent cache directory keyed by `id`, kept between builds but never exported.
     Cache {
-        /// Cache key; the same id gives the same directory.
         id: String,
-        /// Concurrency policy.
         sharing: CacheSharing,
     },
-    /// An empty in-memory filesystem.
     Tmpfs,
 }
 
-/// One mount of an exec.
 #[derive(Clone, Debug)]
-pub struct Mount {
-    /// Absolute mount point in the container.
-    pub dest: String,
-    /// What is mounted there.
-    pub kind: MountKind,
+struct Mount {
+    dest: String,
+    kind: MountKind,
 }
 
-impl Mount {
-    /// A bind mount of `source` (`None` = scratch) at `dest`.
-    pub fn bind(dest: &str, source: Option<&Output>, readonly: bool) -> Self {
-        let kind = MountKind::Bind {
-            source: source.cloned(),
-            readonly,
-        };
-        Self {
-            dest: dest.to_string(),
-            kind,
-        }
-    }
-
-    /// A cache mount with `id` at `dest`.
-    pub fn cache(dest: &str, id: &str, sharing: CacheSharing) -> Self {
-        let kind = MountKind::Cache {
-            id: id.to_string(),
-            sharing,
-        };
-        Self {
-            dest: dest.to_string(),
-            kind,
-        }
-    }
-
-    /// A tmpfs at `dest`.
-    pub fn tmpfs(dest: &str) -> Self {
-        Self {
-            dest: dest.to_string(),
-            kind: MountKind::Tmpfs,
-        }
-    }
+/// A writable bind mount of an [`Exec`]: after the run, [`Executed::output`] gives the
+/// filesystem left at its mount point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WritableMount {
+    position: usize,
 }
 
 /// A process to run: argv (no implicit shell), environment, working directory and mounts.
 ///
-/// There must be a mount at `/` (the root filesystem); the daemon rejects an exec without one.
+/// `Exec::new(args).env(..).cwd(..)`, then mounts (`writable` returns a handle for the
+/// output), then `build`. There must be a mount at `/` (the root filesystem); the daemon
+/// rejects an exec without one.
 #[derive(Clone, Debug)]
 pub struct Exec {
-    /// argv; `args[0]` is looked up in `PATH`.
-    pub args: Vec<String>,
-    /// `KEY=VALUE` entries.
-    pub env: Vec<String>,
-    /// Absolute working directory.
-    pub cwd: String,
-    /// `uid[:gid]` or a user name; empty means root.
-    pub user: String,
-    /// Mounts, in any order (they are sorted by mount point when encoded).
-    pub mounts: Vec<Mount>,
-    /// The platform the process runs on (the build platform for compiles).
-    pub platform: pb::Platform,
-    /// The spec lines this process comes from (for error reports).
-    pub location: Option<SourceRange>,
-    /// Run even if a cached result exists (the `no-cache` option).
-    pub ignore_cache: bool,
+    args: Vec<String>,
+    env: Vec<String>,
+    cwd: String,
+    mounts: Vec<Mount>,
 }
 
-/// The outputs of an exec: one per writable bind mount, by mount point.
-#[derive(Clone, Debug, Default)]
-pub struct ExecOutputs {
-    by_dest: BTreeMap<String, Output>,
-}
-
-impl ExecOutputs {
-    /// The filesystem left at mount point `dest` after the process ran, if that mount is a
-    /// writable bind.
-    pub fn get(&self, dest: &str) -> Option<&Output> {
-        self.by_dest.get(dest)
-    }
+/// An exec that was built: its op and the outputs of its writable mounts.
+#[derive(Clone, Debug)]
+pub struct Executed {
+    node: Rc<Node>,
+    /// Output index per mount, in the order the mounts were added (`None`: no output).
+    output_indexes: Vec<Option<i64>>,
 }
 
 impl Exec {
-    /// Encodes the exec as an op named `name` and returns its outputs.
+    /// Runs `args` (`args[0]` is looked up in `PATH`) in `/`, with no environment.
+    pub fn new(args: Vec<String>) -> Self {
+        Self {
+            args,
+            env: Vec::new(),
+            cwd: "/".to_string(),
+            mounts: Vec::new(),
+        }
+    }
+
+    /// `KEY=VALUE` entries of the process environment.
+    pub fn env(mut self, env: Vec<String>) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// The absolute working directory.
+    pub fn cwd(mut self, directory: &str) -> Self {
+        self.cwd = directory.to_string();
+        self
+    }
+
+    /// Mounts `source` (`None` = scratch) writable at `dest`; the handle names its output.
+    pub fn writable(&mut self, dest: &str, source: Option<&Output>) -> WritableMount {
+        self.push(
+            dest,
+            MountKind::Bind {
+                source: source.cloned(),
+                readonly: false,
+            },
+        );
+        WritableMount {
+            position: self.mounts.len() - 1,
+        }
+    }
+
+    /// Mounts `source` read-only at `dest` (no output).
+    pub fn readonly(&mut self, dest: &str, source: &Output) {
+        let kind = MountKind::Bind {
+            source: Some(source.clone()),
+            readonly: true,
+        };
+        self.push(dest, kind);
+    }
+
+    /// Mounts the persistent cache directory `id` at `dest`: kept between builds, never
+    /// exported.
+    pub fn cache(&mut self, dest: &str, id: &str, sharing: CacheSharing) {
+        let kind = MountKind::Cache {
+            id: id.to_string(),
+            sharing,
+        };
+        self.push(dest, kind);
+    }
+
+    /// Mounts an empty in-memory filesystem at `dest`.
+    pub fn tmpfs(&mut self, dest: &str) {
+        self.push(dest, MountKind::Tmpfs);
+    }
+
+    fn push(&mut self, dest: &str, kind: MountKind) {
+        self.mounts.push(Mount {
+            dest: dest.to_string(),
+            kind,
+        });
+    }
+
+    /// The op, named `name`.
     ///
     /// Mounts are sorted by `dest` (so `/` comes first) and writable binds get output indexes
     /// 0, 1, … in that order, which is how the daemon numbers results
     /// (`solver/llbsolver/ops/exec.go`).
-    pub fn run(mut self, name: &str) -> ExecOutputs {
-        self.mounts.sort_by(|a, b| a.dest.cmp(&b.dest));
+    pub fn build(self, constraints: &Constraints, name: &str) -> Executed {
+        let mut order: Vec<usize> = (0..self.mounts.len()).collect();
+        order.sort_by(|&a, &b| self.mounts[a].dest.cmp(&self.mounts[b].dest));
         let mut inputs = InputList::default();
         let mut caps = vec!["exec.meta.base"];
         let mut mounts = Vec::with_capacity(self.mounts.len());
-        let mut output_dests = Vec::new();
-        for mount in &self.mounts {
+        let mut output_indexes = vec![None; self.mounts.len()];
+        let mut next_output = 0;
+        for position in order {
+            let mount = &self.mounts[position];
             let mut encoded = pb::Mount {
                 dest: mount.dest.clone(),
                 output: -1,
+                input: -1,
                 ..Default::default()
             };
             match &mount.kind {
@@ -140,15 +158,15 @@ impl Exec {
                     encoded.input = inputs.index_of(source.as_ref());
                     encoded.readonly = *readonly;
                     if !*readonly {
-                        encoded.output = output_dests.len() as i64;
-                        output_dests.push(mount.dest.clone());
+                        encoded.output = next_output;
+                        output_indexes[position] = Some(next_output);
+                        next_output += 1;
                     }
                     if source.is_some() {
                         caps.push("exec.mount.bind");
                     }
                 }
                 MountKind::Cache { id, sharing } => {
-                    encoded.input = -1;
                     encoded.mount_type = pb::MountType::Cache as i32;
                     let sharing = match sharing {
                         CacheSharing::Shared => pb::CacheSharingOpt::Shared,
@@ -161,7 +179,6 @@ impl Exec {
                     caps.extend(["exec.mount.cache", "exec.mount.cache.sharing"]);
                 }
                 MountKind::Tmpfs => {
-                    encoded.input = -1;
                     encoded.mount_type = pb::MountType::Tmpfs as i32;
                     caps.push("exec.mount.tmpfs");
                 }
@@ -174,40 +191,33 @@ impl Exec {
             args: self.args,
             env: self.env,
             cwd: self.cwd,
-            user: self.user,
             ..Default::default()
         };
-        let exec = pb::ExecOp {
+        let body = pb::op::Op::Exec(pb::ExecOp {
             meta: Some(meta),
             mounts,
             ..Default::default()
-        };
-        let op = pb::Op {
-            op: Some(pb::op::Op::Exec(exec)),
-            platform: Some(self.platform),
-            ..Default::default()
-        };
-        let node = std::rc::Rc::new(Node {
-            op,
-            inputs: inputs.inputs,
-            name: name.to_string(),
-            caps,
-            location: self.location,
-            ignore_cache: self.ignore_cache,
         });
-        let by_dest = output_dests
-            .into_iter()
-            .enumerate()
-            .map(|(index, dest)| {
-                (
-                    dest,
-                    Output {
-                        node: node.clone(),
-                        index: index as i64,
-                    },
-                )
-            })
-            .collect();
-        ExecOutputs { by_dest }
+        let node = Node::new(body, inputs.inputs, constraints, name, caps);
+        Executed {
+            node: Rc::new(node),
+            output_indexes,
+        }
+    }
+}
+
+impl Executed {
+    /// The filesystem left at `mount`'s mount point after the process ran.
+    ///
+    /// `mount` must come from the [`Exec`] this was built from; a handle of another exec
+    /// names whatever mount of this one has its position (a programming error, which the
+    /// debug assertion catches in tests).
+    pub fn output(&self, mount: WritableMount) -> Output {
+        let index = self.output_indexes.get(mount.position).copied().flatten();
+        debug_assert!(index.is_some(), "a WritableMount of another exec");
+        Output {
+            node: self.node.clone(),
+            index: index.unwrap_or(0),
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use bollard_buildkit_proto::pb;
 
+use super::constraints::Constraints;
 use super::graph::{InputList, Node, Output};
 
 /// Options of one copy action. Timestamps are Unix nanoseconds; `None` keeps the source's.
@@ -16,7 +17,8 @@ pub struct CopyOptions {
     pub mode: Option<u32>,
 }
 
-/// A chain of file actions applied to `base` (`None` = scratch), encoded as one op.
+/// A chain of file actions applied to `base` (`None` = scratch), encoded as one op:
+/// `FileOp::on(base).mkdir(..).copy(..).build(&constraints, name)`.
 ///
 /// Each action works on the result of the previous one; only the last action has an output,
 /// as the daemon expects (`FileAction.output`).
@@ -91,8 +93,8 @@ impl FileOp {
         self
     }
 
-    /// Encodes the chain as an op named `name`.
-    pub fn build(self, name: &str) -> Output {
+    /// The op, named `name`.
+    pub fn build(self, constraints: &Constraints, name: &str) -> Output {
         // Action k reads the result of action k-1, addressed as `len(Op.inputs) + (k-1)`
         // (`getIndex`, client/llb/fileop.go); the input count is only final now.
         let input_count = self.inputs.inputs.len() as i64;
@@ -111,18 +113,8 @@ impl FileOp {
                 action
             })
             .collect();
-        let op = pb::Op {
-            op: Some(pb::op::Op::File(pb::FileOp { actions })),
-            ..Default::default()
-        };
-        let node = Node {
-            op,
-            inputs: self.inputs.inputs,
-            name: name.to_string(),
-            caps: self.caps,
-            location: None,
-            ignore_cache: false,
-        };
+        let body = pb::op::Op::File(pb::FileOp { actions });
+        let node = Node::new(body, self.inputs.inputs, constraints, name, self.caps);
         Output::new(node, 0)
     }
 

@@ -4,15 +4,7 @@ use std::rc::Rc;
 
 use bollard_buildkit_proto::pb;
 
-/// A range of 1-based lines in the spec file that an op comes from, for BuildKit source maps
-/// (`pb.Source.locations`, ops.proto): a failing op is then reported at these lines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SourceRange {
-    /// First line (1-based).
-    pub start_line: u32,
-    /// Last line (1-based, inclusive).
-    pub end_line: u32,
-}
+use super::constraints::{Constraints, SourceRange};
 
 /// One op of the graph. `op.inputs` is left empty: marshalling fills it from `inputs`, which
 /// needs the digests of the already-marshalled input ops.
@@ -22,7 +14,7 @@ pub(crate) struct Node {
     pub op: pb::Op,
     /// Inputs referenced by the op body's input indexes, in order.
     pub inputs: Vec<Output>,
-    /// `llb.customname` and the other descriptions shown as the progress vertex name.
+    /// `llb.customname`: the progress vertex name.
     pub name: String,
     /// LLB capabilities this op needs (`solver/pb/caps.go`); the daemon validates them.
     pub caps: Vec<&'static str>,
@@ -32,9 +24,33 @@ pub(crate) struct Node {
     pub ignore_cache: bool,
 }
 
+impl Node {
+    /// A node for `body` with `constraints`, named `name`.
+    pub fn new(
+        body: pb::op::Op,
+        inputs: Vec<Output>,
+        constraints: &Constraints,
+        name: &str,
+        caps: Vec<&'static str>,
+    ) -> Self {
+        Self {
+            op: pb::Op {
+                op: Some(body),
+                platform: constraints.platform.clone(),
+                ..Default::default()
+            },
+            inputs,
+            name: name.to_string(),
+            caps,
+            location: constraints.location,
+            ignore_cache: constraints.ignore_cache,
+        }
+    }
+}
+
 /// One output of an op: what a later op mounts, copies from, or what a build returns.
 ///
-/// `None` where an `Option<Output>` is taken means scratch (an empty filesystem), which LLB
+/// `None` where an `Option<&Output>` is taken means scratch (an empty filesystem), which LLB
 /// encodes as input index `-1`.
 #[derive(Clone, Debug)]
 pub struct Output {

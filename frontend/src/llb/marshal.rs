@@ -29,13 +29,8 @@ pub fn op_digest(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
-/// The bytes of `op` as BuildKit's Go code writes them.
-///
-/// The daemon decodes every op and marshals it again to recompute its digest
-/// (`recomputeDigests`, solver/llbsolver/vertex.go); source-map lookups use the recomputed
-/// digest. Go's generated marshaller (vtprotobuf) writes the `op` oneof after `platform` and
-/// `constraints`, while prost writes fields in tag order (the oneof, tags 2–7, first). Writing
-/// the oneof last keeps our digest equal to the daemon's.
+/// The bytes of `op` as BuildKit's Go code writes them: the `op` oneof after `platform`
+/// and `constraints` (rule 1 of "Encoding" in the module docs).
 pub fn encode_op(op: &pb::Op) -> Vec<u8> {
     let mut bytes = pb::Op {
         op: None,

@@ -1,67 +1,135 @@
-//! Unit tests of the LLB encoding: digests, determinism, indexes.
+//! Unit tests of the LLB encoding: digests, determinism, indexes, and golden vectors from
+//! BuildKit v0.32.2's Go marshaller.
 
 use bollard_buildkit_proto::pb;
 use prost::Message;
 
 use super::*;
-use crate::vocabulary::ResolveMode;
+use crate::vocabulary::{Platform, ResolveMode};
 
-fn amd64() -> pb::Platform {
-    pb::Platform {
-        os: "linux".into(),
-        architecture: "amd64".into(),
-        ..Default::default()
-    }
+fn amd64() -> Constraints {
+    Constraints::default().platform(&Platform::linux_amd64())
+}
+
+fn builder_image() -> Output {
+    Image::new("docker.io/library/golang:1.23")
+        .resolve_mode(ResolveMode::Pull)
+        .build(&amd64(), "builder")
+}
+
+fn context() -> Output {
+    Local::new("context")
+        .session("s1")
+        .include(vec!["go.mod".into(), "go.sum".into()])
+        .exclude(vec![".git".into(), "**/node_modules".into()])
+        .shared_key_hint("context")
+        .build(&Constraints::default(), "context")
+}
+
+/// The exec of the golden vector `exec_with_mounts`, on `constraints`; mounts are added out
+/// of order on purpose.
+fn compile(constraints: &Constraints) -> (Executed, WritableMount, WritableMount) {
+    let args = ["go", "build", "-o", "/out/app", "."]
+        .map(String::from)
+        .to_vec();
+    let env = ["CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64"]
+        .map(String::from)
+        .to_vec();
+    let mut exec = Exec::new(args).env(env).cwd("/src");
+    exec.readonly("/src", &context());
+    let out = exec.writable("/out", None);
+    exec.tmpfs("/tmp");
+    exec.cache("/go/pkg/mod", "gostage/go-mod", CacheSharing::Shared);
+    let root = exec.writable("/", Some(&builder_image()));
+    (exec.build(constraints, "go build"), root, out)
 }
 
 fn graph() -> Output {
-    let builder = image(
-        "docker.io/library/golang:1.23",
-        &amd64(),
-        ResolveMode::Default,
-        "builder",
-    );
-    let context = local(
-        "context",
-        &LocalOptions {
-            session_id: "s".into(),
-            ..Default::default()
-        },
-        "ctx",
-    );
-    let outputs = Exec {
-        args: vec!["go".into(), "build".into()],
-        env: vec!["CGO_ENABLED=0".into()],
-        cwd: "/src".into(),
-        user: String::new(),
-        mounts: vec![
-            Mount::bind("/src", Some(&context), true),
-            Mount::bind("/out", None, false),
-            Mount::cache("/go/pkg/mod", "gomod", CacheSharing::Shared),
-            Mount::bind("/", Some(&builder), false),
-        ],
-        platform: amd64(),
-        location: Some(SourceRange {
-            start_line: 3,
-            end_line: 3,
-        }),
-        ignore_cache: false,
-    }
-    .run("go build");
-    let binary = outputs.get("/out").cloned();
+    let (executed, _, out) = compile(&amd64().line(3));
+    let stamped = CopyOptions {
+        timestamp: Some(1_700_000_000_000_000_000),
+        ..Default::default()
+    };
     FileOp::on(None)
         .mkdir("/etc", 0o755, 0)
         .copy(
-            binary.as_ref(),
+            Some(&executed.output(out)),
             "/app",
             "/usr/local/bin/app",
-            &CopyOptions::default(),
+            &stamped,
         )
-        .build("final")
+        .build(&Constraints::default(), "final")
 }
 
 fn decode(bytes: &[u8]) -> pb::Op {
-    pb::Op::decode(bytes).expect("the encoder wrote this op")
+    pb::Op::decode(bytes).unwrap_or_else(|error| panic!("the encoder wrote this op: {error}"))
+}
+
+/// Golden vectors: `pb.Op.Marshal()` of BuildKit v0.32.2 (`solver/pb/ops.go`,
+/// `proto.MarshalOptions{Deterministic: true}`) for the same messages, with their digests.
+/// `image_source`: golang:1.23 for linux/amd64 with `image.resolvemode=pull`.
+const GO_IMAGE_SOURCE: &str = "520e0a05616d64363412056c696e75781a490a2c646f636b65722d696d6167653a2f2f646f636b65722e696f2f6c6962726172792f676f6c616e673a312e323312190a11696d6167652e7265736f6c76656d6f6465120470756c6c";
+/// `local_source`: `local://context` with session, include and exclude patterns and a
+/// shared key hint.
+const GO_LOCAL_SOURCE: &str = "1aa8010a0f6c6f63616c3a2f2f636f6e7465787412330a156c6f63616c2e6578636c7564657061747465726e73121a5b222e676974222c222a2a2f6e6f64655f6d6f64756c6573225d122b0a146c6f63616c2e696e636c7564657061747465726e12135b22676f2e6d6f64222c22676f2e73756d225d12130a0d6c6f63616c2e73657373696f6e12027331121e0a136c6f63616c2e7368617265646b657968696e741207636f6e74657874";
+/// `exec_with_mounts`: the two sources as inputs; mounts `/` (writable, output 0), a shared
+/// cache, `/out` (scratch, output 1), `/src` (read-only) and a tmpfs; linux/amd64.
+const GO_EXEC_WITH_MOUNTS: &str = "0a490a477368613235363a626562373435326364353534396232386463356664663134383935316537333862313534656334373937396266313838633964663832643363333063353432320a490a477368613235363a63326533303932643663393939663934373661373833666363363330633037626131386666623034323733343664303137643732633036663432623764666134520e0a05616d64363412056c696e757812d8010a4b0a02676f0a056275696c640a022d6f0a082f6f75742f6170700a012e120d43474f5f454e41424c45443d30120a474f4f533d6c696e7578120c474f415243483d61726d36341a042f73726312031a012f123808ffffffffffffffffff011a0b2f676f2f706b672f6d6f6420ffffffffffffffffff013003a201100a0e676f73746167652f676f2d6d6f64121308ffffffffffffffffff011a042f6f75742001121508011a042f73726320ffffffffffffffffff012801121e08ffffffffffffffffff011a042f746d7020ffffffffffffffffff013004";
+/// The same exec on linux/arm/v7 (a platform with a variant).
+const GO_EXEC_ON_ARM_V7: &str = "0a490a477368613235363a626562373435326364353534396232386463356664663134383935316537333862313534656334373937396266313838633964663832643363333063353432320a490a477368613235363a6332653330393264366339393966393437366137383366636336333063303762613138666662303432373334366430313764373263303666343262376466613452100a0361726d12056c696e75781a02763712d8010a4b0a02676f0a056275696c640a022d6f0a082f6f75742f6170700a012e120d43474f5f454e41424c45443d30120a474f4f533d6c696e7578120c474f415243483d61726d36341a042f73726312031a012f123808ffffffffffffffffff011a0b2f676f2f706b672f6d6f6420ffffffffffffffffff013003a201100a0e676f73746167652f676f2d6d6f64121308ffffffffffffffffff011a042f6f75742001121508011a042f73726320ffffffffffffffffff012801121e08ffffffffffffffffff011a042f746d7020ffffffffffffffffff013004";
+/// `file_copy`: mkdir /etc on scratch, then copy `/app` of the exec's output 1 with a fixed
+/// mtime.
+const GO_FILE_COPY: &str = "0a4b0a477368613235363a3564623533343236336363663665383137633362306435613064323734356662323461626263373337663632616166653238323939333237336132396334363810012269122e08ffffffffffffffffff0110ffffffffffffffffff0118ffffffffffffffffff01320b0a042f65746310ed0318011237080122330a042f61707012122f7573722f6c6f63616c2f62696e2f61707020ffffffffffffffffff0128014001588080a8b1e39fe7cb17";
+
+/// The marshalled op whose body matches `is`.
+fn op_bytes(definition: &pb::Definition, is: impl Fn(&pb::op::Op) -> bool) -> Vec<u8> {
+    definition
+        .def
+        .iter()
+        .find(|bytes| decode(bytes).op.as_ref().is_some_and(&is))
+        .cloned()
+        .unwrap_or_else(|| panic!("no such op"))
+}
+
+#[test]
+fn ops_are_encoded_as_buildkit_marshals_them() {
+    let definition = marshal(&graph(), None).definition;
+    let image = op_bytes(
+        &definition,
+        |op| matches!(op, pb::op::Op::Source(source) if source.identifier.starts_with("docker-image")),
+    );
+    let local = op_bytes(
+        &definition,
+        |op| matches!(op, pb::op::Op::Source(source) if source.identifier.starts_with("local")),
+    );
+    let exec = op_bytes(&definition, |op| matches!(op, pb::op::Op::Exec(_)));
+    let file = op_bytes(&definition, |op| matches!(op, pb::op::Op::File(_)));
+    assert_eq!(hex::encode(&image), GO_IMAGE_SOURCE);
+    assert_eq!(
+        op_digest(&image),
+        "sha256:beb7452cd5549b28dc5fdf148951e738b154ec47979bf188c9df82d3c30c5422"
+    );
+    assert_eq!(hex::encode(&local), GO_LOCAL_SOURCE);
+    assert_eq!(hex::encode(&exec), GO_EXEC_WITH_MOUNTS);
+    assert_eq!(
+        op_digest(&exec),
+        "sha256:5db534263ccf6e817c3b0d5a0d2745fb24abbc737f62aafe282993273a29c468"
+    );
+    assert_eq!(hex::encode(&file), GO_FILE_COPY);
+    // Re-encoding what we wrote gives the same bytes (the daemon's recompute is stable).
+    for bytes in [&image, &local, &exec, &file] {
+        assert_eq!(&encode_op(&decode(bytes)), bytes);
+    }
+}
+
+#[test]
+fn a_platform_variant_is_encoded_as_buildkit_does() {
+    let arm = Constraints::default()
+        .platform(&Platform::parse("linux/arm/v7").unwrap_or_else(|problem| panic!("{problem}")));
+    let (executed, root, _) = compile(&arm);
+    let definition = marshal(&executed.output(root), None).definition;
+    let exec = op_bytes(&definition, |op| matches!(op, pb::op::Op::Exec(_)));
+    assert_eq!(hex::encode(exec), GO_EXEC_ON_ARM_V7);
 }
 
 #[test]
@@ -100,7 +168,7 @@ fn digests_are_sha256_of_the_op_bytes_and_inputs_point_at_stored_ops() {
             );
         }
     }
-    let terminal = decode(definition.def.last().expect("terminal op"));
+    let terminal = decode(definition.def.last().unwrap_or_else(|| panic!("no ops")));
     assert!(terminal.op.is_none());
     assert_eq!(terminal.inputs.len(), 1);
     assert_eq!(terminal.inputs[0].digest, marshalled.head);
@@ -109,31 +177,34 @@ fn digests_are_sha256_of_the_op_bytes_and_inputs_point_at_stored_ops() {
 }
 
 #[test]
-fn exec_mounts_are_sorted_and_writable_binds_numbered_in_order() {
-    let marshalled = marshal(&graph(), Some(("gostage.yaml", b"version: 1\n")));
-    let exec_bytes = marshalled
+fn writable_mount_handles_name_outputs_in_mount_order() {
+    let (executed, root, out) = compile(&amd64());
+    // Mounts sort as /, /go/pkg/mod, /out, /src, /tmp: writable / is output 0, /out 1.
+    assert_eq!(executed.output(root).index, 0);
+    assert_eq!(executed.output(out).index, 1);
+    let definition = marshal(&executed.output(out), None).definition;
+    let terminal = decode(definition.def.last().unwrap_or_else(|| panic!("no ops")));
+    assert_eq!(terminal.inputs[0].index, 1);
+}
+
+#[test]
+fn constraints_give_location_and_no_cache() {
+    let (executed, root, _) = compile(&amd64().line(3).ignore_cache(true));
+    let marshalled = marshal(
+        &executed.output(root),
+        Some(("gostage.yaml", b"version: 1\n")),
+    );
+    let exec = op_bytes(&marshalled.definition, |op| {
+        matches!(op, pb::op::Op::Exec(_))
+    });
+    let digest = op_digest(&exec);
+    let metadata = &marshalled.definition.metadata[&digest];
+    assert!(metadata.ignore_cache);
+    assert_eq!(metadata.description["llb.customname"], "go build");
+    let source = marshalled
         .definition
-        .def
-        .iter()
-        .find(|bytes| matches!(decode(bytes).op, Some(pb::op::Op::Exec(_))))
-        .expect("an exec op");
-    let op = decode(exec_bytes);
-    let Some(pb::op::Op::Exec(exec)) = op.op else {
-        unreachable!()
-    };
-    let dests: Vec<&str> = exec
-        .mounts
-        .iter()
-        .map(|mount| mount.dest.as_str())
-        .collect();
-    assert_eq!(dests, ["/", "/go/pkg/mod", "/out", "/src"]);
-    let outputs: Vec<i64> = exec.mounts.iter().map(|mount| mount.output).collect();
-    assert_eq!(outputs, [0, -1, 1, -1]);
-    assert_eq!(exec.mounts[2].input, -1, "/out is scratch");
-    assert_eq!(exec.mounts[1].mount_type, pb::MountType::Cache as i32);
-    // The exec is mapped to line 3 of the spec.
-    let digest = op_digest(exec_bytes);
-    let source = marshalled.definition.source.expect("a source map");
+        .source
+        .unwrap_or_else(|| panic!("no source map"));
     let range = source.locations[&digest].locations[0].ranges[0];
     assert_eq!(range.start.map(|position| position.line), Some(3));
     assert_eq!(source.infos[0].filename, "gostage.yaml");
@@ -141,17 +212,13 @@ fn exec_mounts_are_sorted_and_writable_binds_numbered_in_order() {
 
 #[test]
 fn file_actions_chain_on_the_previous_result_and_only_the_last_has_an_output() {
-    let marshalled = marshal(&graph(), None);
-    let file_bytes = marshalled
-        .definition
-        .def
-        .iter()
-        .find(|bytes| matches!(decode(bytes).op, Some(pb::op::Op::File(_))))
-        .expect("a file op");
-    let op = decode(file_bytes);
+    let definition = marshal(&graph(), None).definition;
+    let op = decode(&op_bytes(&definition, |op| {
+        matches!(op, pb::op::Op::File(_))
+    }));
     assert_eq!(op.inputs.len(), 1, "only the exec output is an input");
     let Some(pb::op::Op::File(file)) = op.op else {
-        unreachable!()
+        panic!("not a file op")
     };
     let summary: Vec<(i64, i64, i64)> = file
         .actions
@@ -160,26 +227,4 @@ fn file_actions_chain_on_the_previous_result_and_only_the_last_has_an_output() {
         .collect();
     // mkdir on scratch; copy onto action 0's result (index len(inputs)+0 = 1) from input 0.
     assert_eq!(summary, [(-1, -1, -1), (1, 0, 0)]);
-}
-
-/// `docker-image://docker.io/library/golang:1.23` on linux/amd64 as BuildKit v0.32.2's Go
-/// code marshals it (`pb.Op.Marshal`): platform (field 10) first, then the source (field 3).
-const GO_MARSHALLED_IMAGE_SOURCE: &str = "520e0a05616d64363412056c696e75781a2e0a2c646f636b65722d696d6167653a2f2f646f636b65722e696f2f6c6962726172792f676f6c616e673a312e3233";
-
-#[test]
-fn ops_are_encoded_as_buildkit_marshals_them() {
-    let source = image(
-        "docker.io/library/golang:1.23",
-        &amd64(),
-        ResolveMode::Default,
-        "builder",
-    );
-    let marshalled = marshal(&source, None);
-    assert_eq!(
-        hex::encode(&marshalled.definition.def[0]),
-        GO_MARSHALLED_IMAGE_SOURCE
-    );
-    // Re-encoding what we wrote gives the same bytes (the daemon's recompute is stable).
-    let decoded = decode(&marshalled.definition.def[0]);
-    assert_eq!(encode_op(&decoded), marshalled.definition.def[0]);
 }

@@ -6,7 +6,7 @@ use super::environment::{
 };
 use super::ldflags::ldflags;
 use super::{PlanError, Planner, SOURCE_DIR};
-use crate::llb::{self, CacheSharing, Exec, LocalOptions, Mount, Output, SourceRange};
+use crate::llb::{CacheSharing, Constraints, Exec, Local, Output};
 use crate::spec::Binary;
 use crate::vocabulary::Platform;
 
@@ -16,26 +16,22 @@ pub const CONTEXT_EXCLUDES: &[&str] = &[".git", "**/.git", "**/node_modules"];
 /// The module source from the client's context directory, without [`CONTEXT_EXCLUDES`] and
 /// the `.dockerignore` patterns.
 pub fn source(input: Planner<'_>) -> Output {
-    llb::local(
-        &input.request.context_local,
-        &LocalOptions {
-            session_id: input.request.session_id.clone(),
-            exclude_patterns: CONTEXT_EXCLUDES
-                .iter()
-                .map(|pattern| pattern.to_string())
-                .chain(input.context.ignore_patterns.iter().cloned())
-                .collect(),
-            shared_key_hint: "context".into(),
-            ..Default::default()
-        },
-        "load build context",
-    )
+    let excludes = CONTEXT_EXCLUDES
+        .iter()
+        .map(|pattern| pattern.to_string())
+        .chain(input.context.ignore_patterns.iter().cloned())
+        .collect();
+    Local::new(&input.request.context_local)
+        .session(&input.request.session_id)
+        .exclude(excludes)
+        .shared_key_hint("context")
+        .build(&Constraints::default(), "load build context")
 }
 
 /// A filesystem holding only `/<name>`, the static binary of `binary` for `platform`.
 ///
 /// Errors: a target platform Go cannot build for (the spec and the options check theirs, so
-/// only the build platform as default target can be one), or a missing output.
+/// only the build platform as the default target can be one).
 pub fn build(
     input: Planner<'_>,
     deps: &Output,
@@ -75,35 +71,20 @@ pub fn build(
     args.push("-o".into());
     args.push(format!("/out/{name}"));
     args.push(binary.main.value.clone());
-    let line = binary.main.span.line;
-    let exec = Exec {
-        args,
-        env: builder_env(input.builder, input.request, &extra),
-        cwd: SOURCE_DIR.into(),
-        user: String::new(),
-        mounts: vec![
-            Mount::bind("/", Some(deps), true),
-            Mount::bind(SOURCE_DIR, Some(&source(input)), true),
-            Mount::bind("/out", None, false),
-            // Mounted only to run this step after the runtime-files helper: its `go run`
-            // compiles standard-library packages this build shares through the build cache.
-            // Run side by side, both compile them (cold hello on 2 cores: 65-78 s → 36-40 s).
-            Mount::bind("/gostage/runtime-files", Some(runtime_files), true),
-            Mount::tmpfs("/tmp"),
-            Mount::cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared),
-            Mount::cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared),
-        ],
-        platform: crate::llb::platform(&input.request.build_platform),
-        location: (line > 0).then_some(SourceRange {
-            start_line: line,
-            end_line: line,
-        }),
-        ignore_cache: input.request.no_cache,
-    };
+    let mut exec = Exec::new(args)
+        .env(builder_env(input.builder, input.request, &extra))
+        .cwd(SOURCE_DIR);
+    exec.readonly("/", deps);
+    exec.readonly(SOURCE_DIR, &source(input));
+    let output = exec.writable("/out", None);
+    // Mounted only to run this step after the runtime-files helper: its `go run` compiles
+    // standard-library packages this build shares through the build cache. Run side by
+    // side, both compile them (cold hello on 2 cores: 65-78 s → 36-40 s).
+    exec.readonly("/gostage/runtime-files", runtime_files);
+    exec.tmpfs("/tmp");
+    exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
+    exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
+    let constraints = input.on_build_platform().line(binary.main.span.line);
     let step = format!("go build {} ({platform})", binary.main.value);
-    let outputs = exec.run(&step);
-    outputs
-        .get("/out")
-        .cloned()
-        .ok_or(PlanError::MissingOutput { step })
+    Ok(exec.build(&constraints, &step).output(output))
 }

@@ -2,7 +2,7 @@
 //! and one layer of binaries, so a new build of the program changes only the last layer.
 
 use super::{Planner, BINARY_DIR};
-use crate::llb::{self, CopyOptions, FileOp, Output};
+use crate::llb::{Constraints, CopyOptions, FileOp, Image, Output};
 use crate::spec::Spec;
 use crate::vocabulary::{Platform, ResolvedImage};
 
@@ -37,12 +37,12 @@ pub fn image(
 ) -> Output {
     let epoch = planner.request.epoch_nanoseconds();
     let base = base.map(|image| {
-        llb::image(
-            &image.reference,
-            &llb::platform(platform),
-            planner.request.resolve_mode,
-            &format!("base image {}", image.reference),
-        )
+        Image::new(&image.reference)
+            .resolve_mode(planner.request.resolve_mode)
+            .build(
+                &Constraints::default().platform(platform),
+                &format!("base image {}", image.reference),
+            )
     });
     let stamped = CopyOptions {
         contents_only: true,
@@ -54,16 +54,22 @@ pub fn image(
         .mkdir("/etc", 0o755, epoch)
         .mkfile("/etc/passwd", 0o644, passwd.as_bytes(), epoch)
         .mkfile("/etc/group", 0o644, group.as_bytes(), epoch)
-        .build("write /etc/passwd and /etc/group");
+        .build(&Constraints::default(), "write /etc/passwd and /etc/group");
     let runtime_layer = FileOp::on(base.as_ref())
         .copy(Some(runtime_files), "/", "/", &stamped)
         .copy(Some(&users_tree), "/", "/", &stamped)
-        .build("add CA bundle, zoneinfo, /tmp, passwd and group");
+        .build(
+            &Constraints::default(),
+            "add CA bundle, zoneinfo, /tmp, passwd and group",
+        );
     let binaries_tree = binaries_at(binaries, BINARY_DIR, epoch, platform);
     let names: Vec<&str> = binaries.iter().map(|(name, _)| name.as_str()).collect();
     FileOp::on(Some(&runtime_layer))
         .copy(Some(&binaries_tree), "/", "/", &stamped)
-        .build(&format!("add {} ({platform})", names.join(", ")))
+        .build(
+            &Constraints::default(),
+            &format!("add {} ({platform})", names.join(", ")),
+        )
 }
 
 /// Just the binaries at `/` (the `binary` target, for `--output type=local`).
@@ -94,8 +100,11 @@ fn binaries_at(
                 &stamped,
             )
         })
-        .build(&format!(
-            "collect {} into {directory}/ ({platform})",
-            names.join(", ")
-        ))
+        .build(
+            &Constraints::default(),
+            &format!(
+                "collect {} into {directory}/ ({platform})",
+                names.join(", ")
+            ),
+        )
 }

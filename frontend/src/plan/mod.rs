@@ -30,7 +30,7 @@ pub use ldflags::DEFAULT_LDFLAGS;
 pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
 
 use crate::gomod::GoModule;
-use crate::llb::Output;
+use crate::llb::{Constraints, Output};
 use crate::spec::{Base, Spec};
 use crate::vocabulary::{
     derive_binary_name, BuildRequest, Diagnostic, ImageReference, ImageSettings, Located, Platform,
@@ -139,12 +139,6 @@ pub enum PlanError {
         /// The platform it was needed for.
         platform: Platform,
     },
-    /// A build step has no output where the plan expects one.
-    #[error("internal error: the step `{step}` has no output")]
-    MissingOutput {
-        /// The step's progress name.
-        step: String,
-    },
 }
 
 /// The images to resolve and the target platforms: `--platform`, else the spec's
@@ -222,9 +216,19 @@ struct Planner<'a> {
     builder: &'a ResolvedImage,
 }
 
+impl Planner<'_> {
+    /// Constraints of the steps that run in the builder: the build platform, and
+    /// `--no-cache`.
+    fn on_build_platform(&self) -> Constraints {
+        Constraints::default()
+            .platform(&self.request.build_platform)
+            .ignore_cache(self.request.no_cache)
+    }
+}
+
 /// Builds the plan for every platform of `needs`, with the images of `resolved`.
 ///
-/// Errors: a base image missing from `resolved`, or a step without its output.
+/// Errors: a base image missing from `resolved`, or a target platform Go cannot build for.
 pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<Plan, PlanError> {
     let planner = Planner {
         spec: input.spec,
@@ -234,8 +238,8 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
     };
     let epoch = input.request.epoch_nanoseconds();
     let names = binary_names(input.spec, &input.context.module);
-    let deps = deps::download(planner)?;
-    let runtime_files = runtime::runtime_files(planner)?;
+    let deps = deps::download(planner);
+    let runtime_files = runtime::runtime_files(planner);
     let mut platforms = Vec::new();
     for platform in &needs.platforms {
         let binaries = input
@@ -250,7 +254,7 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
             .collect::<Result<Vec<_>, _>>()?;
         let binaries_tree = final_stage::binaries_only(&binaries, epoch, platform);
         let sbom = match input.request.sbom {
-            true => Some(sbom::document(planner, &binaries_tree, &names, platform)?),
+            true => Some(sbom::document(planner, &binaries_tree, &names, platform)),
             false => None,
         };
         let platform_plan =

@@ -4,7 +4,7 @@
 //! for SBOMs, so BuildKit skips its own image scanner (`frontend/attestations/sbom`, `HasSBOM`).
 
 use super::go_program::{self, OUTPUT_DIR};
-use super::{PlanError, Planner};
+use super::Planner;
 use crate::llb::Output;
 use crate::vocabulary::{rfc3339, Platform};
 
@@ -23,7 +23,7 @@ pub fn document(
     binaries_tree: &Output,
     names: &[String],
     platform: &Platform,
-) -> Result<Output, PlanError> {
+) -> Output {
     let created = rfc3339(input.request.source_date_epoch.unwrap_or(0));
     let mut arguments = vec![format!("{OUTPUT_DIR}{SBOM_PATH}"), created];
     arguments.extend(names.iter().map(|name| format!("/in/{name}")));
