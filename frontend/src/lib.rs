@@ -5,6 +5,7 @@
 //! [`plan`] (pure) → [`llb`] definition and [`image`] config → [`gateway`] solve and return.
 
 pub mod cli;
+pub mod context;
 pub mod gateway;
 pub mod gomod;
 pub mod image;

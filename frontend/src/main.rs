@@ -6,6 +6,7 @@ fn main() -> ExitCode {
     // stdout belongs to the gRPC stream in frontend mode: logs go to stderr (the daemon log).
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(false)
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     if std::env::var_os(gostage::gateway::SESSION_ID_VARIABLE).is_some() {

@@ -5,9 +5,8 @@
 use super::bridge::Bridge;
 use super::errors::FrontendError;
 use super::SpecFile;
-use crate::gomod;
+use crate::context::ModuleContext;
 use crate::llb::{self, Constraints, Local};
-use crate::plan::ModuleContext;
 use crate::spec::Spec;
 use crate::vocabulary::{BuildRequest, Diagnostic};
 
@@ -97,8 +96,6 @@ pub async fn read_module(
                 .with_help("pass the module root (the directory with go.mod) as the build context, or run `go mod init`"),
         ));
     };
-    let module =
-        gomod::parse(&bytes).map_err(|error| FrontendError::Other(format!("go.mod: {error}")))?;
     let vendored = bridge.read_file(&id, "vendor/modules.txt").await?.is_some();
     for (binary, dir) in spec.binaries.iter().zip(&directories) {
         let listed = bridge
@@ -119,27 +116,9 @@ pub async fn read_module(
             ));
         }
     }
-    let ignore_patterns = bridge
-        .read_file(&id, ".dockerignore")
-        .await?
-        .map(|bytes| ignore_patterns(&bytes))
-        .unwrap_or_default();
-    Ok(ModuleContext {
-        module,
-        vendored,
-        ignore_patterns,
-    })
-}
-
-/// The patterns of a `.dockerignore` file: one per line, `#` comments and blank lines skipped
-/// (format: Docker's `.dockerignore` documentation; matching is done by the daemon).
-fn ignore_patterns(bytes: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(bytes)
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(|line| line.trim_start_matches('/').to_string())
-        .collect()
+    let dockerignore = bridge.read_file(&id, ".dockerignore").await?;
+    ModuleContext::read(&bytes, vendored, dockerignore.as_deref())
+        .map_err(|error| ContextError::Frontend(FrontendError::Other(format!("go.mod: {error}"))))
 }
 
 /// `./cmd/server` → `cmd/server`; `.` → ``.
@@ -153,12 +132,6 @@ fn directory(main: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dockerignore_patterns_skip_comments_and_blanks() {
-        let patterns = ignore_patterns(b"# build output\n\n/bin\n*.md\n!README.md\n");
-        assert_eq!(patterns, ["bin", "*.md", "!README.md"]);
-    }
 
     #[test]
     fn main_directories_are_relative_to_the_module() {

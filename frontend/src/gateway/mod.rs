@@ -129,6 +129,7 @@ async fn build(
         data: &spec_file.data,
     };
     let rendered = render::render(&plan, Some(spec_source))?;
+    log_rendered(&rendered);
     let mut solved = Vec::new();
     for platform in rendered {
         let id = bridge
@@ -153,6 +154,22 @@ async fn build(
         });
     }
     Ok(result::assemble(solved, environment.multi_platform()))
+}
+
+/// Marker before the JSON of the rendered plan in the daemon log.
+pub const RENDERED_LOG_MARKER: &str = "gostage rendered plan: ";
+
+/// With `RUST_LOG=gostage=debug` in the frontend image's environment, writes the rendered
+/// plan to the daemon log as one line of the JSON `gostage llb` prints (after
+/// [`RENDERED_LOG_MARKER`]), so a build's definitions can be compared with the CLI's.
+fn log_rendered(rendered: &[render::RenderedPlatform]) {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    match render::json::platforms_json(rendered, "resolved by the daemon") {
+        Ok(value) => tracing::debug!("{RENDERED_LOG_MARKER}{value}"),
+        Err(error) => tracing::debug!("the rendered plan cannot be shown: {error}"),
+    }
 }
 
 /// Resolves the config of the image `need` for `platform`.

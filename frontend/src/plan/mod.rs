@@ -29,6 +29,7 @@ pub use compile::CONTEXT_EXCLUDES;
 pub use ldflags::DEFAULT_LDFLAGS;
 pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
 
+use crate::context::ModuleContext;
 use crate::gomod::GoModule;
 use crate::llb::{Constraints, Output};
 use crate::spec::{Base, Spec};
@@ -42,18 +43,6 @@ pub const SOURCE_DIR: &str = "/src";
 
 /// Where binaries go in the image.
 pub const BINARY_DIR: &str = "/usr/local/bin";
-
-/// What the gateway learned from the build context before planning, as one value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModuleContext {
-    /// Facts from go.mod.
-    pub module: GoModule,
-    /// The module has `vendor/modules.txt`, so Go builds from `vendor/` without downloading
-    /// (`go help modules`: `-mod=vendor` is the default then).
-    pub vendored: bool,
-    /// Patterns of the context's `.dockerignore`, never sent with the sources.
-    pub ignore_patterns: Vec<String>,
-}
 
 /// Everything the plan is made from, apart from the resolved images.
 #[derive(Clone, Copy, Debug)]

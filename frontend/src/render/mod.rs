@@ -1,6 +1,8 @@
 //! A [`Plan`] as BuildKit takes it: per target platform, the marshalled LLB definition of the
 //! filesystem (and of the SBOM) and the image config JSON. The gateway solves and returns
-//! these; `gostage llb` prints them.
+//! these; `gostage llb` prints them ([`json`]).
+
+pub mod json;
 
 use bollard_buildkit_proto::pb;
 
