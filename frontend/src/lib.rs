@@ -1,8 +1,31 @@
 //! gostage: a BuildKit gateway frontend that turns `gostage.yaml` plus a Go module into LLB for
 //! a minimal, non-root container image.
 //!
-//! Data flows one way (see DESIGN.md): options and spec bytes → [`spec`] and [`gomod`] →
-//! [`plan`] (pure) → [`llb`] definition and [`image`] config → [`gateway`] solve and return.
+//! Data flows one way:
+//! ```text
+//! frontend options ─► gateway::options ─► BuildRequest ┐
+//! spec bytes ────────► spec::parse ─────► Spec ────────┼─► plan::needs ─► Needs
+//! go.mod, .dockerignore ─► context ─────► ModuleContext┘        │ gateway resolves images
+//!                                                               ▼
+//!                          plan::plan(input, needs, resolved) ─► Plan (LLB + ImageSettings)
+//!                          render::render ─► definitions + image config JSON (image::config)
+//!                          gateway: Solve, Return        cli `gostage llb`: print as JSON
+//! ```
+//!
+//! Modules, from the bottom (each imports only those above it in this list):
+//! - [`vocabulary`]: shared words and their one parser each (Span/Located, Diagnostic,
+//!   Problem, Platform, ImageReference, binary names, ldflags templates, BuildRequest,
+//!   ResolvedImage, ImageSettings); imports nothing of ours.
+//! - [`gomod`]: the go.mod facts gostage needs.
+//! - [`spec`]: gostage.yaml: parse, validate with positions, JSON Schema (vocabulary, gomod).
+//! - [`context`]: facts read from the build context as one value (gomod).
+//! - [`llb`]: typed LLB builder and marshalling (vocabulary).
+//! - [`image`]: the OCI image config from ImageSettings (vocabulary).
+//! - [`plan`]: pure planning, two phases (vocabulary, gomod, spec, context, llb).
+//! - [`render`]: a Plan as definitions and config JSON (plan, llb, image).
+//! - [`gateway`]: the frontend process: BuildKit's gateway API (all of the above).
+//! - [`cli`]: commands for people: check, llb, schema (spec, context, plan, render, gateway's
+//!   option parsing).
 
 pub mod cli;
 pub mod context;
