@@ -54,7 +54,7 @@ impl Image {
 /// A `local://<name>` source: a directory the client exposes through its session.
 #[derive(Clone, Debug, Default)]
 pub struct Local {
-    name: String,
+    directory: String,
     session_id: String,
     include_patterns: Vec<String>,
     exclude_patterns: Vec<String>,
@@ -63,10 +63,11 @@ pub struct Local {
 }
 
 impl Local {
-    /// The client directory called `name` (`context`, `dockerfile`).
-    pub fn new(name: &str) -> Self {
+    /// The client directory that the client session names `directory` (`context`,
+    /// `dockerfile`; `--local NAME=PATH` of buildctl).
+    pub fn new(directory: &str) -> Self {
         Self {
-            name: name.to_string(),
+            directory: directory.to_string(),
             ..Default::default()
         }
     }
@@ -103,10 +104,10 @@ impl Local {
         self
     }
 
-    /// The op, named `name`.
-    pub fn build(self, constraints: &Constraints, name: &str) -> Output {
+    /// The op, shown in progress as `progress_name`.
+    pub fn build(self, constraints: &Constraints, progress_name: &str) -> Output {
         let mut source = pb::SourceOp {
-            identifier: format!("local://{}", self.name),
+            identifier: format!("local://{}", self.directory),
             ..Default::default()
         };
         let mut caps = vec!["source.local", "source.local.sessionid"];
@@ -147,7 +148,10 @@ impl Local {
             caps.push("source.local.sharedkeyhint");
         }
         let body = pb::op::Op::Source(source);
-        Output::new(Node::new(body, Vec::new(), constraints, name, caps), 0)
+        Output::new(
+            Node::new(body, Vec::new(), constraints, progress_name, caps),
+            0,
+        )
     }
 }
 
