@@ -1,0 +1,97 @@
+//! Running an image in the Engine with its port published, and talking to it.
+
+use crate::cmd;
+use crate::http;
+use anyhow::{bail, Context, Result};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A running container, removed when dropped.
+pub struct Container {
+    /// The container id.
+    pub id: String,
+    /// The image it runs.
+    pub image: String,
+    /// host:port where the container's port is published.
+    pub addr: String,
+}
+
+impl Container {
+    /// `docker run -d -p 127.0.0.1::PORT IMAGE`, then waits until the port answers HTTP.
+    pub fn start(image: &str, port: u16) -> Result<Container> {
+        let id = cmd::docker(&["run", "-d", "-p", &format!("127.0.0.1::{port}"), image])?;
+        let mut container = Container {
+            id,
+            image: image.to_string(),
+            addr: String::new(),
+        };
+        let published = cmd::docker(&["port", &container.id, &format!("{port}/tcp")])?;
+        container.addr = published
+            .lines()
+            .find(|l| l.starts_with("127.0.0.1:"))
+            .with_context(|| format!("docker port printed no 127.0.0.1 address: {published:?}"))?
+            .trim()
+            .to_string();
+        container.wait_for_port(Duration::from_secs(30))?;
+        Ok(container)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn wait_for_port(&self, timeout: Duration) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            // Docker's userland proxy accepts before the container listens: wait for an answer.
+            if http::get(&self.url("/"), Duration::from_secs(2)).is_ok() {
+                return Ok(());
+            }
+            if !self.running() || start.elapsed() > timeout {
+                bail!(
+                    "container of {} never answered on {} (running: {})\n{}",
+                    self.image,
+                    self.addr,
+                    self.running(),
+                    self.diagnostics()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn running(&self) -> bool {
+        cmd::docker(&["inspect", "-f", "{{.State.Running}}", &self.id]).is_ok_and(|s| s == "true")
+    }
+
+    /// The container's state and logs, for failure messages.
+    pub fn diagnostics(&self) -> String {
+        let state = cmd::docker(&["inspect", "-f", "{{json .State}}", &self.id])
+            .unwrap_or_else(|e| e.to_string());
+        let logs = cmd::run_any(Command::new("docker").args(["logs", &self.id]))
+            .map(|o| o.combined())
+            .unwrap_or_else(|e| e.to_string());
+        format!("state: {state}\n----- container logs -----\n{logs}")
+    }
+
+    /// GET `path`, expecting 200; returns the body.
+    pub fn get(&self, path: &str) -> Result<String> {
+        let response = http::get(&self.url(path), Duration::from_secs(10))
+            .with_context(|| format!("GET {path} from {}\n{}", self.image, self.diagnostics()))?;
+        if response.status != 200 {
+            bail!(
+                "GET {path} from {}: HTTP {}: {}",
+                self.image,
+                response.status,
+                response.body
+            );
+        }
+        Ok(response.body)
+    }
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = Command::new("docker").args(["rm", "-f", &self.id]).output();
+    }
+}
