@@ -1,10 +1,10 @@
 //! `cargo xtask test`: unit tests, then up + image, then the end-to-end tests against the real
 //! daemons. On failure, prints the tail of each daemon log.
 
-use crate::cmd;
-use crate::config::{bin_dir, workspace_root};
 use crate::{image, logs, up};
 use anyhow::Result;
+use gostage_support::cmd;
+use gostage_support::config::{bin_dir, workspace_root};
 use std::process::Command;
 
 #[derive(clap::Args)]
@@ -21,13 +21,21 @@ fn cargo() -> Command {
 }
 
 fn steps(args: &Args) -> Result<()> {
-    cmd::run(cargo().args(["test", "-p", "gostage", "-p", "xtask"]))?;
+    cmd::run_inherit(cargo().args([
+        "test",
+        "-p",
+        "gostage",
+        "-p",
+        "xtask",
+        "-p",
+        "gostage-support",
+    ]))?;
     up::run(&up::Args::default())?;
     image::run()?;
     let path = std::env::join_paths(std::iter::once(bin_dir()).chain(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     )))?;
-    cmd::run(
+    cmd::run_inherit(
         cargo()
             .env("GOSTAGE_E2E", "1")
             // anyhow backtraces would bury the build output in the failure messages.
