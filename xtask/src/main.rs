@@ -39,7 +39,7 @@ enum Task {
     Image,
     /// up + image, then build and run examples/hello through the Docker Engine.
     Demo,
-    /// Unit tests, then up + image, then the end-to-end tests.
+    /// rustfmt and clippy checks, unit tests, then up + image, then the end-to-end tests.
     Test(test::Args),
     /// gostage against hand-written Dockerfiles on buildkitd: wall times, ratios, image sizes.
     Bench(bench::Args),
