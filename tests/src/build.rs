@@ -1,8 +1,10 @@
 //! Building a context with a gostage.yaml through each daemon path.
 
-use crate::cmd::{self, Output};
-use crate::{buildctl, goproxy, BUILDKIT_ADDR, BUILDX_BUILDER, REGISTRY};
 use anyhow::{bail, Result};
+use gostage_support::build_command::{buildctl_dockerfile, buildx_remote, engine, Progress};
+use gostage_support::cmd::{self, Output};
+use gostage_support::config::REGISTRY;
+use gostage_support::go::goproxy;
 use std::fmt;
 use std::path::Path;
 use std::process::Command;
@@ -33,6 +35,7 @@ impl fmt::Display for Daemon {
 }
 
 impl Daemon {
+    /// Every daemon path.
     pub const ALL: [Daemon; 3] = [Daemon::Engine, Daemon::Buildctl, Daemon::BuildxRemote];
 
     fn tag(self) -> &'static str {
@@ -51,83 +54,34 @@ impl Daemon {
         }
     }
 
-    /// The build command for `context` (which holds gostage.yaml), producing `name`.
-    pub fn command(self, context: &Path, name: &str) -> Command {
-        self.command_for(context, SPEC, name)
-    }
-
-    /// The build command for the build file `file` in `context`, producing `name`.
-    pub fn command_for(self, context: &Path, file: &str, name: &str) -> Command {
-        self.command_with(context, file, name, Progress::Plain)
-    }
-
-    /// Like [`Daemon::command_for`], with the progress output format.
-    pub fn command_with(
-        self,
-        context: &Path,
-        file: &str,
-        name: &str,
-        progress: Progress,
-    ) -> Command {
-        self.command_opts(
-            context,
-            file,
-            name,
-            &Options {
-                progress,
-                ..Options::default()
-            },
-        )
-    }
-
     /// The build command for the build file `file` in `context`, producing `name`, with
-    /// `options` (platforms, build-args, attestations, progress).
-    pub fn command_opts(
+    /// `options` (platforms, build-args, attestations, progress); every build gets the host's
+    /// GOPROXY as a build-arg.
+    pub fn command(
         self,
         context: &Path,
         file: &str,
         name: &str,
         options: &Options,
-    ) -> Command {
-        let progress = options.progress.flag();
+    ) -> Result<Command> {
         let image = self.image_ref(name);
-        let proxy = format!("GOPROXY={}", goproxy());
-        let ctx = context.to_str().expect("context path is UTF-8");
-        let build_args = std::iter::once(proxy.clone())
-            .chain(options.build_args.iter().map(|(k, v)| format!("{k}={v}")));
+        let build_args: Vec<String> = std::iter::once(format!("GOPROXY={}", goproxy()?))
+            .chain(options.build_args.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect();
         let platforms = options.platforms.join(",");
-        match self {
+        let push = format!("type=image,name={image},push=true");
+        Ok(match self {
             Daemon::Engine => {
-                let mut c = Command::new("docker");
-                c.args([
-                    "buildx",
-                    "build",
-                    "--builder",
-                    "default",
-                    progress,
-                    "--load",
-                ])
-                .args(["-f", &format!("{ctx}/{file}"), "-t", &image]);
-                for arg in build_args {
-                    c.args(["--build-arg", &arg]);
-                }
-                if !platforms.is_empty() {
-                    c.args(["--platform", &platforms]);
-                }
-                c.arg(ctx);
+                let mut c = engine(options.progress);
+                c.arg("-f").arg(context.join(file)).args(["-t", &image]);
+                buildx_args(&mut c, &build_args, &platforms);
+                c.arg(context);
                 c
             }
             Daemon::Buildctl => {
-                let mut c = buildctl_command();
-                c.args(["build", progress, "--frontend", "dockerfile.v0"])
-                    .args([
-                        "--local",
-                        &format!("context={ctx}"),
-                        "--local",
-                        &format!("dockerfile={ctx}"),
-                    ])
-                    .args(["--opt", &format!("filename={file}")]);
-                for arg in build_args {
+                let mut c = buildctl_dockerfile(options.progress, context, context);
+                c.args(["--opt", &format!("filename={file}")]);
+                for arg in &build_args {
                     c.args(["--opt", &format!("build-arg:{arg}")]);
                 }
                 if !platforms.is_empty() {
@@ -139,19 +93,13 @@ impl Daemon {
                 if options.provenance == Some(true) {
                     c.args(["--opt", "attest:provenance=mode=min"]);
                 }
-                c.args(["--output", &format!("type=image,name={image},push=true")]);
+                c.args(["--output", &push]);
                 c
             }
             Daemon::BuildxRemote => {
-                let mut c = Command::new("docker");
-                c.args(["buildx", "build", "--builder", BUILDX_BUILDER, progress])
-                    .args(["-f", &format!("{ctx}/{file}")]);
-                for arg in build_args {
-                    c.args(["--build-arg", &arg]);
-                }
-                if !platforms.is_empty() {
-                    c.args(["--platform", &platforms]);
-                }
+                let mut c = buildx_remote(options.progress);
+                c.arg("-f").arg(context.join(file));
+                buildx_args(&mut c, &build_args, &platforms);
                 if options.sbom {
                     c.arg("--sbom=true");
                 }
@@ -160,18 +108,24 @@ impl Daemon {
                     Some(false) => c.arg("--provenance=false"),
                     None => &mut c,
                 };
-                c.args([
-                    "--output",
-                    &format!("type=image,name={image},push=true"),
-                    ctx,
-                ]);
+                c.args(["--output", &push]).arg(context);
                 c
             }
-        }
+        })
     }
 }
 
-/// What a build asks for beyond the defaults (for [`Daemon::command_opts`], [`build_opts`]).
+/// `--build-arg` for each of `build_args`, and `--platform` unless `platforms` is empty.
+fn buildx_args(c: &mut Command, build_args: &[String], platforms: &str) {
+    for arg in build_args {
+        c.args(["--build-arg", arg]);
+    }
+    if !platforms.is_empty() {
+        c.args(["--platform", platforms]);
+    }
+}
+
+/// What a build asks for beyond the defaults (for [`Daemon::command`], [`build_opts`]).
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Target platforms (`--platform a,b`); empty: the daemon's default.
@@ -182,6 +136,7 @@ pub struct Options {
     pub sbom: bool,
     /// Provenance: None leaves the client's default (buildx: mode=min, buildctl: none).
     pub provenance: Option<bool>,
+    /// The progress output format (the build log holds that output).
     pub progress: Progress,
 }
 
@@ -201,36 +156,13 @@ impl Options {
     }
 }
 
-/// The progress output format of a build.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Progress {
-    /// `--progress=plain`: for people, and for [`crate::progress::vertices`].
-    #[default]
-    Plain,
-    /// `--progress=rawjson`: with the graph, for [`crate::progress::vertices_rawjson`].
-    RawJson,
-}
-
-impl Progress {
-    fn flag(self) -> &'static str {
-        match self {
-            Progress::Plain => "--progress=plain",
-            Progress::RawJson => "--progress=rawjson",
-        }
-    }
-}
-
-/// `buildctl --addr <our socket>`.
-pub fn buildctl_command() -> Command {
-    let mut c = Command::new(buildctl());
-    c.args(["--addr", BUILDKIT_ADDR]);
-    c
-}
-
 /// A successful build: the image (runnable by the Engine) and the build log.
 pub struct Built {
+    /// Where it was built.
     pub daemon: Daemon,
+    /// The image reference ([`Daemon::image_ref`]).
     pub image: String,
+    /// The client's output: stdout then stderr (the progress).
     pub log: String,
     /// Wall time of the build command.
     pub elapsed: Duration,
@@ -277,7 +209,7 @@ pub fn build_opts(
     options: &Options,
 ) -> Result<Built> {
     let start = Instant::now();
-    let out = cmd::run_any(&mut daemon.command_opts(context, file, name, options))?;
+    let out = cmd::run_any(&mut daemon.command(context, file, name, options)?)?;
     let elapsed = start.elapsed();
     if !out.success() {
         bail!(
@@ -296,7 +228,7 @@ pub fn build_opts(
 
 /// Builds `context` on `daemon`, expecting nothing: the caller inspects the outcome.
 pub fn try_build(daemon: Daemon, context: &Path, name: &str) -> Result<Output> {
-    cmd::run_any(&mut daemon.command(context, name))
+    cmd::run_any(&mut daemon.command(context, SPEC, name, &Options::default())?)
 }
 
 /// Builds `context` on buildkitd and exports the image as an OCI layout tarball at `dest`.
@@ -306,22 +238,28 @@ pub fn build_oci(context: &Path, dest: &Path) -> Result<Output> {
 
 /// Like [`build_oci`], for the build file `file` in `context`.
 pub fn build_file_oci(context: &Path, file: &str, dest: &Path) -> Result<Output> {
-    let ctx = context.to_str().expect("context path is UTF-8");
     cmd::run(
-        buildctl_command()
-            .args(["build", "--progress=plain", "--frontend", "dockerfile.v0"])
-            .args([
-                "--local",
-                &format!("context={ctx}"),
-                "--local",
-                &format!("dockerfile={ctx}"),
-            ])
-            .args([
-                "--opt",
-                &format!("filename={file}"),
-                "--opt",
-                &format!("build-arg:GOPROXY={}", goproxy()),
-            ])
+        buildctl_dockerfile(Progress::Plain, context, context)
+            .args(["--opt", &format!("filename={file}")])
+            .args(["--opt", &format!("build-arg:GOPROXY={}", goproxy()?)])
             .args(["--output", &format!("type=oci,dest={}", dest.display())]),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_path_builds_the_spec_with_goproxy() -> Result<()> {
+        let options = Options::platforms(&["linux/amd64", "linux/arm64"]).build_arg("A", "1");
+        for daemon in Daemon::ALL {
+            let line = cmd::display(&daemon.command(Path::new("/ctx"), SPEC, "x", &options)?);
+            for needle in ["GOPROXY=", "A=1", "linux/amd64,linux/arm64", "gostage.yaml"] {
+                assert!(line.contains(needle), "{daemon}: {line}");
+            }
+            assert!(line.contains(&daemon.image_ref("x")), "{daemon}: {line}");
+        }
+        Ok(())
+    }
 }

@@ -19,7 +19,7 @@ impl TempCopy {
         if path.exists() {
             std::fs::remove_dir_all(&path)?;
         }
-        copy_dir(&crate::example(name), &path)?;
+        copy_dir(&gostage_support::config::example(name), &path)?;
         Ok(TempCopy { path })
     }
 

@@ -1,12 +1,13 @@
 //! An image's config and merged filesystem, read from `docker save` output or from an OCI
 //! layout tarball (buildctl `--output type=oci`).
 
-use crate::cmd;
 use anyhow::{bail, Context, Result};
+use gostage_support::cmd;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::Path;
+use std::process::Command;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -44,9 +45,14 @@ impl ImageFs {
         let dir = std::env::temp_dir().join(format!("gostage-e2e-save-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let tar = dir.join("image.tar");
-        let out = tar.to_str().unwrap().to_string();
-        let result =
-            cmd::docker(&["save", "-o", &out, image]).and_then(|_| ImageFs::from_archive(&tar));
+        let result = cmd::run(
+            Command::new("docker")
+                .arg("save")
+                .arg("-o")
+                .arg(&tar)
+                .arg(image),
+        )
+        .and_then(|_| ImageFs::from_archive(&tar));
         let _ = std::fs::remove_dir_all(&dir);
         result.with_context(|| format!("reading the filesystem of {image}"))
     }
@@ -162,14 +168,12 @@ fn oci_layout<'a>(
     let mut node: Value = serde_json::from_slice(index)?;
     // Descend through indexes to the linux/amd64 image manifest (skipping attestations).
     for _ in 0..4 {
-        if node["layers"].is_array() {
+        if let Some(layers) = node["layers"].as_array() {
             let config = serde_json::from_slice(blob(
                 files,
                 node["config"]["digest"].as_str().context("no config")?,
             )?)?;
-            let layers = node["layers"]
-                .as_array()
-                .unwrap()
+            let layers = layers
                 .iter()
                 .map(|l| blob(files, l["digest"].as_str().unwrap_or_default()))
                 .collect::<Result<_>>()?;

@@ -9,6 +9,7 @@
 //! progress (`--progress=rawjson`) lists each vertex's inputs, so "every step with inputs was
 //! CACHED" can be judged exactly: see [`vertices_rawjson`].
 
+use gostage_support::config::FRONTEND_IMAGE;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,7 +59,7 @@ impl Vertex {
             || PREFIXES.iter().any(|p| name.starts_with(p))
             || name.starts_with("docker-image://")
             || name.contains("] FROM ")
-            || name.contains("myorg/gostage")
+            || name.contains(FRONTEND_IMAGE)
     }
 }
 

@@ -1,19 +1,11 @@
-//! Reading pushed images from the local registry's HTTP API (the OCI distribution API): an
-//! index's platforms, each platform's manifest, config and filesystem, and the attestations
-//! BuildKit attaches to them.
+//! Pushed multi-platform images read back from the local registry (copied out with skopeo, see
+//! `gostage_support::registry`): an index's platforms, each platform's manifest, config and
+//! filesystem, and the attestations BuildKit attaches to them.
 
-use crate::http::{self, RawResponse};
 use crate::image_fs::ImageFs;
-use crate::REGISTRY;
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
+use gostage_support::registry::{Manifest, Pulled};
 use serde_json::Value;
-use std::time::Duration;
-
-/// Every manifest media type the tests read, OCI index first.
-pub const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
-    application/vnd.oci.image.manifest.v1+json, \
-    application/vnd.docker.distribution.manifest.list.v2+json, \
-    application/vnd.docker.distribution.manifest.v2+json";
 
 /// BuildKit's annotation on the attestation manifests of an index.
 pub const REFERENCE_TYPE: &str = "vnd.docker.reference.type";
@@ -21,79 +13,6 @@ pub const REFERENCE_TYPE: &str = "vnd.docker.reference.type";
 pub const REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
 /// The in-toto predicate type of SPDX SBOMs.
 pub const SPDX: &str = "https://spdx.dev/Document";
-
-const TIMEOUT: Duration = Duration::from_secs(60);
-
-/// `127.0.0.1:5000/e2e/hello:buildx` → (`e2e/hello`, `buildx`).
-pub fn split_ref(image: &str) -> Result<(String, String)> {
-    let rest = image
-        .strip_prefix(&format!("{REGISTRY}/"))
-        .with_context(|| format!("{image} is not in the local registry {REGISTRY}"))?;
-    let (repo, reference) = match rest.split_once('@') {
-        Some((repo, digest)) => (repo, digest),
-        None => rest
-            .rsplit_once(':')
-            .filter(|(_, tag)| !tag.contains('/'))
-            .unwrap_or((rest, "latest")),
-    };
-    Ok((repo.to_string(), reference.to_string()))
-}
-
-fn get(path: &str, accept: Option<&str>) -> Result<RawResponse> {
-    let headers: Vec<(&str, &str)> = accept.map(|a| ("Accept", a)).into_iter().collect();
-    let response = http::get_with_headers(REGISTRY, path, &headers, TIMEOUT)?;
-    if response.status != 200 {
-        bail!(
-            "GET http://{REGISTRY}{path}: HTTP {}: {}",
-            response.status,
-            response.text()
-        );
-    }
-    Ok(response)
-}
-
-/// A manifest (image manifest or index) as the registry serves it.
-#[derive(Clone, Debug)]
-pub struct Manifest {
-    /// The digest the registry reports (Docker-Content-Digest).
-    pub digest: String,
-    pub json: Value,
-}
-
-impl Manifest {
-    pub fn media_type(&self) -> &str {
-        self.json["mediaType"].as_str().unwrap_or_default()
-    }
-    pub fn is_index(&self) -> bool {
-        self.json["manifests"].is_array()
-    }
-}
-
-/// The manifest of `repo` at `reference` (a tag or a digest).
-pub fn manifest(repo: &str, reference: &str) -> Result<Manifest> {
-    let response = get(
-        &format!("/v2/{repo}/manifests/{reference}"),
-        Some(MANIFEST_TYPES),
-    )?;
-    let digest = response
-        .header("Docker-Content-Digest")
-        .with_context(|| format!("no Docker-Content-Digest for {repo}:{reference}"))?
-        .to_string();
-    let json = serde_json::from_slice(&response.body)
-        .with_context(|| format!("the manifest of {repo}:{reference} is not JSON"))?;
-    Ok(Manifest { digest, json })
-}
-
-/// A blob of `repo` (a layer, a config, an attestation).
-pub fn blob(repo: &str, digest: &str) -> Result<Vec<u8>> {
-    Ok(get(&format!("/v2/{repo}/blobs/{digest}"), None)?.body)
-}
-
-/// A JSON blob (an image config, an in-toto statement).
-pub fn json_blob(repo: &str, digest: &str) -> Result<Value> {
-    serde_json::from_slice(&blob(repo, digest)?)
-        .with_context(|| format!("blob {digest} of {repo} is not JSON"))
-}
 
 /// `os/architecture[/variant]` of a descriptor's or config's platform.
 pub fn platform_of(platform: &Value) -> String {
@@ -114,7 +33,9 @@ pub fn platform_of(platform: &Value) -> String {
 pub struct PlatformImage {
     /// `linux/arm/v7`, from the index descriptor.
     pub platform: String,
+    /// Its image manifest.
     pub manifest: Manifest,
+    /// Its image config.
     pub config: Value,
 }
 
@@ -123,23 +44,28 @@ pub struct PlatformImage {
 pub struct Attestation {
     /// The digest of the image manifest it is about.
     pub subject: String,
+    /// The attestation manifest.
     pub manifest: Manifest,
 }
 
 /// A pushed multi-platform image: the index, its platform images and its attestations.
-#[derive(Clone, Debug)]
 pub struct Index {
-    pub repo: String,
+    /// The reference it was read from.
+    pub image: String,
+    /// The index itself.
     pub manifest: Manifest,
+    /// The platform images, in index order.
     pub images: Vec<PlatformImage>,
+    /// The attestation manifests.
     pub attestations: Vec<Attestation>,
+    pulled: Pulled,
 }
 
 impl Index {
     /// Reads `image` (`127.0.0.1:5000/repo:tag`), which must be an index.
     pub fn read(image: &str) -> Result<Index> {
-        let (repo, reference) = split_ref(image)?;
-        let index = manifest(&repo, &reference)?;
+        let pulled = Pulled::copy(image)?;
+        let index = pulled.manifest.clone();
         ensure!(
             index.is_index(),
             "{image} is a single image ({}), not an index:\n{:#}",
@@ -148,11 +74,11 @@ impl Index {
         );
         let mut images = Vec::new();
         let mut attestations = Vec::new();
-        for descriptor in index.json["manifests"].as_array().unwrap() {
+        for descriptor in index.json["manifests"].as_array().into_iter().flatten() {
             let digest = descriptor["digest"]
                 .as_str()
                 .with_context(|| format!("a descriptor without digest in {image}"))?;
-            let child = manifest(&repo, digest)?;
+            let child = pulled.manifest(digest)?;
             let annotations = &descriptor["annotations"];
             if annotations[REFERENCE_TYPE] == "attestation-manifest" {
                 attestations.push(Attestation {
@@ -169,15 +95,16 @@ impl Index {
                 .with_context(|| format!("manifest {digest} of {image} has no config"))?;
             images.push(PlatformImage {
                 platform: platform_of(&descriptor["platform"]),
-                config: json_blob(&repo, config_digest)?,
+                config: pulled.json(config_digest)?,
                 manifest: child,
             });
         }
         Ok(Index {
-            repo,
+            image: image.to_string(),
             manifest: index,
             images,
             attestations,
+            pulled,
         })
     }
 
@@ -194,7 +121,7 @@ impl Index {
             .with_context(|| {
                 format!(
                     "no {platform} image in {}; it has {:?}",
-                    self.repo,
+                    self.image,
                     self.platforms()
                 )
             })
@@ -205,12 +132,12 @@ impl Index {
         let image = self.image(platform)?;
         let layers = image.manifest.json["layers"]
             .as_array()
-            .with_context(|| format!("the {platform} manifest of {} has no layers", self.repo))?
+            .with_context(|| format!("the {platform} manifest of {} has no layers", self.image))?
             .iter()
-            .map(|l| blob(&self.repo, l["digest"].as_str().unwrap_or_default()))
+            .map(|l| self.pulled.blob(l["digest"].as_str().unwrap_or_default()))
             .collect::<Result<Vec<_>>>()?;
         ImageFs::from_layers(image.config.clone(), &layers)
-            .with_context(|| format!("reading the {platform} layers of {}", self.repo))
+            .with_context(|| format!("reading the {platform} layers of {}", self.image))
     }
 
     /// The in-toto statements with `predicate_type` attached to the image for `platform`.
@@ -229,18 +156,18 @@ impl Index {
             {
                 if layer["annotations"]["in-toto.io/predicate-type"] == predicate_type {
                     let digest = layer["digest"].as_str().unwrap_or_default();
-                    statements.push(json_blob(&self.repo, digest)?);
+                    statements.push(self.pulled.json(digest)?);
                 }
             }
         }
         Ok(statements)
     }
 
-    /// The index and every manifest in it, for failure messages.
+    /// The index and every attestation manifest in it, for failure messages.
     pub fn describe(&self) -> String {
         let mut text = format!(
             "index {}@{}:\n{:#}",
-            self.repo, self.manifest.digest, self.manifest.json
+            self.image, self.manifest.digest, self.manifest.json
         );
         for a in &self.attestations {
             text.push_str(&format!(
@@ -255,21 +182,6 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_references() {
-        let r = |s: &str| split_ref(s).unwrap();
-        assert_eq!(
-            r("127.0.0.1:5000/e2e/hello:buildx"),
-            ("e2e/hello".into(), "buildx".into())
-        );
-        assert_eq!(r("127.0.0.1:5000/e2e/x"), ("e2e/x".into(), "latest".into()));
-        assert_eq!(
-            r("127.0.0.1:5000/e2e/x@sha256:ab"),
-            ("e2e/x".into(), "sha256:ab".into())
-        );
-        assert!(split_ref("docker.io/library/golang:1.23").is_err());
-    }
 
     #[test]
     fn formats_platforms() {

@@ -2,8 +2,8 @@
 //! under a qemu-user-static emulator (`qemu-aarch64-static`, `qemu-arm-static`) for the other
 //! architectures. The service listens on the port in its PORT environment variable.
 
-use crate::http;
 use anyhow::{bail, Context, Result};
+use gostage_support::{cmd, http};
 use std::io::Read;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
@@ -47,7 +47,7 @@ impl Served {
             Some(emulator) => format!("{emulator} {label}"),
             None => label.to_string(),
         };
-        eprintln!("+ PORT={port} {}", crate::cmd::display(&command));
+        eprintln!("+ PORT={port} {}", cmd::display(&command));
         let child = command
             .env_clear()
             .env("PORT", port.to_string())
@@ -75,7 +75,7 @@ impl Served {
     fn wait_for_health(&mut self, timeout: Duration) -> Result<()> {
         let start = Instant::now();
         loop {
-            if let Ok(r) = http::get(&self.addr, "/health", Duration::from_secs(2)) {
+            if let Ok(r) = http::get(&self.url("/health"), Duration::from_secs(2)) {
                 if r.status == 200 && r.body.trim() == "ok" {
                     return Ok(());
                 }
@@ -117,9 +117,13 @@ impl Served {
         format!("----- output -----\n{text}\n------------------")
     }
 
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
     /// GET `path`, expecting 200; returns the body.
     pub fn get(&self, path: &str) -> Result<String> {
-        let response = http::get(&self.addr, path, Duration::from_secs(10))
+        let response = http::get(&self.url(path), Duration::from_secs(10))
             .with_context(|| format!("GET {path} from {}", self.what))?;
         if response.status != 200 {
             bail!(

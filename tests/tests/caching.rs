@@ -7,10 +7,11 @@
 //! gostage_e2e::progress).
 
 use anyhow::{ensure, Result};
-use gostage_e2e::build::{build, build_with, Daemon, Progress, SPEC};
+use gostage_e2e::build::{build, build_with, Daemon, SPEC};
 use gostage_e2e::enabled;
 use gostage_e2e::fixture::TempCopy;
 use gostage_e2e::progress::{self, Vertex};
+use gostage_support::build_command::Progress;
 
 const DOWNLOAD: &str = "go mod download";
 const COMPILE: &str = "go build ./cmd/uuid-service (linux/amd64)";

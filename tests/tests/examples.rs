@@ -3,8 +3,9 @@
 
 use anyhow::{bail, Context, Result};
 use gostage_e2e::build::{build, Daemon};
-use gostage_e2e::container::Container;
-use gostage_e2e::{enabled, example};
+use gostage_e2e::enabled;
+use gostage_support::config::example;
+use gostage_support::container::Container;
 
 fn build_and_check_health(name: &str, daemon: Daemon) -> Result<Container> {
     let built = build(daemon, &example(name), name)?;

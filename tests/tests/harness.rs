@@ -2,12 +2,13 @@
 //! Dockerfile (no gostage involved): if these fail, the environment is broken, not the frontend.
 
 use anyhow::{ensure, Context, Result};
-use gostage_e2e::build::{build_file, build_file_oci, build_with, Daemon, Progress};
-use gostage_e2e::container::Container;
-use gostage_e2e::elf;
+use gostage_e2e::build::{build_file, build_file_oci, build_with, Daemon};
 use gostage_e2e::enabled;
 use gostage_e2e::image_fs::{ImageFs, Kind};
 use gostage_e2e::progress;
+use gostage_support::build_command::Progress;
+use gostage_support::container::Container;
+use gostage_support::elf;
 use std::path::PathBuf;
 
 const DOCKERFILE: &str = "FROM golang:1.23 AS build

@@ -3,11 +3,12 @@
 
 use anyhow::{bail, ensure, Context, Result};
 use gostage_e2e::build::{build, build_oci, Daemon};
-use gostage_e2e::container::Container;
-use gostage_e2e::elf;
+use gostage_e2e::enabled;
 use gostage_e2e::fixture::TempCopy;
 use gostage_e2e::image_fs::{ImageFs, Kind};
-use gostage_e2e::{enabled, example};
+use gostage_support::config::example;
+use gostage_support::container::Container;
+use gostage_support::elf;
 
 const USER: &str = "65532:65532";
 const BINARY: &str = "usr/local/bin/hello";
@@ -92,7 +93,9 @@ fn check_image(fs: &ImageFs, origin: &str) -> Result<()> {
         tmp.mode
     );
 
-    let binary = fs.get(BINARY).unwrap();
+    let binary = fs
+        .get(BINARY)
+        .with_context(|| format!("{origin}: the image lacks /{BINARY}"))?;
     let info = elf::inspect(&binary.data).with_context(|| format!("{origin}: /{BINARY}"))?;
     ensure!(
         info.interpreter.is_none(),

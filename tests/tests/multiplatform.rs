@@ -9,12 +9,17 @@
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use gostage_e2e::build::Daemon;
-use gostage_e2e::build::{build_opts, Built, Options, Progress, SPEC};
-use gostage_e2e::elf::{self, EF_ARM_EABIMASK, EF_ARM_EABI_VER5, EM_AARCH64, EM_ARM, EM_X86_64};
+use gostage_e2e::build::{build_opts, Built, Options, SPEC};
+use gostage_e2e::enabled;
+use gostage_e2e::go_build_info::go_build_info;
 use gostage_e2e::progress::{self, Vertex};
-use gostage_e2e::registry::{Index, SPDX};
+use gostage_e2e::registry::{platform_of, Index, SPDX};
 use gostage_e2e::serve::Served;
-use gostage_e2e::{enabled, example};
+use gostage_support::build_command::Progress;
+use gostage_support::config::example;
+use gostage_support::elf::{
+    self, EF_ARM_EABIMASK, EF_ARM_EABI_VER5, EM_AARCH64, EM_ARM, EM_X86_64,
+};
 use std::sync::OnceLock;
 
 const PLATFORMS: [&str; 3] = ["linux/amd64", "linux/arm64", "linux/arm/v7"];
@@ -154,7 +159,7 @@ fn check_platforms(build: &MultiBuild) -> Result<()> {
         build.index.describe()
     );
     for image in &build.index.images {
-        let config = gostage_e2e::registry::platform_of(&image.config);
+        let config = platform_of(&image.config);
         ensure!(
             config == image.platform,
             "{}: the {} image's config says {config}",
@@ -192,7 +197,7 @@ fn check_binaries(build: &MultiBuild) -> Result<()> {
                 info.flags
             );
         }
-        let go = elf::go_build_info(&binary).with_context(|| format!("{origin}: the binary"))?;
+        let go = go_build_info(&binary).with_context(|| format!("{origin}: the binary"))?;
         let setting = |key: &str| go.settings.get(key).map(String::as_str);
         let expected = [
             ("GOOS", Some("linux")),

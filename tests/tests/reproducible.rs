@@ -6,9 +6,12 @@
 //! only the builds after the prune (its own) pay for it.
 
 use anyhow::{ensure, Context, Result};
-use gostage_e2e::build::{build_opts, buildctl_command, Built, Daemon, Options, Progress, SPEC};
+use gostage_e2e::build::{build_opts, Built, Daemon, Options, SPEC};
 use gostage_e2e::registry::Index;
-use gostage_e2e::{cmd, enabled, example, progress};
+use gostage_e2e::{enabled, progress};
+use gostage_support::build_command::{buildctl, Progress};
+use gostage_support::cmd;
+use gostage_support::config::example;
 use std::collections::BTreeMap;
 
 const PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
@@ -84,7 +87,7 @@ fn uuid_service_digests_survive_a_cache_prune() -> Result<()> {
     }
     // Without provenance (it records build times), the whole index must be identical.
     let (_, first) = build("uuid-repro-first", Some(false))?;
-    cmd::run(buildctl_command().args(["prune", "--all"]))?;
+    cmd::run(buildctl().args(["prune", "--all"]))?;
     let (cold, second) = build("uuid-repro-second", Some(false))?;
 
     // The prune really made the second build cold: each platform compiled again.

@@ -5,9 +5,10 @@ use std::process::Command;
 
 use anyhow::{bail, ensure, Result};
 use gostage_e2e::build::{build_opts, Daemon, Options, SPEC};
-use gostage_e2e::container::Container;
 use gostage_e2e::fixture::TempCopy;
-use gostage_e2e::{cmd, enabled, progress};
+use gostage_e2e::{enabled, progress};
+use gostage_support::cmd;
+use gostage_support::container::Container;
 
 #[test]
 fn vendored_module_builds_without_the_module_proxy() -> Result<()> {

@@ -1,9 +1,9 @@
 //! Debian packages: install the missing ones (one `apt-get update`, non-interactive).
 
-use crate::cmd;
 use crate::config::DEBIAN_PACKAGES;
 use crate::report::{Outcome, Report};
 use anyhow::Result;
+use gostage_support::cmd;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -53,8 +53,8 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         std::fs::write(policy, "#!/bin/sh\n# written by cargo xtask up\nexit 101\n")?;
         std::fs::set_permissions(policy, std::fs::Permissions::from_mode(0o755))?;
     }
-    let result =
-        cmd::run(&mut apt(&["update"])).and_then(|()| cmd::run(apt(&["install"]).args(&missing)));
+    let result = cmd::run_inherit(&mut apt(&["update"]))
+        .and_then(|()| cmd::run_inherit(apt(&["install"]).args(&missing)));
     if ours {
         std::fs::remove_file(policy)?;
     }

@@ -1,9 +1,9 @@
 //! qemu-user-static binfmt_misc handlers (arm64, arm), so arm64 binaries and build steps run
 //! on this amd64 host. Best effort: without them only cross-platform *runs* are unavailable.
 
-use crate::cmd;
 use crate::report::{Outcome, Report};
 use anyhow::{Context, Result};
+use gostage_support::cmd;
 use std::path::Path;
 use std::process::Command;
 

@@ -2,12 +2,12 @@
 //! pushed as 127.0.0.1:5000/library/golang:<tag> so that `golang:<tag>` resolves on both daemons
 //! through the docker.io mirror.
 
-use crate::cmd;
-use crate::config::{scratch_dir, GOLANG_TAGS, REGISTRY};
-use crate::docker_engine;
-use crate::registry;
+use crate::config::{scratch_dir, GOLANG_TAGS};
 use crate::report::{Outcome, Report};
 use anyhow::{Context, Result};
+use gostage_support::build_command::{engine, Progress};
+use gostage_support::config::REGISTRY;
+use gostage_support::{cmd, go, registry};
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::Path;
 use std::process::Command;
@@ -18,15 +18,9 @@ const VERSION_LABEL: &str = "org.gostage.go-version";
 const PATH_ENV: &str =
     "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-fn go_env(key: &str) -> Result<String> {
-    Ok(cmd::output(Command::new("go").args(["env", key]))?
-        .trim()
-        .to_string())
-}
-
 fn up_to_date(go_version: &str) -> Result<bool> {
     for tag in GOLANG_TAGS {
-        let Some(config) = registry::image_config(REPO, tag)? else {
+        let Some(config) = registry::config(&registry::image(REPO, tag))? else {
             return Ok(false);
         };
         if config["config"]["Labels"][VERSION_LABEL].as_str() != Some(go_version) {
@@ -58,6 +52,7 @@ pub fn write_base_files(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Creates `path` (and its parents) and gives it `mode`.
 pub fn mkdir(path: &Path, mode: u32) -> Result<()> {
     std::fs::create_dir_all(path)?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
@@ -113,8 +108,9 @@ fn stage(dir: &Path, goroot: &str, go_version: &str) -> Result<()> {
     Ok(())
 }
 
+/// Reuses the builder images when they hold the host's Go version, else builds and pushes them.
 pub fn ensure(report: &mut Report) -> Result<()> {
-    let go_version = go_env("GOVERSION")?;
+    let go_version = go::env("GOVERSION")?;
     let tags = GOLANG_TAGS.join(", ");
     if up_to_date(&go_version)? {
         report.add(
@@ -124,10 +120,10 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         );
         return Ok(());
     }
-    let goroot = go_env("GOROOT")?;
+    let goroot = go::env("GOROOT")?;
     let dir = scratch_dir("golang-image");
     stage(&dir, &goroot, &go_version)?;
-    let mut build = docker_engine::build_command();
+    let mut build = engine(Progress::Plain);
     for tag in GOLANG_TAGS {
         build.args([
             "-t",
@@ -138,7 +134,7 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     }
     cmd::output(build.arg(&dir))?;
     for tag in GOLANG_TAGS {
-        cmd::output(Command::new("docker").args(["push", &format!("{REGISTRY}/{REPO}:{tag}")]))?;
+        cmd::docker(&["push", &format!("{REGISTRY}/{REPO}:{tag}")])?;
     }
     std::fs::remove_dir_all(&dir)?;
     report.add(

@@ -2,11 +2,14 @@
 //! (OCI worker, runc) on unix:///run/buildkit/buildkitd.sock with the local registry as the
 //! docker.io mirror.
 
-use crate::cmd;
-use crate::config::{bin_dir, buildctl, state_dir, BUILDKIT_ADDR, BUILDKIT_VERSION, REGISTRY};
+use crate::config::BUILDKIT_VERSION;
 use crate::logs;
+use crate::process;
 use crate::report::{Outcome, Report};
 use anyhow::{Context, Result};
+use gostage_support::build_command::buildctl;
+use gostage_support::cmd;
+use gostage_support::config::{bin_dir, state_dir, BUILDKIT_ADDR, REGISTRY};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -63,7 +66,7 @@ fn has_version(binary: &Path) -> bool {
 /// module: its go.mod has exclude directives).
 fn ensure_binaries(report: &mut Report) -> Result<()> {
     let daemon = bin_dir().join("buildkitd");
-    if has_version(&daemon) && has_version(&buildctl()) {
+    if has_version(&daemon) && has_version(&bin_dir().join("buildctl")) {
         report.add(
             "buildkitd binaries",
             Outcome::Reused,
@@ -84,7 +87,7 @@ fn ensure_binaries(report: &mut Report) -> Result<()> {
     let staging = bin_dir().join(".staging");
     std::fs::create_dir_all(&staging)?;
     let ldflags = format!("-X {MODULE}/version.Version={BUILDKIT_VERSION}");
-    cmd::run(
+    cmd::run_inherit(
         Command::new("go")
             .current_dir(dir)
             .env("GOFLAGS", "-mod=mod -buildvcs=false")
@@ -109,29 +112,13 @@ fn ensure_binaries(report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-/// buildctl against our socket.
-pub fn buildctl_cmd() -> Command {
-    let mut c = Command::new(buildctl());
-    c.args(["--addr", BUILDKIT_ADDR]);
-    c
-}
-
-/// `buildctl build` with the Dockerfile frontend on `context`, reading the build file from
-/// `dockerfile_dir`; callers add options and the output.
-pub fn dockerfile_build(context: &str, dockerfile_dir: &str) -> Command {
-    let mut c = buildctl_cmd();
-    c.args(["build", "--progress=plain", "--frontend", "dockerfile.v0"])
-        .args(["--local", &format!("context={context}")])
-        .args(["--local", &format!("dockerfile={dockerfile_dir}")]);
-    c
-}
-
 fn answers() -> bool {
-    cmd::succeeds(buildctl_cmd().args(["debug", "workers"]))
+    cmd::succeeds(buildctl().args(["debug", "workers"]))
 }
 
-fn running_version() -> String {
-    cmd::output(buildctl_cmd().args(["debug", "info"]))
+/// The version the running buildkitd reports (`buildctl debug info`).
+pub fn running_version() -> String {
+    cmd::output(buildctl().args(["debug", "info"]))
         .ok()
         .and_then(|out| {
             out.lines()
@@ -142,9 +129,9 @@ fn running_version() -> String {
 }
 
 fn stop(pid: u32) -> Result<()> {
-    cmd::run(Command::new("kill").arg(pid.to_string()))?;
-    cmd::wait_until("buildkitd to stop", Duration::from_secs(30), None, || {
-        !cmd::alive(pid)
+    cmd::run_inherit(Command::new("kill").arg(pid.to_string()))?;
+    process::wait_until("buildkitd to stop", Duration::from_secs(30), None, || {
+        !process::alive(pid)
     })
 }
 
@@ -156,7 +143,7 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     let config_changed =
         std::fs::read_to_string(config_path()).ok().as_deref() != Some(config.as_str());
     std::fs::write(config_path(), &config)?;
-    let ours = cmd::pid_from_file(&pidfile());
+    let ours = process::pid_from_file(&pidfile());
     let mut outcome = Outcome::Started;
     if answers() {
         let version = running_version();
@@ -186,8 +173,8 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     }
     let mut c = Command::new(bin_dir().join("buildkitd"));
     c.arg("--config").arg(config_path());
-    let pid = cmd::spawn_daemon(c, &logs::buildkitd(), &pidfile())?;
-    cmd::wait_until("buildkitd", Duration::from_secs(60), Some(pid), answers)?;
+    let pid = process::spawn_daemon(c, &logs::buildkitd(), &pidfile())?;
+    process::wait_until("buildkitd", Duration::from_secs(60), Some(pid), answers)?;
     report.add(
         "buildkitd",
         outcome,

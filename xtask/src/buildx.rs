@@ -1,9 +1,10 @@
 //! buildx v0.36.1 as a docker CLI plugin, and the `gostage` remote builder on buildkitd.
 
-use crate::cmd;
-use crate::config::{bin_dir, BUILDKIT_ADDR, BUILDX_BUILDER, BUILDX_VERSION};
+use crate::config::BUILDX_VERSION;
 use crate::report::{Outcome, Report};
 use anyhow::{bail, Context, Result};
+use gostage_support::cmd;
+use gostage_support::config::{bin_dir, BUILDKIT_ADDR, BUILDX_BUILDER};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -36,7 +37,7 @@ fn ensure_plugin(report: &mut Report) -> Result<()> {
     let built = bin_dir().join("buildx");
     if !binary_ok(&built) {
         let ldflags = format!("-X github.com/docker/buildx/version.Version={BUILDX_VERSION}");
-        cmd::run(Command::new("go").env("GOBIN", bin_dir()).args([
+        cmd::run_inherit(Command::new("go").env("GOBIN", bin_dir()).args([
             "install",
             "-ldflags",
             &ldflags,
@@ -47,7 +48,7 @@ fn ensure_plugin(report: &mut Report) -> Result<()> {
         }
     }
     let plugin = plugin_path()?;
-    std::fs::create_dir_all(plugin.parent().unwrap())?;
+    std::fs::create_dir_all(plugin.parent().context("the plugin path has no parent")?)?;
     let tmp = plugin.with_extension("tmp");
     std::fs::copy(&built, &tmp)?;
     std::fs::rename(&tmp, &plugin)?;
@@ -89,9 +90,9 @@ fn ensure_builder(report: &mut Report) -> Result<()> {
             );
             return Ok(());
         }
-        cmd::run(Command::new("docker").args(["buildx", "rm", BUILDX_BUILDER]))?;
+        cmd::run_inherit(Command::new("docker").args(["buildx", "rm", BUILDX_BUILDER]))?;
     }
-    cmd::run(Command::new("docker").args([
+    cmd::run_inherit(Command::new("docker").args([
         "buildx",
         "create",
         "--name",
@@ -100,7 +101,7 @@ fn ensure_builder(report: &mut Report) -> Result<()> {
         "remote",
         BUILDKIT_ADDR,
     ]))?;
-    cmd::output(Command::new("docker").args(["buildx", "inspect", "--bootstrap", BUILDX_BUILDER]))?;
+    cmd::docker(&["buildx", "inspect", "--bootstrap", BUILDX_BUILDER])?;
     report.add(
         "buildx builder",
         Outcome::Started,
@@ -109,6 +110,7 @@ fn ensure_builder(report: &mut Report) -> Result<()> {
     Ok(())
 }
 
+/// Installs the buildx plugin and creates the remote builder, unless they are already right.
 pub fn ensure(report: &mut Report) -> Result<()> {
     ensure_plugin(report)?;
     ensure_builder(report)?;

@@ -1,21 +1,16 @@
-//! Every name, address, path and version the tasks share, in one place.
+//! The names, versions and paths only the tasks use; what the tests share with them is in
+//! `gostage_support::config`.
 
+use gostage_support::config::{state_dir, workspace_root};
 use std::path::PathBuf;
 
-/// The frontend image's repository name: the mission's placeholder, what `# syntax=` names.
-pub const FRONTEND_IMAGE: &str = "myorg/gostage";
 /// The value of the `moby.buildkit.frontend.caps` label: the frontend caps gostage implements.
 /// Keep Dockerfile.frontend in step (a unit test checks it).
 pub const FRONTEND_CAPS: &str = "moby.buildkit.frontend.contexts";
 
-/// The local registry, the docker.io mirror of both daemons.
-pub const REGISTRY: &str = "127.0.0.1:5000";
-/// The buildkitd socket.
-pub const BUILDKIT_ADDR: &str = "unix:///run/buildkit/buildkitd.sock";
-/// The buildx `remote` builder pointing at buildkitd.
-pub const BUILDX_BUILDER: &str = "gostage";
-
+/// The buildkitd and buildctl release `up` builds.
 pub const BUILDKIT_VERSION: &str = "v0.32.2";
+/// The buildx release `up` builds.
 pub const BUILDX_VERSION: &str = "v0.36.1";
 
 /// Tags of `library/golang` that the Go builder image is pushed under.
@@ -33,32 +28,9 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "tzdata",
 ];
 
-/// Root of everything `up` owns.
-pub fn state_dir() -> PathBuf {
-    PathBuf::from("/var/lib/gostage")
-}
+/// Where the daemons `up` starts write their logs.
 pub fn log_dir() -> PathBuf {
     state_dir().join("logs")
-}
-pub fn bin_dir() -> PathBuf {
-    state_dir().join("bin")
-}
-pub fn buildctl() -> PathBuf {
-    bin_dir().join("buildctl")
-}
-
-/// The workspace root (xtask lives one level below it).
-///
-/// `cargo run` sets CARGO_MANIFEST_DIR at run time too; that value wins over the one compiled
-/// in, so a binary built from another checkout still works on this one.
-pub fn workspace_root() -> PathBuf {
-    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    manifest_dir
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or(manifest_dir)
 }
 
 /// Cargo's target directory ($CARGO_TARGET_DIR, else target/ in the workspace).

@@ -1,10 +1,11 @@
 //! The Docker Engine (Debian docker.io 20.10) with the local registry as its docker.io mirror.
 
-use crate::cmd;
-use crate::config::{state_dir, REGISTRY};
 use crate::logs;
+use crate::process;
 use crate::report::{Outcome, Report};
 use anyhow::{bail, Context, Result};
+use gostage_support::cmd;
+use gostage_support::config::{state_dir, REGISTRY};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
@@ -17,21 +18,6 @@ fn mirror() -> String {
 }
 
 /// The Engine's version, if it answers.
-/// `docker buildx build --builder default --progress=plain --load`: a build on the Engine's
-/// own BuildKit whose image lands in the Engine's store; callers add tags and the context.
-pub fn build_command() -> Command {
-    let mut c = Command::new("docker");
-    c.args([
-        "buildx",
-        "build",
-        "--builder",
-        "default",
-        "--progress=plain",
-        "--load",
-    ]);
-    c
-}
-
 pub fn server_version() -> Option<String> {
     let out = Command::new("docker")
         .args(["version", "--format", "{{.Server.Version}}"])
@@ -68,7 +54,7 @@ fn write_daemon_json() -> Result<bool> {
         return Ok(false);
     }
     mirrors.push(json!(ours));
-    std::fs::create_dir_all(path.parent().unwrap())?;
+    std::fs::create_dir_all("/etc/docker")?;
     std::fs::write(path, serde_json::to_string_pretty(&config)? + "\n")?;
     Ok(true)
 }
@@ -96,8 +82,8 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         let pid = std::fs::read_to_string("/var/run/docker.pid").context(
             "the running dockerd lacks our mirror and /var/run/docker.pid is unreadable",
         )?;
-        cmd::run(Command::new("kill").args(["-HUP", pid.trim()]))?;
-        cmd::wait_until(
+        cmd::run_inherit(Command::new("kill").args(["-HUP", pid.trim()]))?;
+        process::wait_until(
             "dockerd reload",
             Duration::from_secs(20),
             None,
@@ -111,12 +97,12 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         );
         return Ok(());
     }
-    let pid = cmd::spawn_daemon(
+    let pid = process::spawn_daemon(
         Command::new("/usr/sbin/dockerd"),
         &logs::dockerd(),
         &state_dir().join("dockerd.pid"),
     )?;
-    cmd::wait_until("dockerd", Duration::from_secs(90), Some(pid), || {
+    process::wait_until("dockerd", Duration::from_secs(90), Some(pid), || {
         server_version().is_some()
     })?;
     if !engine_has_mirror() {

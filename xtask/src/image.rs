@@ -2,14 +2,12 @@
 //! registry as myorg/gostage:latest and tagged in the Engine (which resolves `# syntax=` images
 //! from its local store first).
 
-use crate::cmd;
-use crate::config::{
-    scratch_dir, target_dir, workspace_root, FRONTEND_CAPS, FRONTEND_IMAGE, REGISTRY,
-};
-use crate::docker_engine;
-use crate::registry;
+use crate::config::{scratch_dir, target_dir, FRONTEND_CAPS};
 use anyhow::{bail, Context, Result};
-use std::path::{Path, PathBuf};
+use gostage_support::build_command::{engine, Progress};
+use gostage_support::config::{workspace_root, FRONTEND_IMAGE, REGISTRY};
+use gostage_support::{cmd, elf, registry};
+use std::path::PathBuf;
 use std::process::Command;
 
 const TARGET: &str = "x86_64-unknown-linux-gnu";
@@ -29,40 +27,23 @@ pub fn dockerfile() -> String {
 /// flag away from proc-macro crates).
 fn build_binary() -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    cmd::run(
+    cmd::run_inherit(
         Command::new(cargo)
             .current_dir(workspace_root())
             .env("RUSTFLAGS", "-C target-feature=+crt-static")
             .args(["build", "--release", "-p", "gostage", "--target", TARGET]),
     )?;
     let binary = target_dir().join(TARGET).join("release/gostage");
-    if has_interpreter(&binary)? {
+    if let Some(interpreter) = elf::inspect_file(&binary)?.interpreter {
         bail!(
-            "{} is dynamically linked (it has PT_INTERP); it cannot run FROM scratch",
+            "{} is dynamically linked (PT_INTERP {interpreter}); it cannot run FROM scratch",
             binary.display()
         );
     }
     Ok(binary)
 }
 
-/// Whether the ELF64 file has a PT_INTERP program header (i.e. needs a dynamic loader).
-fn has_interpreter(path: &Path) -> Result<bool> {
-    let elf = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if elf.len() < 64 || &elf[..4] != b"\x7fELF" || elf[4] != 2 {
-        bail!("{} is not an ELF64 file", path.display());
-    }
-    let u16_at = |o: usize| u16::from_le_bytes([elf[o], elf[o + 1]]) as usize;
-    let phoff = u64::from_le_bytes(elf[0x20..0x28].try_into()?) as usize;
-    let (phentsize, phnum) = (u16_at(0x36), u16_at(0x38));
-    const PT_INTERP: u32 = 3;
-    Ok((0..phnum).any(|i| {
-        let o = phoff + i * phentsize;
-        elf.get(o..o + 4)
-            .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
-            == Some(PT_INTERP)
-    }))
-}
-
+/// Builds the frontend image, pushes it, and checks its caps label in the registry.
 pub fn run() -> Result<()> {
     let binary = build_binary()?;
     let dir = scratch_dir("frontend-image");
@@ -74,32 +55,28 @@ pub fn run() -> Result<()> {
     let local = format!("{FRONTEND_IMAGE}:latest");
     let qualified = format!("docker.io/{FRONTEND_IMAGE}:latest");
     cmd::output(
-        docker_engine::build_command()
+        engine(Progress::Plain)
             .args(["-t", &remote, "-t", &local, "-t", &qualified])
             .arg(&dir),
     )?;
-    cmd::output(Command::new("docker").args(["push", "-q", &remote]))?;
+    cmd::docker(&["push", "-q", &remote])?;
 
-    let config = registry::image_config(FRONTEND_IMAGE, "latest")?
-        .context("the pushed frontend image is not in the registry")?;
+    let config =
+        registry::config(&remote)?.context("the pushed frontend image is not in the registry")?;
     let caps = config["config"]["Labels"]["moby.buildkit.frontend.caps"].as_str();
     if caps != Some(FRONTEND_CAPS) {
         bail!("the pushed frontend image has caps label {caps:?}, expected {FRONTEND_CAPS:?}");
     }
-    let digest = cmd::output(Command::new("docker").args([
+    let digest = cmd::docker(&[
         "image",
         "inspect",
         "-f",
         "{{index .RepoDigests 0}}",
         &remote,
-    ]))?
-    .trim()
-    .to_string();
-    let image_size: u64 =
-        cmd::output(Command::new("docker").args(["image", "inspect", "-f", "{{.Size}}", &remote]))?
-            .trim()
-            .parse()
-            .context("docker image inspect printed no size")?;
+    ])?;
+    let image_size: u64 = cmd::docker(&["image", "inspect", "-f", "{{.Size}}", &remote])?
+        .parse()
+        .context("docker image inspect printed no size")?;
     let binary_size = std::fs::metadata(&binary)?.len();
     println!(
         "frontend binary: {} ({})",
@@ -121,10 +98,9 @@ fn human(bytes: u64) -> String {
 mod tests {
     /// Dockerfile.frontend (the release recipe) carries the same entrypoint and labels.
     #[test]
-    fn release_dockerfile_matches() {
-        let text =
-            std::fs::read_to_string(crate::config::workspace_root().join("Dockerfile.frontend"))
-                .unwrap();
+    fn release_dockerfile_matches() -> std::io::Result<()> {
+        let root = gostage_support::config::workspace_root();
+        let text = std::fs::read_to_string(root.join("Dockerfile.frontend"))?;
         for needle in [
             "ENTRYPOINT [\"/gostage\"]".to_string(),
             "moby.buildkit.frontend.network.none=\"true\"".to_string(),
@@ -134,5 +110,6 @@ mod tests {
         ] {
             assert!(text.contains(&needle), "Dockerfile.frontend lacks {needle}");
         }
+        Ok(())
     }
 }

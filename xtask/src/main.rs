@@ -9,13 +9,12 @@ mod binfmt;
 mod builder_images;
 mod buildkitd;
 mod buildx;
-mod cmd;
 mod config;
 mod demo;
 mod docker_engine;
-mod http;
 mod image;
 mod logs;
+mod process;
 mod registry;
 mod report;
 mod test;
@@ -40,7 +39,7 @@ enum Task {
     Image,
     /// up + image, then build and run examples/hello through the Docker Engine.
     Demo,
-    /// Unit tests, then up + image, then the end-to-end tests.
+    /// rustfmt and clippy checks, unit tests, then up + image, then the end-to-end tests.
     Test(test::Args),
     /// gostage against hand-written Dockerfiles on buildkitd: wall times, ratios, image sizes.
     Bench(bench::Args),

@@ -1,10 +1,10 @@
-//! `cargo xtask test`: unit tests, then up + image, then the end-to-end tests against the real
-//! daemons. On failure, prints the tail of each daemon log.
+//! `cargo xtask test`: formatting and lints, unit tests, then up + image, then the end-to-end
+//! tests against the real daemons. On failure, prints the tail of each daemon log.
 
-use crate::cmd;
-use crate::config::{bin_dir, workspace_root};
 use crate::{image, logs, up};
-use anyhow::Result;
+use anyhow::{Context, Result};
+use gostage_support::cmd;
+use gostage_support::config::{bin_dir, workspace_root};
 use std::process::Command;
 
 #[derive(clap::Args)]
@@ -20,14 +20,37 @@ fn cargo() -> Command {
     c
 }
 
+/// The checks that need no daemon: formatting, clippy (warnings are errors), unit tests.
+fn static_checks() -> Result<()> {
+    cmd::run_inherit(cargo().args(["fmt", "--all", "--", "--check"]))
+        .context("the code is not formatted as rustfmt formats it: run `cargo fmt --all`")?;
+    cmd::run_inherit(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+    .context("clippy reports warnings (shown above)")?;
+    cmd::run_inherit(cargo().args([
+        "test",
+        "-p",
+        "gostage",
+        "-p",
+        "xtask",
+        "-p",
+        "gostage-support",
+    ]))
+}
+
 fn steps(args: &Args) -> Result<()> {
-    cmd::run(cargo().args(["test", "-p", "gostage", "-p", "xtask"]))?;
     up::run(&up::Args::default())?;
     image::run()?;
     let path = std::env::join_paths(std::iter::once(bin_dir()).chain(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     )))?;
-    cmd::run(
+    cmd::run_inherit(
         cargo()
             .env("GOSTAGE_E2E", "1")
             // anyhow backtraces would bury the build output in the failure messages.
@@ -45,8 +68,11 @@ fn steps(args: &Args) -> Result<()> {
     )
 }
 
+/// Runs every step; when a step after the static checks fails, prints the tails of the daemon
+/// logs.
 pub fn run(args: &Args) -> Result<()> {
     up::ensure_toolchains_on_path()?;
+    static_checks()?;
     let result = steps(args);
     if result.is_err() {
         logs::print_tails(60);

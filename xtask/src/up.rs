@@ -23,12 +23,12 @@ pub fn ensure_toolchains_on_path() -> Result<()> {
         ("go", "/usr/local/go/bin".to_string()),
         ("cargo", format!("{home}/.cargo/bin")),
     ] {
-        if !crate::cmd::on_path(program) && std::path::Path::new(&dir).join(program).is_file() {
+        if !crate::process::on_path(program) && std::path::Path::new(&dir).join(program).is_file() {
             paths.insert(0, dir.into());
             std::env::set_var("PATH", std::env::join_paths(&paths)?);
         }
     }
-    if !crate::cmd::on_path("go") {
+    if !crate::process::on_path("go") {
         bail!("no Go toolchain on PATH (nor in /usr/local/go/bin)");
     }
     Ok(())

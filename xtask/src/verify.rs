@@ -1,14 +1,13 @@
 //! The end of `up`: a hand-written multi-stage Dockerfile (FROM golang:1.23 … FROM scratch)
 //! built on both daemons and run, so a broken mirror or daemon shows up here, not in a test.
 
-use crate::buildkitd::dockerfile_build;
-use crate::cmd;
-use crate::config::{scratch_dir, BUILDX_BUILDER, REGISTRY};
-use crate::docker_engine;
+use crate::config::scratch_dir;
 use crate::report::{Outcome, Report};
 use anyhow::{bail, Result};
+use gostage_support::build_command::{buildctl_dockerfile, buildx_remote, engine, Progress};
+use gostage_support::cmd;
+use gostage_support::config::REGISTRY;
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 const GREETING: &str = "gostage verify ok";
@@ -37,7 +36,7 @@ fn stage(dir: &Path) -> Result<()> {
 
 /// Runs `image` in the Engine and checks that it prints the greeting.
 fn run_image(image: &str) -> Result<()> {
-    let out = cmd::output(Command::new("docker").args(["run", "--rm", image]))?;
+    let out = cmd::docker(&["run", "--rm", image])?;
     if !out.contains(GREETING) {
         bail!("{image} printed {out:?}, expected {GREETING:?}");
     }
@@ -55,42 +54,38 @@ fn timed(report: &mut Report, what: &str, f: impl FnOnce() -> Result<()>) -> Res
     Ok(())
 }
 
+/// Builds the hand-written Dockerfile on the Engine, on buildkitd through buildctl and through
+/// the buildx remote builder, and runs each image.
 pub fn run(report: &mut Report) -> Result<()> {
     let dir = scratch_dir("verify");
     stage(&dir)?;
-    let dir = dir.to_str().unwrap().to_string();
 
     timed(report, "docker engine build", || {
         // A pull of the docker.io name goes through the mirror even when the image is local.
-        cmd::output(Command::new("docker").args(["pull", "-q", "golang:1.23"]))?;
+        cmd::docker(&["pull", "-q", "golang:1.23"])?;
         let tag = "gostage-verify:engine";
-        cmd::output(docker_engine::build_command().args(["-t", tag, &dir]))?;
+        cmd::output(engine(Progress::Plain).args(["-t", tag]).arg(&dir))?;
         run_image(tag)
     })?;
 
     timed(report, "buildkitd build (buildctl)", || {
         let image = format!("{REGISTRY}/gostage-verify:buildkitd");
         cmd::output(
-            dockerfile_build(&dir, &dir)
+            buildctl_dockerfile(Progress::Plain, &dir, &dir)
                 .args(["--output", &format!("type=image,name={image},push=true")]),
         )?;
-        cmd::output(Command::new("docker").args(["pull", "-q", &image]))?;
+        cmd::docker(&["pull", "-q", &image])?;
         run_image(&image)
     })?;
 
     timed(report, "buildkitd build (buildx remote)", || {
         let image = format!("{REGISTRY}/gostage-verify:buildx");
-        cmd::output(Command::new("docker").args([
-            "buildx",
-            "build",
-            "--builder",
-            BUILDX_BUILDER,
-            "--progress=plain",
-            "--output",
-            &format!("type=image,name={image},push=true"),
-            &dir,
-        ]))?;
-        cmd::output(Command::new("docker").args(["pull", "-q", &image]))?;
+        cmd::output(
+            buildx_remote(Progress::Plain)
+                .args(["--output", &format!("type=image,name={image},push=true")])
+                .arg(&dir),
+        )?;
+        cmd::docker(&["pull", "-q", &image])?;
         run_image(&image)
     })
 }

@@ -7,11 +7,10 @@
 //! toolchains, through GOPROXY). The arm64 image has no shell (no arm64 busybox here).
 
 use crate::builder_images::{mkdir, write_base_files};
-use crate::buildkitd::dockerfile_build;
-use crate::cmd;
-use crate::config::{scratch_dir, REGISTRY};
-use crate::registry;
+use crate::config::scratch_dir;
 use anyhow::{bail, Context, Result};
+use gostage_support::build_command::{buildctl_dockerfile, Progress};
+use gostage_support::{cmd, go, registry};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -25,38 +24,34 @@ const PATH_ENV: &str =
 
 /// The image reference, for `--opt context:golang:1.23=docker-image://…`.
 pub fn image() -> String {
-    format!("{REGISTRY}/{REPO}:{TAG}")
-}
-
-fn go_version() -> Result<String> {
-    Ok(cmd::output(Command::new("go").args(["env", "GOVERSION"]))?
-        .trim()
-        .to_string())
+    registry::image(REPO, TAG)
 }
 
 /// The Go version of the image for `platform` in our index, if the index exists and has it.
 fn version_in_index(arch: &str) -> Result<Option<String>> {
-    let Some(index) = registry::manifest(REPO, TAG)? else {
+    let Some(index) = registry::manifest(&image())? else {
         return Ok(None);
     };
-    let Some(digest) = index["manifests"].as_array().and_then(|list| {
+    let Some(digest) = index.json["manifests"].as_array().and_then(|list| {
         list.iter()
             .find(|m| m["platform"]["os"] == "linux" && m["platform"]["architecture"] == arch)
             .and_then(|m| m["digest"].as_str())
     }) else {
         return Ok(None);
     };
-    Ok(registry::image_config(REPO, digest)?.and_then(|config| {
-        config["config"]["Labels"][VERSION_LABEL]
-            .as_str()
-            .map(str::to_string)
-    }))
+    Ok(
+        registry::config(&registry::image(REPO, digest))?.and_then(|config| {
+            config["config"]["Labels"][VERSION_LABEL]
+                .as_str()
+                .map(str::to_string)
+        }),
+    )
 }
 
 /// Makes sure 127.0.0.1:5000/bench/golang:1.23 holds amd64 and arm64 images of the host's Go
 /// version; returns its reference.
 pub fn ensure() -> Result<String> {
-    let version = go_version()?;
+    let version = go::env("GOVERSION")?;
     let amd64 = version_in_index("amd64")?;
     let arm64 = version_in_index("arm64")?;
     if amd64.as_deref() == Some(&version) && arm64.as_deref() == Some(&version) {
@@ -69,8 +64,7 @@ pub fn ensure() -> Result<String> {
     eprintln!("==> {}: building ({version} for linux/arm64)", image());
     let dir = scratch_dir("bench-golang");
     stage(&dir, &version)?;
-    let dir_text = dir.to_str().context("scratch path is not UTF-8")?;
-    cmd::output(dockerfile_build(dir_text, dir_text).args([
+    cmd::output(buildctl_dockerfile(Progress::Plain, &dir, &dir).args([
         "--opt",
         "platform=linux/amd64,linux/arm64",
         "--output",
@@ -112,7 +106,7 @@ fn stage(dir: &Path, version: &str) -> Result<()> {
     let root = dir.join("rootfs");
     mkdir(&root, 0o755)?;
     let goroot = root.join("usr/local/go");
-    std::fs::create_dir_all(goroot.parent().unwrap())?;
+    std::fs::create_dir_all(root.join("usr/local"))?;
     cmd::output(
         Command::new("cp")
             .arg("-r")

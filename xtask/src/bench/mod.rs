@@ -13,11 +13,13 @@
 mod golang;
 mod recipe;
 
-use crate::buildkitd::buildctl_cmd;
-use crate::config::{scratch_dir, workspace_root, BUILDKIT_ADDR};
-use crate::{cmd, image, up};
+use crate::config::scratch_dir;
+use crate::{buildkitd, image, up};
 use anyhow::bail;
 use anyhow::{Context, Result};
+use gostage_support::build_command::buildctl;
+use gostage_support::config::{example, workspace_root, BUILDKIT_ADDR};
+use gostage_support::{cmd, go};
 use recipe::{Recipe, Workspace};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -206,7 +208,7 @@ fn prune() -> Result<()> {
 }
 
 fn prune_command() -> Command {
-    let mut c = buildctl_cmd();
+    let mut c = buildctl();
     c.args(["prune", "--all"]);
     c
 }
@@ -343,7 +345,7 @@ fn emulation_unavailable() -> Option<String> {
             )
         }
     }
-    match cmd::output(buildctl_cmd().args(["debug", "workers", "-v"])) {
+    match cmd::output(buildctl().args(["debug", "workers", "-v"])) {
         Ok(out) if out.contains("linux/arm64") => None,
         Ok(_) => Some("buildkitd's worker does not list linux/arm64".into()),
         Err(e) => Some(format!("buildctl debug workers failed: {e:#}")),
@@ -478,17 +480,8 @@ fn human(bytes: u64) -> String {
 }
 
 fn header(runs: u32) -> String {
-    let buildkit = cmd::output(buildctl_cmd().args(["debug", "info"]))
-        .ok()
-        .and_then(|out| {
-            out.lines()
-                .find(|l| l.starts_with("BuildKit:"))
-                .map(|l| l.trim_start_matches("BuildKit:").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown version".into());
-    let go = cmd::output(Command::new("go").args(["env", "GOVERSION"]))
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
+    let buildkit = buildkitd::running_version();
+    let go = go::env("GOVERSION").unwrap_or_default();
     let commit = cmd::output(
         Command::new("git")
             .args(["describe", "--always", "--dirty"])
@@ -512,7 +505,7 @@ pub fn run(args: &Args) -> Result<()> {
         image::run()?;
     }
     let ws = Workspace::new(
-        &workspace_root().join("examples/uuid-service"),
+        &example("uuid-service"),
         &workspace_root().join("xtask/bench"),
         &scratch_dir("bench-context"),
     )
@@ -561,17 +554,19 @@ mod tests {
 
     /// The two Dockerfiles differ in what is measured: where the build stage runs.
     #[test]
-    fn dockerfiles_cross_compile_or_emulate() {
+    fn dockerfiles_cross_compile_or_emulate() -> std::io::Result<()> {
         let dir = workspace_root().join("xtask/bench");
         // The instructions, without comments.
         let read = |f: &str| {
-            let text = std::fs::read_to_string(dir.join(f)).unwrap();
-            text.lines()
-                .filter(|l| !l.starts_with('#'))
-                .collect::<Vec<_>>()
-                .join("\n")
+            let text = std::fs::read_to_string(dir.join(f))?;
+            Ok::<_, std::io::Error>(
+                text.lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
         };
-        let (cross, emulated) = (read("Dockerfile.cross"), read("Dockerfile.emulated"));
+        let (cross, emulated) = (read("Dockerfile.cross")?, read("Dockerfile.emulated")?);
         assert!(cross.contains("FROM --platform=$BUILDPLATFORM golang:1.23 AS build"));
         assert!(cross.contains("GOARCH=$TARGETARCH"));
         assert!(emulated.lines().any(|l| l == "FROM golang:1.23 AS build"));
@@ -579,5 +574,6 @@ mod tests {
         for text in [&cross, &emulated] {
             assert!(text.contains("FROM scratch") && text.contains("type=cache"));
         }
+        Ok(())
     }
 }

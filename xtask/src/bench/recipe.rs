@@ -1,11 +1,10 @@
 //! The three ways the bench builds examples/uuid-service, as buildctl commands against the same
 //! buildkitd, and what it reads back from their images.
 
-use crate::buildkitd::dockerfile_build;
-use crate::cmd;
-use crate::config::REGISTRY;
-use crate::registry;
 use anyhow::{bail, Context, Result};
+use gostage_support::build_command::{buildctl_dockerfile, Progress};
+use gostage_support::config::REGISTRY;
+use gostage_support::{cmd, go, registry};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -77,9 +76,7 @@ impl Workspace {
                 bail!("{} is missing", dockerfiles.join(file).display());
             }
         }
-        let goproxy = cmd::output(Command::new("go").args(["env", "GOPROXY"]))?
-            .trim()
-            .to_string();
+        let goproxy = go::goproxy()?;
         Ok(Workspace {
             context: copy.to_path_buf(),
             dockerfiles: dockerfiles.to_path_buf(),
@@ -96,16 +93,12 @@ impl Workspace {
 
     /// The buildctl command building `recipe` for `platforms`, pushed as `tag`.
     pub fn command(&self, recipe: Recipe, platforms: &[&str], tag: &str) -> Command {
-        let context = self.context.display().to_string();
         let (dockerfile_dir, filename) = match recipe {
-            Recipe::Gostage => (context.clone(), "gostage.yaml"),
-            Recipe::Cross => (self.dockerfiles.display().to_string(), "Dockerfile.cross"),
-            Recipe::Emulated => (
-                self.dockerfiles.display().to_string(),
-                "Dockerfile.emulated",
-            ),
+            Recipe::Gostage => (&self.context, "gostage.yaml"),
+            Recipe::Cross => (&self.dockerfiles, "Dockerfile.cross"),
+            Recipe::Emulated => (&self.dockerfiles, "Dockerfile.emulated"),
         };
-        let mut c = dockerfile_build(&context, &dockerfile_dir);
+        let mut c = buildctl_dockerfile(Progress::Plain, &self.context, dockerfile_dir);
         c.args(["--opt", &format!("filename={filename}")])
             .args(["--opt", &format!("platform={}", platforms.join(","))])
             .args(["--opt", &format!("build-arg:GOPROXY={}", self.goproxy)]);
@@ -153,11 +146,14 @@ pub struct ImageSize {
 /// Reads the linux/amd64 manifest of `image` from the registry (compressed size), then pulls
 /// it into the Engine for the unpacked size.
 pub fn image_size(image: &str) -> Result<ImageSize> {
-    let rest = image
+    let repo = image
         .strip_prefix(&format!("{REGISTRY}/"))
-        .with_context(|| format!("{image} is not in {REGISTRY}"))?;
-    let (repo, tag) = rest.rsplit_once(':').context("no tag")?;
-    let index = registry::manifest(repo, tag)?.with_context(|| format!("{image} not found"))?;
+        .and_then(|rest| rest.rsplit_once(':'))
+        .with_context(|| format!("{image} is not REPO:TAG in {REGISTRY}"))?
+        .0;
+    let index = registry::manifest(image)?
+        .with_context(|| format!("{image} not found"))?
+        .json;
     let manifest = match index["manifests"].as_array() {
         Some(list) => {
             let digest = list
@@ -167,7 +163,9 @@ pub fn image_size(image: &str) -> Result<ImageSize> {
                 })
                 .and_then(|m| m["digest"].as_str())
                 .with_context(|| format!("{image} has no linux/amd64 image"))?;
-            registry::manifest(repo, digest)?.with_context(|| format!("{image}@{digest}"))?
+            registry::manifest(&registry::image(repo, digest))?
+                .with_context(|| format!("{image}@{digest} not found"))?
+                .json
         }
         None => index,
     };
@@ -177,12 +175,10 @@ pub fn image_size(image: &str) -> Result<ImageSize> {
         .chain(std::iter::once(&manifest["config"]))
         .filter_map(|d| d["size"].as_u64())
         .sum();
-    cmd::output(Command::new("docker").args(["pull", "-q", image]))?;
-    let unpacked =
-        cmd::output(Command::new("docker").args(["image", "inspect", "-f", "{{.Size}}", image]))?
-            .trim()
-            .parse()
-            .with_context(|| format!("docker image inspect gave no size for {image}"))?;
+    cmd::docker(&["pull", "-q", image])?;
+    let unpacked = cmd::docker(&["image", "inspect", "-f", "{{.Size}}", image])?
+        .parse()
+        .with_context(|| format!("docker image inspect gave no size for {image}"))?;
     Ok(ImageSize {
         compressed,
         unpacked,

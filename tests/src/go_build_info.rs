@@ -1,49 +1,8 @@
-//! ELF inspection with goblin, and the Go build information a Go binary carries.
+//! The Go build information a Go binary carries (what `go version -m` prints): toolchain, main
+//! package, dependencies and build settings.
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
-
-/// e_machine values.
-pub const EM_ARM: u16 = 40;
-pub const EM_X86_64: u16 = 62;
-pub const EM_AARCH64: u16 = 183;
-/// The EABI version bits of an ARM e_flags, and EABI version 5.
-pub const EF_ARM_EABIMASK: u32 = 0xff00_0000;
-pub const EF_ARM_EABI_VER5: u32 = 0x0500_0000;
-
-/// What the tests want to know about an executable.
-#[derive(Debug)]
-pub struct ElfInfo {
-    /// The dynamic loader it asks for (PT_INTERP); None for a static executable.
-    pub interpreter: Option<String>,
-    /// Shared libraries it needs (DT_NEEDED).
-    pub libraries: Vec<String>,
-    /// e_machine (EM_X86_64 = 62, EM_AARCH64 = 183, EM_ARM = 40).
-    pub machine: u16,
-    /// ELFCLASS64 (else ELFCLASS32).
-    pub is_64: bool,
-    pub little_endian: bool,
-    /// e_flags (for ARM: the EABI version and float ABI bits).
-    pub flags: u32,
-}
-
-impl ElfInfo {
-    pub fn is_static(&self) -> bool {
-        self.interpreter.is_none() && self.libraries.is_empty()
-    }
-}
-
-pub fn inspect(bytes: &[u8]) -> Result<ElfInfo> {
-    let elf = goblin::elf::Elf::parse(bytes).context("not an ELF file")?;
-    Ok(ElfInfo {
-        interpreter: elf.interpreter.map(str::to_string),
-        libraries: elf.libraries.iter().map(|s| s.to_string()).collect(),
-        machine: elf.header.e_machine,
-        is_64: elf.is_64,
-        little_endian: elf.little_endian,
-        flags: elf.header.e_flags,
-    })
-}
 
 /// The build information the Go linker writes into every binary (what `go version -m` prints).
 #[derive(Clone, Debug, Default)]
@@ -125,7 +84,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_inline_build_info() {
+    fn reads_inline_build_info() -> Result<()> {
         let modinfo = format!(
             "{}path\texample.com/x/cmd/x\nmod\texample.com/x\t(devel)\t\ndep\tgithub.com/google/uuid\tv1.6.0\th1:abc=\nbuild\tGOARCH=arm\nbuild\tGOARM=7\nbuild\t-trimpath=true\n{}",
             "0".repeat(16),
@@ -144,11 +103,12 @@ mod tests {
             blob.push(len as u8);
             blob.extend_from_slice(text.as_bytes());
         }
-        let info = go_build_info(&blob).unwrap();
+        let info = go_build_info(&blob)?;
         assert_eq!(info.go_version, "go1.23.4");
         assert_eq!(info.path, "example.com/x/cmd/x");
         assert_eq!(info.deps["github.com/google/uuid"], "v1.6.0");
         assert_eq!(info.settings["GOARM"], "7");
         assert_eq!(info.settings["-trimpath"], "true");
+        Ok(())
     }
 }

@@ -1,62 +1,13 @@
-//! Running external commands: echo them, check their status, report their output on failure.
+//! Daemons `up` starts and watches: detached from us, their pid in a file, waited for until
+//! they answer. Running commands is `gostage_support::cmd`.
 
 use anyhow::{bail, Context, Result};
+use gostage_support::cmd::display;
 use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// `program args...` as one line, for messages.
-pub fn display(cmd: &Command) -> String {
-    let mut line = cmd.get_program().to_string_lossy().into_owned();
-    for arg in cmd.get_args() {
-        line.push(' ');
-        line.push_str(&arg.to_string_lossy());
-    }
-    line
-}
-
-/// Runs `cmd` with inherited stdio; fails unless it exits 0.
-pub fn run(cmd: &mut Command) -> Result<()> {
-    let line = display(cmd);
-    eprintln!("+ {line}");
-    let status = cmd
-        .status()
-        .with_context(|| format!("cannot start `{line}`"))?;
-    if !status.success() {
-        bail!("`{line}` failed: {status}");
-    }
-    Ok(())
-}
-
-/// Runs `cmd` and returns its stdout; on failure the error holds stdout and stderr.
-pub fn output(cmd: &mut Command) -> Result<String> {
-    let line = display(cmd);
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("cannot start `{line}`"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    if !out.status.success() {
-        bail!(
-            "`{line}` failed: {}\n--- stdout\n{stdout}\n--- stderr\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(stdout)
-}
-
-/// Whether `cmd` exits 0 (its output is discarded).
-pub fn succeeds(cmd: &mut Command) -> bool {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
-}
 
 /// Starts a long-running daemon detached from us (own session), output appended to `log`,
 /// and records its pid in `pidfile`.

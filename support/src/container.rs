@@ -3,18 +3,21 @@
 use crate::cmd;
 use crate::http;
 use anyhow::{bail, Context, Result};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// A running container, removed when dropped.
 pub struct Container {
+    /// The container id.
     pub id: String,
+    /// The image it runs.
     pub image: String,
     /// host:port where the container's port is published.
     pub addr: String,
 }
 
 impl Container {
-    /// `docker run -d -p 127.0.0.1::PORT IMAGE`, then waits until the port accepts connections.
+    /// `docker run -d -p 127.0.0.1::PORT IMAGE`, then waits until the port answers HTTP.
     pub fn start(image: &str, port: u16) -> Result<Container> {
         let id = cmd::docker(&["run", "-d", "-p", &format!("127.0.0.1::{port}"), image])?;
         let mut container = Container {
@@ -33,11 +36,15 @@ impl Container {
         Ok(container)
     }
 
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
     fn wait_for_port(&self, timeout: Duration) -> Result<()> {
         let start = Instant::now();
         loop {
             // Docker's userland proxy accepts before the container listens: wait for an answer.
-            if http::get(&self.addr, "/", Duration::from_secs(2)).is_ok() {
+            if http::get(&self.url("/"), Duration::from_secs(2)).is_ok() {
                 return Ok(());
             }
             if !self.running() || start.elapsed() > timeout {
@@ -54,16 +61,14 @@ impl Container {
     }
 
     fn running(&self) -> bool {
-        cmd::docker(&["inspect", "-f", "{{.State.Running}}", &self.id])
-            .map(|s| s == "true")
-            .unwrap_or(false)
+        cmd::docker(&["inspect", "-f", "{{.State.Running}}", &self.id]).is_ok_and(|s| s == "true")
     }
 
     /// The container's state and logs, for failure messages.
     pub fn diagnostics(&self) -> String {
         let state = cmd::docker(&["inspect", "-f", "{{json .State}}", &self.id])
             .unwrap_or_else(|e| e.to_string());
-        let logs = cmd::run_any(std::process::Command::new("docker").args(["logs", &self.id]))
+        let logs = cmd::run_any(Command::new("docker").args(["logs", &self.id]))
             .map(|o| o.combined())
             .unwrap_or_else(|e| e.to_string());
         format!("state: {state}\n----- container logs -----\n{logs}")
@@ -71,7 +76,7 @@ impl Container {
 
     /// GET `path`, expecting 200; returns the body.
     pub fn get(&self, path: &str) -> Result<String> {
-        let response = http::get(&self.addr, path, Duration::from_secs(10))
+        let response = http::get(&self.url(path), Duration::from_secs(10))
             .with_context(|| format!("GET {path} from {}\n{}", self.image, self.diagnostics()))?;
         if response.status != 200 {
             bail!(
@@ -87,8 +92,6 @@ impl Container {
 
 impl Drop for Container {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("docker")
-            .args(["rm", "-f", &self.id])
-            .output();
+        let _ = Command::new("docker").args(["rm", "-f", &self.id]).output();
     }
 }
