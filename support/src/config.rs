@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 /// The frontend image's repository name: the mission's placeholder, what `# syntax=` names.
 pub const FRONTEND_IMAGE: &str = "myorg/gostage";
+/// The tag of the frontend image whose frontend logs each rendered plan (`RUST_LOG=gostage=debug`)
+/// to the daemon log.
+pub const FRONTEND_DEBUG_TAG: &str = "debug";
 /// The local registry, the docker.io mirror of both daemons.
 pub const REGISTRY: &str = "127.0.0.1:5000";
 /// The buildkitd socket.
@@ -19,6 +22,16 @@ pub fn state_dir() -> PathBuf {
 /// Where `cargo xtask up` installs the binaries it builds (buildkitd, buildctl, buildx).
 pub fn bin_dir() -> PathBuf {
     state_dir().join("bin")
+}
+
+/// Where `cargo xtask up` writes the daemons' logs.
+pub fn log_dir() -> PathBuf {
+    state_dir().join("logs")
+}
+
+/// buildkitd's log (its stderr, which also receives every frontend's stderr).
+pub fn buildkitd_log() -> PathBuf {
+    log_dir().join("buildkitd.log")
 }
 
 /// buildctl: $BUILDCTL, else the one `cargo xtask up` builds, else the one on PATH.

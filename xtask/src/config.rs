@@ -1,7 +1,7 @@
 //! The names, versions and paths only the tasks use; what the tests share with them is in
 //! `gostage_support::config`.
 
-use gostage_support::config::{state_dir, workspace_root};
+use gostage_support::config::workspace_root;
 use std::path::PathBuf;
 
 /// The value of the `moby.buildkit.frontend.caps` label: the frontend caps gostage implements.
@@ -27,11 +27,6 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "skopeo",
     "tzdata",
 ];
-
-/// Where the daemons `up` starts write their logs.
-pub fn log_dir() -> PathBuf {
-    state_dir().join("logs")
-}
 
 /// Cargo's target directory ($CARGO_TARGET_DIR, else target/ in the workspace).
 pub fn target_dir() -> PathBuf {

@@ -1,11 +1,13 @@
 //! `cargo xtask image`: the static frontend binary in an image FROM scratch, pushed to the local
 //! registry as myorg/gostage:latest and tagged in the Engine (which resolves `# syntax=` images
-//! from its local store first).
+//! from its local store first); and the same binary with `RUST_LOG=gostage=debug` as
+//! myorg/gostage:debug, whose frontend writes each rendered plan to the daemon log (the e2e
+//! test of `gostage llb` reads it there).
 
 use crate::config::{scratch_dir, target_dir, FRONTEND_CAPS};
 use anyhow::{bail, Context, Result};
 use gostage_support::build_command::{engine, Progress};
-use gostage_support::config::{workspace_root, FRONTEND_IMAGE, REGISTRY};
+use gostage_support::config::{workspace_root, FRONTEND_DEBUG_TAG, FRONTEND_IMAGE, REGISTRY};
 use gostage_support::{cmd, elf, registry};
 use std::path::PathBuf;
 use std::process::Command;
@@ -21,6 +23,11 @@ pub fn dockerfile() -> String {
          moby.buildkit.frontend.caps=\"{FRONTEND_CAPS}\"\n\
          ENTRYPOINT [\"/gostage\"]\n"
     )
+}
+
+/// The debug variant: the same image with the frontend's debug log on.
+fn debug_dockerfile() -> String {
+    format!("{}ENV RUST_LOG=gostage=debug\n", dockerfile())
 }
 
 /// Builds the release binary, linked statically (the explicit --target keeps the crt-static
@@ -50,6 +57,7 @@ pub fn run() -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     std::fs::copy(&binary, dir.join("gostage"))?;
     std::fs::write(dir.join("Dockerfile"), dockerfile())?;
+    std::fs::write(dir.join("debug.Dockerfile"), debug_dockerfile())?;
 
     let remote = format!("{REGISTRY}/{FRONTEND_IMAGE}:latest");
     let local = format!("{FRONTEND_IMAGE}:latest");
@@ -60,6 +68,15 @@ pub fn run() -> Result<()> {
             .arg(&dir),
     )?;
     cmd::docker(&["push", "-q", &remote])?;
+    let debug = format!("{REGISTRY}/{FRONTEND_IMAGE}:{FRONTEND_DEBUG_TAG}");
+    let debug_dockerfile = dir.join("debug.Dockerfile");
+    cmd::output(
+        engine(Progress::Plain)
+            .args(["-t", &debug, "-f"])
+            .arg(&debug_dockerfile)
+            .arg(&dir),
+    )?;
+    cmd::docker(&["push", "-q", &debug])?;
 
     let config =
         registry::config(&remote)?.context("the pushed frontend image is not in the registry")?;

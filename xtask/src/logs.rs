@@ -1,6 +1,6 @@
 //! The daemon logs `up` writes, and printing their tails when something fails.
 
-use crate::config::log_dir;
+use gostage_support::config::{buildkitd_log, log_dir};
 use std::path::PathBuf;
 
 pub fn registry() -> PathBuf {
@@ -10,7 +10,7 @@ pub fn dockerd() -> PathBuf {
     log_dir().join("dockerd.log")
 }
 pub fn buildkitd() -> PathBuf {
-    log_dir().join("buildkitd.log")
+    buildkitd_log()
 }
 
 /// Prints the last `lines` lines of each daemon log to stderr.
