@@ -432,3 +432,68 @@ fn sbom_is_planned_per_platform_only_when_asked() {
         ]
     );
 }
+
+/// SHA-256 of the marshalled definitions (with a source map) of four plans, as 18ff18d (before
+/// the Plan value and the typed LLB builder) made them: the refactor left the build graph
+/// byte for byte as it was. A deliberate change to the graph updates these, with
+/// `cargo xtask bench` figures before and after.
+#[test]
+fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
+    use sha2::{Digest, Sha256};
+    let mut multi = BuildRequest {
+        sbom: true,
+        no_cache: true,
+        session_id: "s".into(),
+        source_date_epoch: Some(1_700_000_000),
+        ..Default::default()
+    };
+    multi.build_args.insert("VERSION".into(), "1".into());
+    let binary = BuildRequest {
+        target: Target::Binary,
+        ..Default::default()
+    };
+    let cases = [
+        ("default", planned(&spec(&[]), &BuildRequest::default())),
+        (
+            "multi",
+            planned(
+                &spec(&["linux/amd64", "linux/arm64", "linux/arm/v7"]),
+                &multi,
+            ),
+        ),
+        ("binary", planned(&spec(&[]), &binary)),
+        (
+            "vendored",
+            planned_with(&spec(&[]), &BuildRequest::default(), true),
+        ),
+    ];
+    let sha256 = |output: &Output, source: Option<(&str, &[u8])>| {
+        hex::encode(Sha256::digest(
+            llb::marshal(output, source).definition.encode_to_vec(),
+        ))
+    };
+    let mut lines = Vec::new();
+    for (name, plan) in &cases {
+        for platform in &plan.platforms {
+            let filesystem = sha256(&platform.filesystem, Some(("gostage.yaml", b"x")));
+            lines.push(format!("{name} {} {filesystem}", platform.platform));
+            if let Some(sbom) = &platform.sbom {
+                lines.push(format!("{name} sbom {}", sha256(sbom, None)));
+            }
+        }
+    }
+    assert_eq!(
+        lines,
+        [
+            "default linux/amd64 9c589c0174623c2048e8f9af8366849ee0f9960267892aa0f057f29e74ce06e6",
+            "multi linux/amd64 b51319150c1406024ac141cc947cb32fe2586b9ce2ce0fc6f873d6bb48699204",
+            "multi sbom 581a4ae5e3c34198cca9dd1ff5985bbe10e316892c7031265556edcf763ba6a7",
+            "multi linux/arm64 5ad90cd74aada61c5125f47172a696d1e3450292bbbf8f867c5c81b7ef2689a6",
+            "multi sbom 1e4b440c81272580895eb5e83e5fa57aeb314908acf875ed6340dd77bd1eba92",
+            "multi linux/arm/v7 5ff707013dcbc379c002db77dd1b92726120964dc4bf33265c012d4771aa6525",
+            "multi sbom 07aee91c1f86b0fd66d77a74637bff2f51a5d25c62ea9c880ce6247f8a6a5dee",
+            "binary linux/amd64 5f79a57fb463a38748929f9bd96649d74ecf3e432cdac007cb9eb1b2d3ce3c40",
+            "vendored linux/amd64 fdc1e3a226a4abb4d96398b4c13ff4118d1bb593edc5e51e7fbc405293d2278f",
+        ]
+    );
+}
