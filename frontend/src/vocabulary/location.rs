@@ -24,9 +24,4 @@ impl<T> Located<T> {
     pub fn new(value: T, span: Span) -> Self {
         Self { value, span }
     }
-
-    /// The same position with `function` applied to the value.
-    pub fn map<U>(self, function: impl FnOnce(T) -> U) -> Located<U> {
-        Located::new(function(self.value), self.span)
-    }
 }

@@ -144,11 +144,6 @@ impl ImageReference {
             format!("{}@{digest}", self.normalized)
         }
     }
-
-    /// Whether the reference names a digest (`@sha256:…`), which fixes its content.
-    pub fn has_digest(&self) -> bool {
-        self.normalized.contains('@')
-    }
 }
 
 impl fmt::Display for ImageReference {

@@ -43,14 +43,6 @@ impl Target {
             )),
         }
     }
-
-    /// The name as `--target` takes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Target::Image => "image",
-            Target::Binary => "binary",
-        }
-    }
 }
 
 /// How BuildKit resolves an image reference (`image.resolvemode` attr, `image-resolve-mode`
