@@ -34,7 +34,7 @@ mod graph;
 mod marshal;
 mod source;
 
-pub use constraints::{Constraints, SourceRange};
+pub use constraints::Constraints;
 pub use exec::{CacheSharing, Exec, Executed, WritableMount};
 pub use file::{CopyOptions, FileOp};
 pub use graph::Output;

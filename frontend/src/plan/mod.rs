@@ -25,7 +25,6 @@ mod sbom;
 
 use std::collections::BTreeMap;
 
-pub use compile::CONTEXT_EXCLUDES;
 pub use ldflags::DEFAULT_LDFLAGS;
 pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
 

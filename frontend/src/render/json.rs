@@ -63,7 +63,7 @@ pub fn platforms_json(platforms: &[RenderedPlatform], note: &str) -> Result<Valu
 /// and the source map's file name.
 ///
 /// Errors: [`JsonError::Decode`].
-pub fn definition_json(definition: &pb::Definition) -> Result<Value, JsonError> {
+fn definition_json(definition: &pb::Definition) -> Result<Value, JsonError> {
     let digests: Vec<String> = definition
         .def
         .iter()
