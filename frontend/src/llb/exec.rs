@@ -28,6 +28,29 @@ enum MountKind {
         sharing: CacheSharing,
     },
     Tmpfs,
+    /// A file of the client's secret `id` (`MountType::SECRET`).
+    Secret {
+        id: String,
+        optional: bool,
+    },
+    /// A socket forwarding the client's SSH agent `id` (`MountType::SSH`).
+    Ssh {
+        id: String,
+        optional: bool,
+    },
+}
+
+impl MountKind {
+    /// Where the Go client puts a mount of this kind in `ExecOp.mounts`: the other mounts
+    /// sorted by `dest`, then secrets, then SSH sockets, each in the order added
+    /// (`client/llb/exec.go`, `Marshal`).
+    fn group(&self) -> u8 {
+        match self {
+            MountKind::Secret { .. } => 1,
+            MountKind::Ssh { .. } => 2,
+            _ => 0,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +148,31 @@ impl Exec {
         self.push(dest, MountKind::Tmpfs);
     }
 
+    /// Mounts the client's secret `id` (`--secret id=…`) as a read-only file at `dest`,
+    /// owned by root with mode 0400 (the Go client's default, `client/llb/exec.go`; the
+    /// daemon applies the mode as written, so it is always set). An `optional` secret the
+    /// client did not send leaves `dest` absent instead of failing the step
+    /// (`frontend/gateway/container/container.go`).
+    pub fn secret(&mut self, dest: &str, id: &str, optional: bool) {
+        let kind = MountKind::Secret {
+            id: id.to_string(),
+            optional,
+        };
+        self.push(dest, kind);
+    }
+
+    /// Mounts a socket at `dest` that forwards the client's SSH agent `id` (`--ssh id=…`;
+    /// `default` for a bare `--ssh default`), owned by root with mode 0600 (the Go client's
+    /// default). Point `SSH_AUTH_SOCK` at `dest`. An `optional` agent the client did not
+    /// forward leaves `dest` absent.
+    pub fn ssh(&mut self, dest: &str, id: &str, optional: bool) {
+        let kind = MountKind::Ssh {
+            id: id.to_string(),
+            optional,
+        };
+        self.push(dest, kind);
+    }
+
     fn push(&mut self, dest: &str, kind: MountKind) {
         self.mounts.push(Mount {
             dest: dest.to_string(),
@@ -136,10 +184,17 @@ impl Exec {
     ///
     /// Mounts are sorted by `dest` (so `/` comes first) and writable binds get output indexes
     /// 0, 1, … in that order, which is how the daemon numbers results
-    /// (`solver/llbsolver/ops/exec.go`).
+    /// (`solver/llbsolver/ops/exec.go`). Secret and SSH mounts follow, in the order added,
+    /// with input -1 and no output, as the Go client writes them (`client/llb/exec.go`).
     pub fn build(self, constraints: &Constraints, name: &str) -> Executed {
         let mut order: Vec<usize> = (0..self.mounts.len()).collect();
-        order.sort_by(|&a, &b| self.mounts[a].dest.cmp(&self.mounts[b].dest));
+        order.sort_by_key(|&position| {
+            let mount = &self.mounts[position];
+            match mount.kind.group() {
+                0 => (0, mount.dest.as_str()),
+                group => (group, ""),
+            }
+        });
         let mut inputs = InputList::default();
         let mut caps = vec!["exec.meta.base"];
         let mut mounts = Vec::with_capacity(self.mounts.len());
@@ -181,6 +236,30 @@ impl Exec {
                 MountKind::Tmpfs => {
                     encoded.mount_type = pb::MountType::Tmpfs as i32;
                     caps.push("exec.mount.tmpfs");
+                }
+                MountKind::Secret { id, optional } => {
+                    encoded.mount_type = pb::MountType::Secret as i32;
+                    encoded.output = 0;
+                    encoded.secret_opt = Some(pb::SecretOpt {
+                        id: id.clone(),
+                        uid: 0,
+                        gid: 0,
+                        mode: 0o400,
+                        optional: *optional,
+                    });
+                    caps.push("exec.mount.secret");
+                }
+                MountKind::Ssh { id, optional } => {
+                    encoded.mount_type = pb::MountType::Ssh as i32;
+                    encoded.output = 0;
+                    encoded.ssh_opt = Some(pb::SshOpt {
+                        id: id.clone(),
+                        uid: 0,
+                        gid: 0,
+                        mode: 0o600,
+                        optional: *optional,
+                    });
+                    caps.push("exec.mount.ssh");
                 }
             }
             mounts.push(encoded);

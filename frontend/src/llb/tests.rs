@@ -228,3 +228,36 @@ fn file_actions_chain_on_the_previous_result_and_only_the_last_has_an_output() {
     // mkdir on scratch; copy onto action 0's result (index len(inputs)+0 = 1) from input 0.
     assert_eq!(summary, [(-1, -1, -1), (1, 0, 0)]);
 }
+
+/// `exec_with_secret_and_ssh`: `go mod download` on the golang image with an optional secret
+/// `known_hosts` (0400) at `/run/secrets/known_hosts` and the optional SSH agent `default`
+/// (0600) at `/run/buildkit/ssh_agent.0`; linux/amd64. Golden from BuildKit v0.32.2's
+/// `pb.Op.Marshal`, with the mounts in the order `client/llb/exec.go` writes them.
+const GO_EXEC_WITH_SECRET_AND_SSH: &str = "0a490a477368613235363a62656237343532636435353439623238646335666466313438393531653733386231353465633437393739626631383863396466383264336333306335343232520e0a05616d64363412056c696e757812c2010a420a02676f0a036d6f640a08646f776e6c6f616412275353485f415554485f534f434b3d2f72756e2f6275696c646b69742f7373685f6167656e742e301a042f73726312031a012f123c08ffffffffffffffffff011a182f72756e2f736563726574732f6b6e6f776e5f686f7374733001aa01120a0b6b6e6f776e5f686f7374732080022801123908ffffffffffffffffff011a192f72756e2f6275696c646b69742f7373685f6167656e742e303002b2010e0a0764656661756c742080032801";
+
+#[test]
+fn secret_and_ssh_mounts_are_encoded_as_buildkit_marshals_them() {
+    let args = ["go", "mod", "download"].map(String::from).to_vec();
+    let env = vec!["SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0".to_string()];
+    let mut exec = Exec::new(args).env(env).cwd("/src");
+    // Added before the root mount on purpose: they still come after it.
+    exec.ssh("/run/buildkit/ssh_agent.0", "default", true);
+    exec.secret("/run/secrets/known_hosts", "known_hosts", true);
+    let root = exec.writable("/", Some(&builder_image()));
+    let executed = exec.build(&amd64(), "go mod download");
+    assert_eq!(executed.output(root).index, 0);
+    let marshalled = marshal(&executed.output(root), None);
+    let bytes = op_bytes(&marshalled.definition, |op| {
+        matches!(op, pb::op::Op::Exec(_))
+    });
+    assert_eq!(hex::encode(&bytes), GO_EXEC_WITH_SECRET_AND_SSH);
+    assert_eq!(
+        op_digest(&bytes),
+        "sha256:41c465181a7fc9ab6429ff05c6fd21d78e06722de97d6f6edd5c7ee48f9bc7e6"
+    );
+    assert_eq!(&encode_op(&decode(&bytes)), &bytes);
+    let caps = &marshalled.definition.metadata[&op_digest(&bytes)].caps;
+    for cap in ["exec.mount.secret", "exec.mount.ssh"] {
+        assert_eq!(caps.get(cap), Some(&true), "{cap} in {caps:?}");
+    }
+}

@@ -177,6 +177,13 @@ fn exec_json(exec: &pb::ExecOp) -> Value {
                 };
                 rendered["cache"] = json!({"id": cache.id, "sharing": sharing});
             }
+            if let Some(secret) = &mount.secret_opt {
+                rendered["secret"] =
+                    json!({"id": secret.id, "optional": secret.optional, "mode": secret.mode});
+            }
+            if let Some(ssh) = &mount.ssh_opt {
+                rendered["ssh"] = json!({"id": ssh.id, "optional": ssh.optional, "mode": ssh.mode});
+            }
             rendered
         })
         .collect();
