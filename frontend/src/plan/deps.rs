@@ -4,7 +4,7 @@
 use super::environment::{
     builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
 };
-use super::{Planner, SOURCE_DIR};
+use super::{ssh, Planner, SOURCE_DIR};
 use crate::llb::{CacheSharing, Constraints, CopyOptions, Exec, FileOp, Image, Local, Output};
 
 /// The builder image on the build platform.
@@ -42,11 +42,16 @@ pub fn download(planner: Planner<'_>) -> Output {
         return with_module_files;
     }
     let mut exec = Exec::new(vec!["go".into(), "mod".into(), "download".into()])
-        .env(builder_env(planner.builder, request, &[]))
+        .env(builder_env(
+            planner.builder,
+            request,
+            &ssh::environment(planner),
+        ))
         .cwd(SOURCE_DIR);
     let root = exec.writable("/", Some(&with_module_files));
     exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
     exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
+    ssh::mount(planner, &mut exec);
     exec.build(&planner.on_build_platform(), "go mod download")
         .output(root)
 }

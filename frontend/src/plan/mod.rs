@@ -10,7 +10,7 @@
 //! binary and target platform, on the build platform), `final_stage` (the image filesystem),
 //! `image_settings` (what the image config says), `sbom` (SPDX from the binaries' build info);
 //! `go_program` runs the Go helpers of `runtime` and `sbom`; `images` picks the builder and
-//! applies `--build-context`.
+//! applies `--build-context`; `ssh` adds git over SSH to `deps` for `modules.ssh`.
 
 mod compile;
 mod deps;
@@ -22,11 +22,15 @@ mod images;
 mod ldflags;
 mod runtime;
 mod sbom;
+mod ssh;
 
 use std::collections::BTreeMap;
 
 pub use ldflags::DEFAULT_LDFLAGS;
 pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
+pub use ssh::{
+    ssh_failure_hints, KNOWN_HOSTS_SECRET, KNOWN_HOSTS_SECRET_ID, SSH_AGENT_ID, SSH_AGENT_SOCKET,
+};
 
 use crate::context::ModuleContext;
 use crate::gomod::GoModule;

@@ -11,7 +11,7 @@ use crate::llb;
 use crate::spec::Binary;
 use crate::vocabulary::Span;
 
-fn spec(platforms: &[&str]) -> Spec {
+pub(super) fn spec(platforms: &[&str]) -> Spec {
     Spec {
         version: 1,
         go: None,
@@ -30,6 +30,7 @@ fn spec(platforms: &[&str]) -> Spec {
                 Located::new(parsed, Span { line: 5, column: 3 })
             })
             .collect(),
+        modules: Default::default(),
         span: Span { line: 1, column: 1 },
     }
 }
@@ -73,12 +74,12 @@ fn planned_with(spec: &Spec, request: &BuildRequest, vendored: bool) -> Plan {
     plan(input, &needs, &resolved).unwrap_or_else(|error| panic!("{error}"))
 }
 
-fn planned(spec: &Spec, request: &BuildRequest) -> Plan {
+pub(super) fn planned(spec: &Spec, request: &BuildRequest) -> Plan {
     planned_with(spec, request, false)
 }
 
 /// Every op of `output`'s graph, decoded, with its progress name.
-fn ops(output: &Output) -> Vec<(String, pb::Op)> {
+pub(super) fn ops(output: &Output) -> Vec<(String, pb::Op)> {
     let definition = llb::marshal(output, None).definition;
     definition
         .def
@@ -96,7 +97,7 @@ fn ops(output: &Output) -> Vec<(String, pb::Op)> {
         .collect()
 }
 
-fn execs(output: &Output) -> Vec<(String, pb::Op, pb::ExecOp)> {
+pub(super) fn execs(output: &Output) -> Vec<(String, pb::Op, pb::ExecOp)> {
     ops(output)
         .into_iter()
         .filter_map(|(name, op)| match &op.op {
@@ -106,7 +107,7 @@ fn execs(output: &Output) -> Vec<(String, pb::Op, pb::ExecOp)> {
         .collect()
 }
 
-fn meta(exec: &pb::ExecOp) -> pb::Meta {
+pub(super) fn meta(exec: &pb::ExecOp) -> pb::Meta {
     exec.meta.clone().unwrap_or_default()
 }
 

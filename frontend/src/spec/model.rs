@@ -26,6 +26,8 @@ pub struct Spec {
     /// Target platforms from `platforms:` (normalised, each one Go can target), used when
     /// the client passes none. Empty means the build platform.
     pub platforms: Vec<Located<Platform>>,
+    /// Where private modules come from (`modules:`); empty when not written.
+    pub modules: Modules,
     /// Where the whole document starts (for errors that concern the file as a whole).
     pub span: Span,
 }
@@ -115,4 +117,26 @@ impl Default for Image {
             labels: BTreeMap::new(),
         }
     }
+}
+
+/// Where private modules come from (`modules:`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Modules {
+    /// Where `modules:` is written (`None` when it is not), for hints about private modules.
+    pub span: Option<Span>,
+    /// Hosts whose modules are fetched with git over SSH, in spec order, each host once.
+    pub ssh: Vec<SshHost>,
+    /// `known_hosts` lines for those hosts (OpenSSH format, checked line by line), as written.
+    pub known_hosts: Option<Located<String>>,
+}
+
+/// A host whose modules git fetches over SSH (`modules.ssh[]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SshHost {
+    /// The host name that starts the module paths (`git.example.com`): lower case, no
+    /// scheme, port or path.
+    pub host: Located<String>,
+    /// The URL git uses instead of `https://<host>/`: `user@host:` (scp form) or
+    /// `ssh://user@host[:port]/…/`; the written `url`, else `git@<host>:` placed at `host`.
+    pub url: Located<String>,
 }

@@ -42,7 +42,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
     let spec: raw::Spec =
         serde_saphyr::from_slice_with_options(bytes, options(DuplicateKeyPolicy::Error))
             .map_err(|error| diagnose::structure(&error, &document))?;
-    validate(spec, &document)
+    validate(spec, &document, &String::from_utf8_lossy(bytes))
 }
 
 /// How deep collections may nest. A spec needs 4 levels (`binaries[0].main`); the limit

@@ -40,6 +40,36 @@ pub(crate) struct Spec {
     /// Platforms (`os/arch[/variant]`, e.g. `linux/arm64`) to build when the build does not
     /// ask for any. Default: the platform of the build.
     pub platforms: Option<Vec<Spanned<String>>>,
+    /// Where private modules come from: hosts fetched with git over SSH and their host keys.
+    pub modules: Option<Spanned<Modules>>,
+}
+
+/// Where private modules come from.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Modules {
+    /// Hosts whose modules are fetched with git over SSH; build with `--ssh default`. Go
+    /// fetches them directly (they are added to `GOPRIVATE`), and git rewrites
+    /// `https://<host>/` to the SSH `url`.
+    pub ssh: Option<Vec<SshHost>>,
+    /// Host keys of the SSH hosts, in OpenSSH `known_hosts` format (one `hosts keytype key`
+    /// per line, e.g. from `ssh-keyscan git.example.com`). Or pass them as
+    /// `--secret id=known_hosts,src=$HOME/.ssh/known_hosts`. Host keys are always checked.
+    pub known_hosts: Option<Spanned<String>>,
+}
+
+/// A host whose modules are fetched with git over SSH.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SshHost {
+    /// The host name that starts the module paths, e.g. `git.example.com` (no scheme, port
+    /// or path).
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9.-]*$"))]
+    pub host: Spanned<String>,
+    /// The SSH URL that replaces `https://<host>/`: `user@host:` or `ssh://user@host[:port]/`,
+    /// ending where git appends the module's path. Default: `git@<host>:`.
+    #[schemars(regex(pattern = r"^(ssh://\S+/|[^\s/@:]+@[^\s/@:]+:(\S*/)?)$"))]
+    pub url: Option<Spanned<String>>,
 }
 
 /// One program to build into the image.

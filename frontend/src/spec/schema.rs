@@ -128,6 +128,7 @@ mod tests {
                 "go",
                 "image",
                 "main",
+                "modules",
                 "platforms",
                 "version"
             ]
@@ -140,7 +141,13 @@ mod tests {
     #[test]
     fn nested_sections_reject_unknown_keys_and_keep_their_fields() {
         let schema = schema();
-        for (section, field) in [("Image", "ports"), ("Build", "cgo"), ("Binary", "name")] {
+        for (section, field) in [
+            ("Image", "ports"),
+            ("Build", "cgo"),
+            ("Binary", "name"),
+            ("Modules", "known_hosts"),
+            ("SshHost", "url"),
+        ] {
             assert_eq!(schema["$defs"][section]["additionalProperties"], false);
             assert!(
                 schema["$defs"][section]["properties"][field].is_object(),
@@ -152,6 +159,10 @@ mod tests {
         assert_eq!(
             schema["$defs"]["Binary"]["required"],
             serde_json::json!(["main"])
+        );
+        assert_eq!(
+            schema["$defs"]["SshHost"]["required"],
+            serde_json::json!(["host"])
         );
     }
 

@@ -4,6 +4,7 @@
 mod binaries;
 mod build;
 mod image;
+mod modules;
 mod values;
 
 use super::model::Spec;
@@ -18,10 +19,11 @@ use crate::vocabulary::{ImageReference, Located, Platform, Problem, Span};
 const VERSION: u64 = 1;
 
 /// Checks `spec` and builds the model. `document` is the same file as a tree, for key
-/// positions and for what was written where serde accepted it loosely (`go: 1.20`).
+/// positions and for what was written where serde accepted it loosely (`go: 1.20`); `text`
+/// is the file itself, for positions inside multi-line values.
 ///
 /// Errors: the first problem found, in the order of the model's fields.
-pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnostic> {
+pub(super) fn validate(spec: raw::Spec, document: &Node, text: &str) -> Result<Spec, Diagnostic> {
     let root = FieldPath::root();
     let version = version(spec.version, document.span)?;
     let go = match spec.go {
@@ -39,6 +41,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnos
     let build = build::validate(spec.build)?;
     let image = image::validate(spec.image)?;
     let platforms = platforms(spec.platforms.unwrap_or_default())?;
+    let modules = modules::validate(spec.modules, document, text)?;
     Ok(Spec {
         version,
         go,
@@ -47,6 +50,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnos
         build,
         image,
         platforms,
+        modules,
         span: document.span,
     })
 }
@@ -133,7 +137,7 @@ fn at(span: Span, path: &FieldPath, problem: Problem) -> Diagnostic {
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::spec::model::{Base, Binary, Build, Image, Port, Spec};
+    use crate::spec::model::{Base, Binary, Build, Image, Modules, Port, Spec};
     use crate::spec::testing::{assert_error, help, parse_err, parse_ok};
     use crate::vocabulary::{ImageReference, LdflagsTemplate, Located, Platform, Problem, Span};
 
@@ -182,6 +186,7 @@ mod tests {
                 build: Build::default(),
                 image: Image::default(),
                 platforms: Vec::new(),
+                modules: Modules::default(),
                 span: at(2, 1),
             }
         );
@@ -279,6 +284,7 @@ platforms: [linux/amd64, linux/arm64]
                 parsed(Platform::parse, "linux/amd64", 24, 13),
                 parsed(Platform::parse, "linux/arm64", 24, 26),
             ],
+            modules: Modules::default(),
             span: at(2, 1),
         };
         assert_eq!(parse_ok(text), expected);
