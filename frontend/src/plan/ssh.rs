@@ -130,10 +130,16 @@ pub(super) fn mount(planner: Planner<'_>, exec: &mut Exec) {
     }
 }
 
-/// What to say when the download step's output shows an SSH failure: pairs of a text git or
-/// ssh prints (`Permission denied (publickey)`, `Host key verification failed`,
-/// `could not read Username`) and the hint for it, naming the flags to pass and the spec's
-/// `modules` keys (with `gostage.yaml:LINE` of `modules:` when it is written).
+/// What to say when the download step's output shows an SSH failure: pairs of a text git,
+/// ssh or Go prints (`Permission denied (publickey)`, `Host key verification failed`,
+/// `could not read Username`, `no secure protocol found for repository`) and the hint for
+/// it, naming the flags to pass and the spec's `modules` keys (with `gostage.yaml:LINE` of
+/// `modules:` when it is written).
+///
+/// For a module path that names its repository (`host/org/repo.git`), Go tries each
+/// protocol with `git ls-remote` and shows none of git's errors, only
+/// `no secure protocol found for repository` (`cmd/go/internal/vcs/vcs.go`,
+/// `repoRootFromVCSPaths`, whose pings print only with `-v`); its hint covers every cause.
 pub fn ssh_failure_hints(modules: &Modules) -> Vec<(&'static str, String)> {
     let hosts: Vec<&str> = modules
         .ssh
@@ -173,6 +179,14 @@ pub fn ssh_failure_hints(modules: &Modules) -> Vec<(&'static str, String)> {
                  `modules.ssh` (e.g. `- host: git.example.com`) to fetch it over SSH with \
                  `--ssh default`, or pass `--secret id=netrc,src=$HOME/.netrc` for HTTPS; \
                  {listed}"
+            ),
+        ),
+        (
+            "no secure protocol found for repository",
+            format!(
+                "git could not fetch the repository over HTTPS or SSH: for SSH, list its host \
+                 under `modules.ssh`, build with `--ssh default` and an agent that holds a key \
+                 the server accepts, and {known_hosts}; {listed}"
             ),
         ),
     ]
@@ -392,7 +406,8 @@ mod tests {
             [
                 "Permission denied (publickey)",
                 "Host key verification failed",
-                "could not read Username"
+                "could not read Username",
+                "no secure protocol found for repository"
             ]
         );
         for (_, hint) in &hints {
@@ -404,6 +419,7 @@ mod tests {
         assert!(hints[0].1.contains("--ssh default"));
         assert!(hints[1].1.contains("--secret id=known_hosts"));
         assert!(hints[1].1.contains("modules.known_hosts"));
+        assert!(hints[3].1.contains("--ssh default") && hints[3].1.contains("id=known_hosts"));
         let without = ssh_failure_hints(&Modules::default());
         assert!(without[2]
             .1
