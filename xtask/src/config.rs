@@ -26,6 +26,10 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "qemu-user-static",
     "skopeo",
     "tzdata",
+    // The git-over-SSH test: its own sshd, git and ssh (also copied into its builder image).
+    "openssh-server",
+    "openssh-client",
+    "git",
 ];
 
 /// Cargo's target directory ($CARGO_TARGET_DIR, else target/ in the workspace).
