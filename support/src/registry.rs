@@ -140,6 +140,13 @@ impl Pulled {
             .with_context(|| format!("{digest} is not in the image"))
     }
 
+    /// Every manifest and blob below the top manifest, by digest (in no particular order).
+    pub fn blobs(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.blobs
+            .iter()
+            .map(|(digest, bytes)| (digest.as_str(), bytes.as_slice()))
+    }
+
     /// A JSON blob (an image config, an in-toto statement).
     pub fn json(&self, digest: &str) -> Result<Value> {
         serde_json::from_slice(self.blob(digest)?)
@@ -191,6 +198,9 @@ mod tests {
         assert_eq!(pulled.manifest(&child_digest)?.digest, child_digest);
         assert_eq!(pulled.json("sha256:c")?["os"], "linux");
         assert!(pulled.blob("sha256:missing").is_err());
+        let mut digests: Vec<&str> = pulled.blobs().map(|(digest, _)| digest).collect();
+        digests.sort_unstable();
+        assert_eq!(digests, [child_digest.as_str(), "sha256:c"]);
         Ok(())
     }
 }

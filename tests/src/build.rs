@@ -75,6 +75,7 @@ impl Daemon {
                 let mut c = engine(options.progress);
                 c.arg("-f").arg(context.join(file)).args(["-t", &image]);
                 buildx_args(&mut c, &build_args, &platforms);
+                session_args(&mut c, options);
                 c.arg(context);
                 c
             }
@@ -93,6 +94,7 @@ impl Daemon {
                 if options.provenance == Some(true) {
                     c.args(["--opt", "attest:provenance=mode=min"]);
                 }
+                session_args(&mut c, options);
                 c.args(["--output", &push]);
                 c
             }
@@ -108,6 +110,7 @@ impl Daemon {
                     Some(false) => c.arg("--provenance=false"),
                     None => &mut c,
                 };
+                session_args(&mut c, options);
                 c.args(["--output", &push]).arg(context);
                 c
             }
@@ -125,6 +128,16 @@ fn buildx_args(c: &mut Command, build_args: &[String], platforms: &str) {
     }
 }
 
+/// `--ssh` and `--secret` (the same flags for buildctl and buildx).
+fn session_args(c: &mut Command, options: &Options) {
+    if let Some(ssh) = &options.ssh {
+        c.args(["--ssh", ssh]);
+    }
+    for secret in &options.secrets {
+        c.args(["--secret", secret]);
+    }
+}
+
 /// What a build asks for beyond the defaults (for [`Daemon::command`], [`build_opts`]).
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -138,6 +151,10 @@ pub struct Options {
     pub provenance: Option<bool>,
     /// The progress output format (the build log holds that output).
     pub progress: Progress,
+    /// `--ssh` value, e.g. `default=/tmp/agent.sock`.
+    pub ssh: Option<String>,
+    /// `--secret` values, e.g. `id=known_hosts,src=/tmp/known_hosts`.
+    pub secrets: Vec<String>,
 }
 
 impl Options {
@@ -252,10 +269,19 @@ mod tests {
 
     #[test]
     fn every_path_builds_the_spec_with_goproxy() -> Result<()> {
-        let options = Options::platforms(&["linux/amd64", "linux/arm64"]).build_arg("A", "1");
+        let mut options = Options::platforms(&["linux/amd64", "linux/arm64"]).build_arg("A", "1");
+        options.ssh = Some("default=/agent".to_string());
+        options.secrets = vec!["id=k,src=/k".to_string()];
         for daemon in Daemon::ALL {
             let line = cmd::display(&daemon.command(Path::new("/ctx"), SPEC, "x", &options)?);
-            for needle in ["GOPROXY=", "A=1", "linux/amd64,linux/arm64", "gostage.yaml"] {
+            for needle in [
+                "GOPROXY=",
+                "A=1",
+                "linux/amd64,linux/arm64",
+                "gostage.yaml",
+                "--ssh default=/agent",
+                "--secret id=k,src=/k",
+            ] {
                 assert!(line.contains(needle), "{daemon}: {line}");
             }
             assert!(line.contains(&daemon.image_ref("x")), "{daemon}: {line}");

@@ -12,6 +12,18 @@ pub struct TempCopy {
 impl TempCopy {
     /// Copies examples/NAME.
     pub fn of_example(name: &str) -> Result<TempCopy> {
+        TempCopy::of(&gostage_support::config::example(name), name)
+    }
+
+    /// Copies tests/fixtures/NAME (NAME may have several elements: `private-ssh/app`).
+    pub fn of_fixture(name: &str) -> Result<TempCopy> {
+        let fixture = gostage_support::config::workspace_root()
+            .join("tests/fixtures")
+            .join(name);
+        TempCopy::of(&fixture, &name.replace('/', "-"))
+    }
+
+    fn of(source: &Path, name: &str) -> Result<TempCopy> {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let path =
@@ -19,7 +31,7 @@ impl TempCopy {
         if path.exists() {
             std::fs::remove_dir_all(&path)?;
         }
-        copy_dir(&gostage_support::config::example(name), &path)?;
+        copy_dir(source, &path)?;
         Ok(TempCopy { path })
     }
 

@@ -6,6 +6,7 @@ use crate::image_fs::ImageFs;
 use anyhow::{ensure, Context, Result};
 use gostage_support::registry::{Manifest, Pulled};
 use serde_json::Value;
+use std::io::Read;
 
 /// BuildKit's annotation on the attestation manifests of an index.
 pub const REFERENCE_TYPE: &str = "vnd.docker.reference.type";
@@ -177,6 +178,30 @@ impl Index {
         }
         text
     }
+}
+
+/// The digests of the blobs of `image` (every manifest, index, config, layer and attestation;
+/// gzipped blobs are read unpacked) that hold any of `needles`, with the needle found.
+pub fn blobs_holding(image: &str, needles: &[&str]) -> Result<Vec<(String, String)>> {
+    let pulled = Pulled::copy(image)?;
+    let mut found = Vec::new();
+    for (digest, bytes) in pulled.blobs() {
+        let text = if bytes.starts_with(&[0x1f, 0x8b]) {
+            let mut unpacked = Vec::new();
+            flate2::read::GzDecoder::new(bytes)
+                .read_to_end(&mut unpacked)
+                .with_context(|| format!("gunzipping {digest} of {image}"))?;
+            String::from_utf8_lossy(&unpacked).into_owned()
+        } else {
+            String::from_utf8_lossy(bytes).into_owned()
+        };
+        for needle in needles {
+            if text.contains(needle) {
+                found.push((digest.to_string(), needle.to_string()));
+            }
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]
