@@ -182,7 +182,7 @@ fn exec_json(exec: &pb::ExecOp) -> Value {
                     json!({"id": secret.id, "optional": secret.optional, "mode": secret.mode});
             }
             if let Some(ssh) = &mount.ssh_opt {
-                rendered["ssh"] = json!({"id": ssh.id, "optional": ssh.optional, "mode": ssh.mode});
+                rendered["ssh"] = json!({"id": ssh.id, "optional": ssh.optional, "mode": format!("{:04o}", ssh.mode)});
             }
             rendered
         })
