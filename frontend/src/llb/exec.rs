@@ -185,7 +185,8 @@ impl Exec {
     /// Mounts are sorted by `dest` (so `/` comes first) and writable binds get output indexes
     /// 0, 1, … in that order, which is how the daemon numbers results
     /// (`solver/llbsolver/ops/exec.go`). Secret and SSH mounts follow, in the order added,
-    /// with input -1 and no output, as the Go client writes them (`client/llb/exec.go`).
+    /// with input -1 and output left at 0, as the Go client writes them
+    /// (`client/llb/exec.go`); they have no result, whatever `output` says.
     pub fn build(self, constraints: &Constraints, name: &str) -> Executed {
         let mut order: Vec<usize> = (0..self.mounts.len()).collect();
         order.sort_by_key(|&position| {

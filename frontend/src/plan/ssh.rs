@@ -133,22 +133,22 @@ pub(super) fn mount(planner: Planner<'_>, exec: &mut Exec) {
 /// What to say when the download step's output shows an SSH failure: pairs of a text git,
 /// ssh or Go prints (`Permission denied (publickey)`, `Host key verification failed`,
 /// `could not read Username`, `no secure protocol found for repository`) and the hint for
-/// it, naming the flags to pass and the spec's `modules` keys (with `gostage.yaml:LINE` of
-/// `modules:` when it is written).
+/// it, naming the flags to pass and the spec's `modules` keys (with `<spec_file>:LINE` of
+/// `modules:` when it is written; `spec_file` is the build file's name, e.g. `gostage.yaml`).
 ///
 /// For a module path that names its repository (`host/org/repo.git`), Go tries each
 /// protocol with `git ls-remote` and shows none of git's errors, only
 /// `no secure protocol found for repository` (`cmd/go/internal/vcs/vcs.go`,
 /// `repoRootFromVCSPaths`, whose pings print only with `-v`); its hint covers every cause.
-pub fn ssh_failure_hints(modules: &Modules) -> Vec<(&'static str, String)> {
+pub fn ssh_failure_hints(modules: &Modules, spec_file: &str) -> Vec<(&'static str, String)> {
     let hosts: Vec<&str> = modules
         .ssh
         .iter()
         .map(|host| host.host.value.as_str())
         .collect();
     let spec = match modules.span {
-        Some(span) => format!("gostage.yaml:{}: `modules.ssh`", span.line),
-        None => "`modules.ssh` in gostage.yaml".to_string(),
+        Some(span) => format!("{spec_file}:{}: `modules.ssh`", span.line),
+        None => format!("`modules.ssh` in {spec_file}"),
     };
     let known_hosts = "give their host keys in `modules.known_hosts` (the output of \
                        `ssh-keyscan <host>`) or with `--secret id=known_hosts,src=$HOME/.ssh/known_hosts`";
@@ -399,7 +399,7 @@ mod tests {
 
     #[test]
     fn hints_name_the_flags_the_hosts_and_the_spec_line() {
-        let hints = ssh_failure_hints(&with_ssh_hosts().modules);
+        let hints = ssh_failure_hints(&with_ssh_hosts().modules, "gostage.yaml");
         let patterns: Vec<&str> = hints.iter().map(|(pattern, _)| *pattern).collect();
         assert_eq!(
             patterns,
@@ -420,9 +420,9 @@ mod tests {
         assert!(hints[1].1.contains("--secret id=known_hosts"));
         assert!(hints[1].1.contains("modules.known_hosts"));
         assert!(hints[3].1.contains("--ssh default") && hints[3].1.contains("id=known_hosts"));
-        let without = ssh_failure_hints(&Modules::default());
+        let without = ssh_failure_hints(&Modules::default(), "build/app.yaml");
         assert!(without[2]
             .1
-            .contains("`modules.ssh` in gostage.yaml lists no host"));
+            .contains("`modules.ssh` in build/app.yaml lists no host"));
     }
 }
