@@ -40,6 +40,26 @@ pub(crate) struct Spec {
     /// Platforms (`os/arch[/variant]`, e.g. `linux/arm64`) to build when the build does not
     /// ask for any. Default: the platform of the build.
     pub platforms: Option<Vec<Spanned<String>>>,
+    /// Files or directories of the build context to copy into the image, owned by root, in a
+    /// layer of their own before the binaries.
+    pub files: Option<Vec<File>>,
+}
+
+/// A file or directory of the build context to copy into the image.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct File {
+    /// Path in the build context (relative, inside it): `config/app.yaml`, `static`.
+    #[schemars(regex(pattern = r"^[^/]"))]
+    pub src: Spanned<String>,
+    /// Absolute path in the image. Ending in `/`: into that directory, under the source's
+    /// name (`/srv/` + `static` → `/srv/static`); otherwise the copy's own path.
+    #[schemars(regex(pattern = r"^/"))]
+    pub dst: Spanned<String>,
+    /// Permission bits of everything copied, as a quoted octal string: `"0644"`, `"0755"`.
+    /// Default: `"0644"` for a file, `"0755"` for a directory and everything in it.
+    #[schemars(regex(pattern = r"^0?[0-7]{3}$"))]
+    pub mode: Option<Spanned<String>>,
 }
 
 /// One program to build into the image.
@@ -74,10 +94,12 @@ pub(crate) struct Build {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Image {
-    /// What the image starts from: `scratch` (empty, the default) or an image reference
-    /// such as `gcr.io/distroless/static`.
+    /// What the image starts from: `scratch` (empty, the default), `distroless`
+    /// (`gcr.io/distroless/static-debian12:nonroot`), or an image reference. A base image's
+    /// user, environment and working directory are kept unless set here.
     pub base: Option<Spanned<String>>,
-    /// User the programs run as, numeric: `uid` or `uid:gid`. Default: `65532:65532`.
+    /// User the programs run as, numeric: `uid` or `uid:gid`. Default: the base image's user,
+    /// else `65532:65532`.
     #[serde(default)]
     #[schemars(schema_with = "user_schema")]
     pub user: Option<Spanned<String>>,

@@ -3,6 +3,7 @@
 
 mod binaries;
 mod build;
+mod files;
 mod image;
 mod values;
 
@@ -39,6 +40,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnos
     let build = build::validate(spec.build)?;
     let image = image::validate(spec.image)?;
     let platforms = platforms(spec.platforms.unwrap_or_default())?;
+    let files = files::validate(spec.files, document)?;
     Ok(Spec {
         version,
         go,
@@ -47,6 +49,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnos
         build,
         image,
         platforms,
+        files,
         span: document.span,
     })
 }
@@ -133,7 +136,7 @@ fn at(span: Span, path: &FieldPath, problem: Problem) -> Diagnostic {
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::spec::model::{Base, Binary, Build, Image, Port, Spec};
+    use crate::spec::model::{Base, Binary, Build, CopiedFile, Image, Port, Spec, User};
     use crate::spec::testing::{assert_error, help, parse_err, parse_ok};
     use crate::vocabulary::{ImageReference, LdflagsTemplate, Located, Platform, Problem, Span};
 
@@ -182,11 +185,14 @@ mod tests {
                 build: Build::default(),
                 image: Image::default(),
                 platforms: Vec::new(),
+                files: Vec::new(),
                 span: at(2, 1),
             }
         );
-        assert_eq!(spec.image.user.value, "65532:65532");
-        assert_eq!((spec.image.uid, spec.image.gid), (65532, 65532));
+        assert_eq!(
+            spec.image.user, None,
+            "plan picks the base's or the default"
+        );
         assert_eq!(spec.image.base, Base::Scratch);
     }
 
@@ -216,6 +222,9 @@ image:
   labels:
     org.opencontainers.image.source: https://example.com/repo
 platforms: [linux/amd64, linux/arm64]
+files:
+  - src: static
+    dst: /srv/
 "#;
         let expected = Spec {
             version: 1,
@@ -249,9 +258,11 @@ platforms: [linux/amd64, linux/arm64]
                     15,
                     9,
                 )),
-                user: located("1000:2000", 16, 9),
-                uid: 1000,
-                gid: 2000,
+                user: Some(User {
+                    written: located("1000:2000", 16, 9),
+                    uid: 1000,
+                    gid: 2000,
+                }),
                 workdir: Some("/srv".to_string()),
                 entrypoint: Some(strings(&["/usr/local/bin/server"])),
                 cmd: Some(strings(&["--listen", ":8080"])),
@@ -279,6 +290,11 @@ platforms: [linux/amd64, linux/arm64]
                 parsed(Platform::parse, "linux/amd64", 24, 13),
                 parsed(Platform::parse, "linux/arm64", 24, 26),
             ],
+            files: vec![CopiedFile {
+                src: located("static", 26, 10),
+                dst: "/srv/static".to_string(),
+                mode: None,
+            }],
             span: at(2, 1),
         };
         assert_eq!(parse_ok(text), expected);
