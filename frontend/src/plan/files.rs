@@ -66,6 +66,13 @@ pub fn tree(planner: Planner<'_>, sources: &[(&CopiedFile, PathKind)], epoch: i6
                 mode: Some(file.mode.unwrap_or(default)),
                 owner: Some((0, 0)),
             };
+            // The copy would create missing parents itself, but current BuildKit gives them
+            // the copy's mode (a 0644 file made /etc 0644, closed to non-root users); made
+            // here first, they are 0755 on every daemon.
+            let tree = match file.dst.rsplit_once('/') {
+                Some((parent, _)) if !parent.is_empty() => tree.mkdir(parent, 0o755, epoch),
+                _ => tree,
+            };
             tree.copy(
                 Some(&context),
                 &format!("/{}", file.src.value),

@@ -803,6 +803,29 @@ fn files_are_one_root_owned_stamped_layer_before_the_binaries() {
             ),
         ]
     );
+    // Parents are made 0755 before each copy, not left to the copy (which would give them
+    // the copy's mode on current BuildKit).
+    let Some(pb::op::Op::File(tree_actions)) = &tree.op else {
+        panic!("not a file op");
+    };
+    let directories: Vec<(String, i32, bool)> = tree_actions
+        .actions
+        .iter()
+        .filter_map(|action| match &action.action {
+            Some(pb::file_action::Action::Mkdir(mkdir)) => {
+                Some((mkdir.path.clone(), mkdir.mode, mkdir.make_parents))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        directories,
+        [
+            ("/etc/app".to_string(), 0o755, true),
+            ("/srv".to_string(), 0o755, true),
+            ("/usr/local/bin".to_string(), 0o755, true),
+        ]
+    );
     // The copies read the same context source as the compile: one transfer.
     let context_sources = ops(filesystem)
         .into_iter()
