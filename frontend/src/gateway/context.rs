@@ -53,7 +53,8 @@ pub async fn read_spec(
 
 /// Transfers go.mod, `.dockerignore`, `vendor/modules.txt` and the main packages' `.go` files,
 /// parses go.mod, notes whether the module is vendored, checks that each `main` directory
-/// holds Go files, and reads the `.dockerignore` patterns.
+/// holds Go files, reads the `.dockerignore` patterns, and records the kind of each `files:`
+/// source the context has.
 ///
 /// Errors: no go.mod (frontend error with the fix), an unparsable go.mod, or a `main` without
 /// `.go` files (placed at that `main:` in the spec).

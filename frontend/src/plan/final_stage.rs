@@ -72,7 +72,7 @@ pub fn image(
     }
     let runtime_layer = runtime.build(
         &Constraints::default(),
-        Layer::runtime(base.is_some()).step_name(),
+        Layer::runtime_step_name(base.is_some()),
     );
     let below_binaries = if files.is_empty() {
         runtime_layer

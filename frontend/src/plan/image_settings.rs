@@ -48,13 +48,12 @@ impl Layer {
         }
     }
 
-    /// The progress name of the runtime layer's file op (the others name what they copy).
-    pub fn step_name(self) -> &'static str {
-        match self {
-            Layer::RuntimeWithUsers => "add CA bundle, zoneinfo, /tmp, passwd and group",
-            Layer::Runtime => "add CA bundle, zoneinfo, /tmp",
-            Layer::Files => "add files",
-            Layer::Binaries => "add binaries",
+    /// The progress name of the runtime layer's file op (the files and binaries layers name
+    /// what they copy).
+    pub fn runtime_step_name(has_base: bool) -> &'static str {
+        match has_base {
+            true => "add CA bundle, zoneinfo, /tmp",
+            false => "add CA bundle, zoneinfo, /tmp, passwd and group",
         }
     }
 }
@@ -89,16 +88,13 @@ pub fn settings(
             .unwrap_or_default()
     });
     let base_config = base.as_ref().and_then(|base| base.config().clone());
-    let base_value = |key: &str| -> Option<String> {
-        let prefix = format!("{key}=");
-        base_config
-            .as_ref()
-            .and_then(|config| config.env().clone())
-            .unwrap_or_default()
-            .iter()
-            .find_map(|entry| entry.strip_prefix(&prefix).map(str::to_string))
-    };
-    let path = match base_value("PATH") {
+    let base_path = base_config
+        .as_ref()
+        .and_then(|config| config.env().clone())
+        .unwrap_or_default()
+        .into_iter()
+        .find_map(|entry| entry.strip_prefix("PATH=").map(str::to_string));
+    let path = match base_path {
         Some(path) if path.split(':').any(|directory| directory == PATH) => path,
         Some(path) if !path.is_empty() => format!("{PATH}:{path}"),
         _ => PATH.to_string(),
