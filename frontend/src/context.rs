@@ -1,8 +1,35 @@
 //! Facts read from the build context before planning, as one value: go.mod, whether the
-//! module is vendored, and the `.dockerignore` patterns. The gateway reads the files through
-//! BuildKit, `gostage llb` from disk; both make the value here.
+//! module is vendored, the `.dockerignore` patterns, and what each `files:` source is. The
+//! gateway reads the files through BuildKit, `gostage llb` from disk; both make the value here.
+
+use std::collections::BTreeMap;
 
 use crate::gomod::{self, GoModError, GoModule};
+
+/// Paths of the context never sent to the daemon: they are never needed to compile Go, and
+/// cannot be `files:` sources either.
+const CONTEXT_EXCLUDES: &[&str] = &[".git", "**/.git", "**/node_modules"];
+
+/// What a path of the build context is, as far as copying it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathKind {
+    /// A file (or a symlink, which the copy follows).
+    File,
+    /// A directory, copied with everything in it.
+    Directory,
+}
+
+impl PathKind {
+    /// The kind of a path from its Go `os.FileMode` bits, as BuildKit's `StatFile` and
+    /// `ReadDir` return them (fsutil `types.Stat.mode`; `os.ModeDir` is bit 31).
+    pub fn from_go_mode(mode: u32) -> Self {
+        if mode & (1 << 31) != 0 {
+            PathKind::Directory
+        } else {
+            PathKind::File
+        }
+    }
+}
 
 /// What the plan needs to know of the build context.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,11 +41,15 @@ pub struct ModuleContext {
     pub vendored: bool,
     /// Patterns of the context's `.dockerignore`, never sent with the sources.
     pub ignore_patterns: Vec<String>,
+    /// The `files:` sources (normalised `src`) that exist in the context as sent (without
+    /// what `.dockerignore` hides), with their kind. A source missing here is missing.
+    pub file_sources: BTreeMap<String, PathKind>,
 }
 
 impl ModuleContext {
     /// The facts from the bytes of `go.mod`, whether `vendor/modules.txt` exists, and the
-    /// bytes of `.dockerignore` if there is one.
+    /// bytes of `.dockerignore` if there is one; `file_sources` starts empty (the reader adds
+    /// what it finds once the ignore patterns are known).
     ///
     /// Errors: a go.mod that cannot be used ([`GoModError`]).
     pub fn read(
@@ -30,7 +61,18 @@ impl ModuleContext {
             module: gomod::parse(go_mod)?,
             vendored,
             ignore_patterns: dockerignore.map(ignore_patterns).unwrap_or_default(),
+            file_sources: BTreeMap::new(),
         })
+    }
+
+    /// The exclude patterns of every transfer of the context: [`CONTEXT_EXCLUDES`], then the
+    /// `.dockerignore` patterns.
+    pub fn excludes(&self) -> Vec<String> {
+        CONTEXT_EXCLUDES
+            .iter()
+            .map(|pattern| pattern.to_string())
+            .chain(self.ignore_patterns.iter().cloned())
+            .collect()
     }
 }
 
@@ -60,5 +102,11 @@ mod tests {
         assert_eq!(context.ignore_patterns, ["bin", "*.md", "!README.md"]);
         assert!(context.vendored);
         assert_eq!(context.module.path, "example.com/m");
+    }
+
+    #[test]
+    fn go_file_modes_tell_directories_from_files() {
+        assert_eq!(PathKind::from_go_mode(0x8000_01ed), PathKind::Directory);
+        assert_eq!(PathKind::from_go_mode(0o644), PathKind::File);
     }
 }

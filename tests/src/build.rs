@@ -70,11 +70,16 @@ impl Daemon {
             .collect();
         let platforms = options.platforms.join(",");
         let push = format!("type=image,name={image},push=true");
+        let build_contexts: Vec<String> = options
+            .build_contexts
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
         Ok(match self {
             Daemon::Engine => {
                 let mut c = engine(options.progress);
                 c.arg("-f").arg(context.join(file)).args(["-t", &image]);
-                buildx_args(&mut c, &build_args, &platforms);
+                buildx_args(&mut c, &build_args, &platforms, &build_contexts);
                 session_args(&mut c, options);
                 c.arg(context);
                 c
@@ -84,6 +89,9 @@ impl Daemon {
                 c.args(["--opt", &format!("filename={file}")]);
                 for arg in &build_args {
                     c.args(["--opt", &format!("build-arg:{arg}")]);
+                }
+                for named in &build_contexts {
+                    c.args(["--opt", &format!("context:{named}")]);
                 }
                 if !platforms.is_empty() {
                     c.args(["--opt", &format!("platform={platforms}")]);
@@ -101,7 +109,7 @@ impl Daemon {
             Daemon::BuildxRemote => {
                 let mut c = buildx_remote(options.progress);
                 c.arg("-f").arg(context.join(file));
-                buildx_args(&mut c, &build_args, &platforms);
+                buildx_args(&mut c, &build_args, &platforms, &build_contexts);
                 if options.sbom {
                     c.arg("--sbom=true");
                 }
@@ -118,10 +126,14 @@ impl Daemon {
     }
 }
 
-/// `--build-arg` for each of `build_args`, and `--platform` unless `platforms` is empty.
-fn buildx_args(c: &mut Command, build_args: &[String], platforms: &str) {
+/// `--build-arg` for each of `build_args`, `--build-context` for each of `build_contexts`
+/// (`NAME=VALUE`), and `--platform` unless `platforms` is empty.
+fn buildx_args(c: &mut Command, build_args: &[String], platforms: &str, build_contexts: &[String]) {
     for arg in build_args {
         c.args(["--build-arg", arg]);
+    }
+    for named in build_contexts {
+        c.args(["--build-context", named]);
     }
     if !platforms.is_empty() {
         c.args(["--platform", platforms]);
@@ -145,6 +157,8 @@ pub struct Options {
     pub platforms: Vec<String>,
     /// Build-args besides GOPROXY (which every build gets).
     pub build_args: Vec<(String, String)>,
+    /// Named contexts `(NAME, VALUE)`: `--build-context NAME=VALUE`, `--opt context:NAME=VALUE`.
+    pub build_contexts: Vec<(String, String)>,
     /// Attach an SBOM (`--sbom=true`, `--opt attest:sbom=`); not on the Engine.
     pub sbom: bool,
     /// Provenance: None leaves the client's default (buildx: mode=min, buildctl: none).
@@ -169,6 +183,13 @@ impl Options {
     /// Adds the build-arg `key=value`.
     pub fn build_arg(mut self, key: &str, value: &str) -> Options {
         self.build_args.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Replaces the image `name` with `docker-image://reference` (a named build context).
+    pub fn image_context(mut self, name: &str, reference: &str) -> Options {
+        self.build_contexts
+            .push((name.to_string(), format!("docker-image://{reference}")));
         self
     }
 }
@@ -269,7 +290,9 @@ mod tests {
 
     #[test]
     fn every_path_builds_the_spec_with_goproxy() -> Result<()> {
-        let mut options = Options::platforms(&["linux/amd64", "linux/arm64"]).build_arg("A", "1");
+        let mut options = Options::platforms(&["linux/amd64", "linux/arm64"])
+            .build_arg("A", "1")
+            .image_context("base:1", "registry/base:2");
         options.ssh = Some("default=/agent".to_string());
         options.secrets = vec!["id=k,src=/k".to_string()];
         for daemon in Daemon::ALL {
@@ -281,6 +304,7 @@ mod tests {
                 "gostage.yaml",
                 "--ssh default=/agent",
                 "--secret id=k,src=/k",
+                "base:1=docker-image://registry/base:2",
             ] {
                 assert!(line.contains(needle), "{daemon}: {line}");
             }

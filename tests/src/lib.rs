@@ -13,6 +13,7 @@ pub mod image_fs;
 pub mod progress;
 pub mod registry;
 pub mod serve;
+pub mod stand_in;
 
 /// Whether the end-to-end tests should run (GOSTAGE_E2E is set); prints why not otherwise.
 /// Use as `if !gostage_e2e::enabled() { return Ok(()); }`.

@@ -40,6 +40,14 @@ const MISSING_MAIN: Case = Case {
     snippet: "main: ./cmd/missing",
 };
 
+const MISSING_FILE: Case = Case {
+    name: "missing-file",
+    spec: "# syntax=myorg/gostage\nversion: 1\nmain: .\nfiles:\n  - src: config/missing.json\n    dst: /etc/app/\n",
+    line: 5,
+    column: 10,
+    snippet: "src: config/missing.json",
+};
+
 fn check(case: &Case, daemon: Daemon) -> Result<()> {
     if !enabled() {
         return Ok(());
@@ -105,6 +113,16 @@ fn missing_main_on_docker_engine() -> Result<()> {
 #[test]
 fn missing_main_on_buildkitd() -> Result<()> {
     check(&MISSING_MAIN, Daemon::Buildctl)
+}
+
+#[test]
+fn missing_file_source_on_docker_engine() -> Result<()> {
+    check(&MISSING_FILE, Daemon::Engine)
+}
+
+#[test]
+fn missing_file_source_on_buildkitd() -> Result<()> {
+    check(&MISSING_FILE, Daemon::Buildctl)
 }
 
 /// A Go compile error is reported by BuildKit at the `main:` line of gostage.yaml (the frontend

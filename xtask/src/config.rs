@@ -20,6 +20,7 @@ pub const GOLANG_TAGS: &[&str] = &["1.22", "1.23", "1.24", "1.25", "1.26", "late
 pub const DEBIAN_PACKAGES: &[&str] = &[
     "ca-certificates",
     "docker.io",
+    "docker-compose",
     "docker-registry",
     "runc",
     "busybox-static",

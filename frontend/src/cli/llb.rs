@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use oci_spec::image::ImageConfiguration;
 
-use crate::context::ModuleContext;
+use crate::context::{ModuleContext, PathKind};
 use crate::gateway::Environment;
 use crate::plan::{self, ImageNeed, PlanError, PlanInput, Resolved};
 use crate::render::{self, json, SpecSource};
@@ -94,13 +94,23 @@ pub fn llb_json(arguments: &LlbArguments) -> Result<serde_json::Value, LlbError>
     let go_mod = read(&go_mod_path)?;
     let dockerignore = std::fs::read(context_dir.join(".dockerignore")).ok();
     let vendored = context_dir.join("vendor/modules.txt").is_file();
-    let context =
+    let mut context =
         ModuleContext::read(&go_mod, vendored, dockerignore.as_deref()).map_err(|source| {
             LlbError::GoMod {
                 path: go_mod_path.display().to_string(),
                 source,
             }
         })?;
+    // Read from disk: unlike a build, a source that `.dockerignore` hides is still found.
+    for file in &spec.files {
+        if let Ok(metadata) = std::fs::metadata(context_dir.join(&file.src.value)) {
+            let kind = match metadata.is_dir() {
+                true => PathKind::Directory,
+                false => PathKind::File,
+            };
+            context.file_sources.insert(file.src.value.clone(), kind);
+        }
+    }
     let request = Environment {
         options: options(arguments),
         ..Default::default()

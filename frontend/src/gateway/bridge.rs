@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::Result as BuildResult;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
     llb_bridge_client::LlbBridgeClient, PingRequest, ReadDirRequest, ReadFileRequest,
-    ResolveImageConfigRequest, ReturnRequest, SolveRequest,
+    ResolveImageConfigRequest, ReturnRequest, SolveRequest, StatFileRequest,
 };
 use bollard_buildkit_proto::pb;
 use tonic::transport::Channel;
@@ -21,6 +21,7 @@ pub const REQUIRED_CAPS: &[&str] = &[
     "return",
     "readfile",
     "readdir",
+    "statfile",
     "resolveimage",
     "proto.refarray",
 ];
@@ -175,6 +176,25 @@ impl Bridge {
             )),
             Err(status) if is_not_found(&status) => Ok(None),
             Err(status) => Err(FrontendError::daemon(format!("list {path}"), status)),
+        }
+    }
+
+    /// The Go `os.FileMode` bits of `path` in the solved `reference` (`StatFile`; fsutil
+    /// `types.Stat.mode`), or `None` when it does not exist.
+    pub async fn stat_file(
+        &mut self,
+        reference: &str,
+        path: &str,
+    ) -> Result<Option<u32>, FrontendError> {
+        let request = StatFileRequest {
+            r#ref: reference.to_string(),
+            path: path.to_string(),
+            ..Default::default()
+        };
+        match self.client.stat_file(request).await {
+            Ok(response) => Ok(response.into_inner().stat.map(|stat| stat.mode)),
+            Err(status) if is_not_found(&status) => Ok(None),
+            Err(status) => Err(FrontendError::daemon(format!("stat {path}"), status)),
         }
     }
 

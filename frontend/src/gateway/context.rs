@@ -5,7 +5,7 @@
 use super::bridge::Bridge;
 use super::errors::FrontendError;
 use super::SpecFile;
-use crate::context::ModuleContext;
+use crate::context::{ModuleContext, PathKind};
 use crate::llb::{self, Constraints, Local};
 use crate::spec::Spec;
 use crate::vocabulary::{BuildRequest, Diagnostic};
@@ -53,7 +53,8 @@ pub async fn read_spec(
 
 /// Transfers go.mod, `.dockerignore`, `vendor/modules.txt` and the main packages' `.go` files,
 /// parses go.mod, notes whether the module is vendored, checks that each `main` directory
-/// holds Go files, and reads the `.dockerignore` patterns.
+/// holds Go files, reads the `.dockerignore` patterns, and records the kind of each `files:`
+/// source the context has.
 ///
 /// Errors: no go.mod (frontend error with the fix), an unparsable go.mod, or a `main` without
 /// `.go` files (placed at that `main:` in the spec).
@@ -117,8 +118,54 @@ pub async fn read_module(
         }
     }
     let dockerignore = bridge.read_file(&id, ".dockerignore").await?;
-    ModuleContext::read(&bytes, vendored, dockerignore.as_deref())
-        .map_err(|error| ContextError::Frontend(FrontendError::Other(format!("go.mod: {error}"))))
+    let mut context =
+        ModuleContext::read(&bytes, vendored, dockerignore.as_deref()).map_err(|error| {
+            ContextError::Frontend(FrontendError::Other(format!("go.mod: {error}")))
+        })?;
+    read_file_sources(bridge, request, spec, &mut context).await?;
+    Ok(context)
+}
+
+/// Transfers the `files:` sources with the context's excludes (as the compile and the files
+/// layer will see them) and records the kind of each one that exists. Nothing is transferred
+/// when the spec has no `files:`.
+///
+/// Errors: the transfer or a `StatFile` failed (a missing source is not an error here: `plan`
+/// reports it at its `src:`).
+async fn read_file_sources(
+    bridge: &mut Bridge,
+    request: &BuildRequest,
+    spec: &Spec,
+    context: &mut ModuleContext,
+) -> Result<(), FrontendError> {
+    if spec.files.is_empty() {
+        return Ok(());
+    }
+    let sources: Vec<String> = spec
+        .files
+        .iter()
+        .map(|file| file.src.value.clone())
+        .collect();
+    let source = Local::new(&request.context_local)
+        .session(&request.session_id)
+        .include(sources.clone())
+        .exclude(context.excludes())
+        .shared_key_hint("gostage-files")
+        .build(&Constraints::default(), "[internal] load files: sources");
+    let id = bridge
+        .solve(
+            llb::marshal(&source, None).definition,
+            "load files: sources",
+        )
+        .await?;
+    for path in sources {
+        if let Some(mode) = bridge.stat_file(&id, &path).await? {
+            context
+                .file_sources
+                .insert(path, PathKind::from_go_mode(mode));
+        }
+    }
+    Ok(())
 }
 
 /// `./cmd/server` → `cmd/server`; `.` → ``.

@@ -13,8 +13,10 @@ pub struct CopyOptions {
     pub contents_only: bool,
     /// Set every copied file's mtime to this (Unix nanoseconds).
     pub timestamp: Option<i64>,
-    /// Set this permission mode on copied files; `None` keeps the source's.
+    /// Set this permission mode on copied files and directories; `None` keeps the source's.
     pub mode: Option<u32>,
+    /// Set this numeric `(uid, gid)` owner on everything copied; `None` keeps the source's.
+    pub owner: Option<(u32, u32)>,
 }
 
 /// A chain of file actions applied to `base` (`None` = scratch), encoded as one op:
@@ -84,6 +86,10 @@ impl FileOp {
             // -1 keeps the source's mode and mtime; 0 would mean chmod 0000 / 1970.
             mode: options.mode.map_or(-1, |mode| mode as i32),
             timestamp: options.timestamp.unwrap_or(-1),
+            owner: options.owner.map(|(uid, gid)| pb::ChownOpt {
+                user: Some(user_id(uid)),
+                group: Some(user_id(gid)),
+            }),
             follow_symlink: true,
             dir_copy_contents: options.contents_only,
             create_dest_path: true,
@@ -126,5 +132,12 @@ impl FileOp {
             output: -1,
             action: Some(action),
         });
+    }
+}
+
+/// A numeric user or group for a `ChownOpt` (`UserOpt.ByID`, ops.proto).
+fn user_id(id: u32) -> pb::UserOpt {
+    pb::UserOpt {
+        user: Some(pb::user_opt::User::ById(id)),
     }
 }

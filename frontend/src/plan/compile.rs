@@ -10,20 +10,13 @@ use crate::llb::{CacheSharing, Constraints, Exec, Local, Output};
 use crate::spec::Binary;
 use crate::vocabulary::Platform;
 
-/// Paths of the context never sent to the daemon: they are never needed to compile Go.
-pub const CONTEXT_EXCLUDES: &[&str] = &[".git", "**/.git", "**/node_modules"];
-
-/// The module source from the client's context directory, without [`CONTEXT_EXCLUDES`] and
-/// the `.dockerignore` patterns.
+/// The module source from the client's context directory, without what
+/// [`ModuleContext::excludes`](crate::context::ModuleContext::excludes) names. The files layer
+/// copies from the same source, so the context is sent once.
 pub fn source(input: Planner<'_>) -> Output {
-    let excludes = CONTEXT_EXCLUDES
-        .iter()
-        .map(|pattern| pattern.to_string())
-        .chain(input.context.ignore_patterns.iter().cloned())
-        .collect();
     Local::new(&input.request.context_local)
         .session(&input.request.session_id)
-        .exclude(excludes)
+        .exclude(input.context.excludes())
         .shared_key_hint("context")
         .build(&Constraints::default(), "load build context")
 }

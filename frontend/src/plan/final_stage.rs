@@ -1,14 +1,16 @@
-//! The final stage: the base (scratch by default) plus one layer of runtime files and users,
-//! and one layer of binaries, so a new build of the program changes only the last layer.
+//! The final stage: the base (scratch by default) plus one layer of runtime files (and, FROM
+//! scratch, users), the `files:` layer when there are files, and one layer of binaries, so a
+//! new build of the program changes only the last layer.
 
-use super::{Planner, BINARY_DIR};
+use super::image_settings::{Layer, DEFAULT_IDS};
+use super::{files, Planner, BINARY_DIR};
+use crate::context::PathKind;
 use crate::llb::{Constraints, CopyOptions, FileOp, Image, Output};
-use crate::spec::Spec;
+use crate::spec::CopiedFile;
 use crate::vocabulary::{Platform, ResolvedImage};
 
-/// `/etc/passwd` and `/etc/group` with root and the image's user (uid/gid from `image.user`).
-pub fn users(spec: &Spec) -> (String, String) {
-    let (uid, gid) = (spec.image.uid, spec.image.gid);
+/// `/etc/passwd` and `/etc/group` with root and the image's user `uid:gid` (`nonroot`).
+pub fn users(uid: u32, gid: u32) -> (String, String) {
     let mut passwd = String::from("root:x:0:0:root:/root:/sbin/nologin\n");
     let mut group = String::from("root:x:0:\n");
     if uid != 0 {
@@ -23,7 +25,9 @@ pub fn users(spec: &Spec) -> (String, String) {
 }
 
 /// The image filesystem: `base` (`None` = scratch) for `platform`, a layer with the runtime
-/// files and users, then a layer with the binaries at `/usr/local/bin/<name>`.
+/// files (and FROM scratch `/etc/passwd` and `/etc/group`; a base keeps its own), the
+/// `files` layer when `files` is not empty, then a layer with the binaries at
+/// `/usr/local/bin/<name>`.
 ///
 /// Each layer is one copy of a prepared tree, with every copied file and directory stamped
 /// `epoch`: adding files to an existing directory would give that directory the build's
@@ -33,10 +37,11 @@ pub fn image(
     platform: &Platform,
     base: Option<&ResolvedImage>,
     runtime_files: &Output,
+    files: &[(&CopiedFile, PathKind)],
     binaries: &[(String, Output)],
 ) -> Output {
     let epoch = planner.request.epoch_nanoseconds();
-    let base = base.map(|image| {
+    let base_image = base.map(|image| {
         Image::new(&image.reference)
             .resolve_mode(planner.request.resolve_mode)
             .build(
@@ -47,24 +52,46 @@ pub fn image(
     let stamped = CopyOptions {
         contents_only: true,
         timestamp: Some(epoch),
-        mode: None,
+        ..Default::default()
     };
-    let (passwd, group) = users(planner.spec);
-    let users_tree = FileOp::on(None)
-        .mkdir("/etc", 0o755, epoch)
-        .mkfile("/etc/passwd", 0o644, passwd.as_bytes(), epoch)
-        .mkfile("/etc/group", 0o644, group.as_bytes(), epoch)
-        .build(&Constraints::default(), "write /etc/passwd and /etc/group");
-    let runtime_layer = FileOp::on(base.as_ref())
-        .copy(Some(runtime_files), "/", "/", &stamped)
-        .copy(Some(&users_tree), "/", "/", &stamped)
-        .build(
-            &Constraints::default(),
-            "add CA bundle, zoneinfo, /tmp, passwd and group",
-        );
+    let mut runtime = FileOp::on(base_image.as_ref()).copy(Some(runtime_files), "/", "/", &stamped);
+    if base.is_none() {
+        let (uid, gid) = planner
+            .spec
+            .image
+            .user
+            .as_ref()
+            .map_or(DEFAULT_IDS, |user| (user.uid, user.gid));
+        let (passwd, group) = users(uid, gid);
+        let users_tree = FileOp::on(None)
+            .mkdir("/etc", 0o755, epoch)
+            .mkfile("/etc/passwd", 0o644, passwd.as_bytes(), epoch)
+            .mkfile("/etc/group", 0o644, group.as_bytes(), epoch)
+            .build(&Constraints::default(), "write /etc/passwd and /etc/group");
+        runtime = runtime.copy(Some(&users_tree), "/", "/", &stamped);
+    }
+    let runtime_layer = runtime.build(
+        &Constraints::default(),
+        Layer::runtime_step_name(base.is_some()),
+    );
+    let below_binaries = if files.is_empty() {
+        runtime_layer
+    } else {
+        let tree = files::tree(planner, files, epoch);
+        let sources: Vec<&str> = files
+            .iter()
+            .map(|(file, _)| file.src.value.as_str())
+            .collect();
+        FileOp::on(Some(&runtime_layer))
+            .copy(Some(&tree), "/", "/", &stamped)
+            .build(
+                &Constraints::default(),
+                &format!("add files: {}", sources.join(", ")),
+            )
+    };
     let binaries_tree = binaries_at(binaries, BINARY_DIR, epoch, platform);
     let names: Vec<&str> = binaries.iter().map(|(name, _)| name.as_str()).collect();
-    FileOp::on(Some(&runtime_layer))
+    FileOp::on(Some(&below_binaries))
         .copy(Some(&binaries_tree), "/", "/", &stamped)
         .build(
             &Constraints::default(),
@@ -87,7 +114,7 @@ fn binaries_at(
     let stamped = CopyOptions {
         contents_only: false,
         timestamp: Some(epoch),
-        mode: None,
+        ..Default::default()
     };
     let names: Vec<&str> = binaries.iter().map(|(name, _)| name.as_str()).collect();
     binaries

@@ -6,20 +6,74 @@ use std::collections::BTreeMap;
 use oci_spec::image::ImageConfiguration;
 
 use super::{Planner, BINARY_DIR};
+use crate::spec::{Spec, DEFAULT_USER};
 use crate::vocabulary::{rfc3339, ImageSettings, Platform};
 
-/// `PATH` of the image: where the binaries are.
+/// `PATH` of the image: where the binaries are. FROM scratch it is the whole `PATH`; a base
+/// image's `PATH` gets it in front when it lacks it.
 pub const PATH: &str = "/usr/local/bin";
 
-/// `created_by` of the history entries of the two layers gostage adds (`final_stage`).
-pub const LAYERS: [&str; 2] = [
-    "gostage: CA bundle, zoneinfo, /tmp, passwd and group",
-    "gostage: binaries",
-];
+/// The ids of [`DEFAULT_USER`], for the passwd and group written FROM scratch.
+pub const DEFAULT_IDS: (u32, u32) = (65532, 65532);
 
-/// The settings for `platform`: `User` from `image.user`; `Entrypoint` the first binary
-/// unless `image.entrypoint`; `Env` `PATH`, then `image.env`; labels from the `VERSION`,
-/// `COMMIT` and `SOURCE_DATE_EPOCH` build-args, then `image.labels`, then `--label`.
+/// A layer gostage adds over the base (`final_stage`), in image order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    /// CA bundle, zoneinfo, `/tmp`, and FROM scratch `/etc/passwd` and `/etc/group`.
+    RuntimeWithUsers,
+    /// CA bundle, zoneinfo and `/tmp` over a base image, which keeps its passwd and group.
+    Runtime,
+    /// The `files:` of the spec.
+    Files,
+    /// The binaries.
+    Binaries,
+}
+
+impl Layer {
+    /// The runtime layer over a base image (`has_base`) or over scratch.
+    pub fn runtime(has_base: bool) -> Layer {
+        match has_base {
+            true => Layer::Runtime,
+            false => Layer::RuntimeWithUsers,
+        }
+    }
+
+    /// `created_by` of the layer's image history entry.
+    pub fn created_by(self) -> &'static str {
+        match self {
+            Layer::RuntimeWithUsers => "gostage: CA bundle, zoneinfo, /tmp, passwd and group",
+            Layer::Runtime => "gostage: CA bundle, zoneinfo, /tmp",
+            Layer::Files => "gostage: files",
+            Layer::Binaries => "gostage: binaries",
+        }
+    }
+
+    /// The progress name of the runtime layer's file op (the files and binaries layers name
+    /// what they copy).
+    pub fn runtime_step_name(has_base: bool) -> &'static str {
+        match has_base {
+            true => "add CA bundle, zoneinfo, /tmp",
+            false => "add CA bundle, zoneinfo, /tmp, passwd and group",
+        }
+    }
+}
+
+/// The layers gostage adds for `spec`, over a base image (`has_base`) or scratch.
+pub fn history(spec: &Spec, has_base: bool) -> Vec<Layer> {
+    let mut layers = vec![Layer::runtime(has_base)];
+    if !spec.files.is_empty() {
+        layers.push(Layer::Files);
+    }
+    layers.push(Layer::Binaries);
+    layers
+}
+
+/// The settings for `platform`. `User`: `image.user`, else the base image's `User`, else
+/// [`DEFAULT_USER`] (a base that runs as root gets gostage's non-root default too).
+/// `Entrypoint`: the first binary unless `image.entrypoint`. `Env`: `PATH` (the base's with
+/// `/usr/local/bin` in front when missing), then `image.env`; the base's other entries stay
+/// (`image::config`). Labels: from the `VERSION`, `COMMIT` and `SOURCE_DATE_EPOCH`
+/// build-args, then `image.labels`, then `--label`.
 pub fn settings(
     planner: Planner<'_>,
     platform: &Platform,
@@ -33,7 +87,27 @@ pub fn settings(
             .map(|name| vec![format!("{BINARY_DIR}/{name}")])
             .unwrap_or_default()
     });
-    let mut env = vec![("PATH".to_string(), PATH.to_string())];
+    let base_config = base.as_ref().and_then(|base| base.config().clone());
+    let base_path = base_config
+        .as_ref()
+        .and_then(|config| config.env().clone())
+        .unwrap_or_default()
+        .into_iter()
+        .find_map(|entry| entry.strip_prefix("PATH=").map(str::to_string));
+    let path = match base_path {
+        Some(path) if path.split(':').any(|directory| directory == PATH) => path,
+        Some(path) if !path.is_empty() => format!("{PATH}:{path}"),
+        _ => PATH.to_string(),
+    };
+    let user = match &image.user {
+        Some(user) => user.written.value.clone(),
+        None => base_config
+            .as_ref()
+            .and_then(|config| config.user().clone())
+            .filter(|user| !user.is_empty())
+            .unwrap_or_else(|| DEFAULT_USER.to_string()),
+    };
+    let mut env = vec![("PATH".to_string(), path)];
     env.extend(
         image
             .env
@@ -62,7 +136,7 @@ pub fn settings(
     labels.extend(request.labels.clone());
     ImageSettings {
         platform: platform.clone(),
-        user: image.user.value.clone(),
+        user,
         entrypoint,
         cmd: image.cmd.clone(),
         working_dir: image.workdir.clone(),
@@ -74,7 +148,10 @@ pub fn settings(
             .collect(),
         labels,
         created,
-        layers: LAYERS.iter().map(|layer| layer.to_string()).collect(),
+        layers: history(planner.spec, base.is_some())
+            .into_iter()
+            .map(|layer| layer.created_by().to_string())
+            .collect(),
         base,
     }
 }

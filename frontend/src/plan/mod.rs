@@ -7,7 +7,8 @@
 //!
 //! Stages (one file each): `deps` (go.mod/go.sum + `go mod download` on the build platform),
 //! `runtime` (CA bundle, zoneinfo, /tmp from the builder), `compile` (one `go build` per
-//! binary and target platform, on the build platform), `final_stage` (the image filesystem),
+//! binary and target platform, on the build platform), `files` (the `files:` layer),
+//! `final_stage` (the image filesystem),
 //! `image_settings` (what the image config says), `sbom` (SPDX from the binaries' build info);
 //! `go_program` runs the Go helpers of `runtime` and `sbom`; `images` picks the builder and
 //! applies `--build-context`; `ssh` adds git over SSH to `deps` for `modules.ssh`.
@@ -15,6 +16,7 @@
 mod compile;
 mod deps;
 mod environment;
+mod files;
 mod final_stage;
 mod go_program;
 mod image_settings;
@@ -137,13 +139,17 @@ pub enum PlanError {
 /// `platforms:`, else the build platform.
 ///
 /// Errors: a `--build-context` that cannot replace an image, placed at the image's spec
-/// line; the build platform as the default target when Go cannot build for it.
+/// line; a `files:` source the context lacks, at its `src:`; the build platform as the
+/// default target when Go cannot build for it.
 pub fn needs(input: PlanInput<'_>) -> Result<Needs, PlanError> {
     let PlanInput {
         spec,
         context,
         request,
     } = input;
+    if request.target == Target::Image {
+        files::sources(spec, context).map_err(PlanError::Spec)?;
+    }
     let platforms = target_platforms(spec, request)?;
     let need = |written: Located<ImageReference>| -> Result<ImageNeed, PlanError> {
         let reference =
@@ -220,7 +226,8 @@ impl Planner<'_> {
 
 /// Builds the plan for every platform of `needs`, with the images of `resolved`.
 ///
-/// Errors: a base image missing from `resolved`, or a target platform Go cannot build for.
+/// Errors: a base image missing from `resolved`, a `files:` source the context lacks, or a
+/// target platform Go cannot build for.
 pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<Plan, PlanError> {
     let planner = Planner {
         spec: input.spec,
@@ -232,6 +239,10 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
     let names = binary_names(input.spec, &input.context.module);
     let deps = deps::download(planner);
     let runtime_files = runtime::runtime_files(planner);
+    let files = match input.request.target {
+        Target::Image => files::sources(input.spec, input.context).map_err(PlanError::Spec)?,
+        _ => Vec::new(),
+    };
     let mut platforms = Vec::new();
     for platform in &needs.platforms {
         let binaries = input
@@ -269,7 +280,7 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
                         None => None,
                     };
                 let filesystem =
-                    final_stage::image(planner, platform, base, &runtime_files, &binaries);
+                    final_stage::image(planner, platform, base, &runtime_files, &files, &binaries);
                 PlatformPlan {
                     platform: platform.clone(),
                     filesystem,

@@ -31,6 +31,7 @@ pub(super) fn spec(platforms: &[&str]) -> Spec {
             })
             .collect(),
         modules: Default::default(),
+        files: Vec::new(),
         span: Span { line: 1, column: 1 },
     }
 }
@@ -44,6 +45,7 @@ fn context(vendored: bool) -> ModuleContext {
         },
         vendored,
         ignore_patterns: vec!["*.md".into()],
+        file_sources: BTreeMap::new(),
     }
 }
 
@@ -497,4 +499,395 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
             "vendored linux/amd64 fdc1e3a226a4abb4d96398b4c13ff4118d1bb593edc5e51e7fbc405293d2278f",
         ]
     );
+}
+
+/// A base image config shaped like distroless static:nonroot.
+fn distroless_base(user: Option<&str>) -> ResolvedImage {
+    let mut config = serde_json::json!({
+        "Env": [
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"
+        ],
+        "WorkingDir": "/home/nonroot"
+    });
+    if let Some(user) = user {
+        config["User"] = user.into();
+    }
+    let image = serde_json::json!({
+        "architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []},
+        "config": config
+    });
+    ResolvedImage {
+        reference: "gcr.io/distroless/static-debian12:nonroot@sha256:1111".into(),
+        config: serde_json::from_value(image).unwrap_or_else(|error| panic!("{error}")),
+    }
+}
+
+/// The plan for `spec` with the base `base` resolved for every target platform.
+fn planned_on(spec: &Spec, context: &ModuleContext, base: ResolvedImage) -> Plan {
+    let request = BuildRequest::default();
+    let input = PlanInput {
+        spec,
+        context,
+        request: &request,
+    };
+    let needs = needs(input).unwrap_or_else(|error| panic!("{error}"));
+    let bases = needs
+        .platforms
+        .iter()
+        .map(|platform| (platform.clone(), base.clone()))
+        .collect();
+    let resolved = Resolved {
+        builder: builder(),
+        bases,
+    };
+    plan(input, &needs, &resolved).unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn with_base(mut spec: Spec, reference: &str) -> Spec {
+    let reference = ImageReference::parse(reference).unwrap_or_else(|p| panic!("{p}"));
+    spec.image.base = Base::Image(Located::new(reference, Span { line: 8, column: 9 }));
+    spec
+}
+
+fn settings_of(plan: &Plan) -> ImageSettings {
+    plan.platforms[0]
+        .image
+        .clone()
+        .unwrap_or_else(|| panic!("an image target has image settings"))
+}
+
+fn copies(op: &pb::Op) -> Vec<pb::FileActionCopy> {
+    match &op.op {
+        Some(pb::op::Op::File(file)) => file
+            .actions
+            .iter()
+            .filter_map(|action| match &action.action {
+                Some(pb::file_action::Action::Copy(copy)) => Some(copy.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn op_named(output: &Output, name: &str) -> pb::Op {
+    ops(output)
+        .into_iter()
+        .find(|(step, _)| step == name)
+        .map(|(_, op)| op)
+        .unwrap_or_else(|| panic!("no step named {name:?}"))
+}
+
+#[test]
+fn a_base_image_keeps_its_user_workdir_env_and_passwd() {
+    let spec = with_base(spec(&[]), "gcr.io/distroless/static-debian12:nonroot");
+    let plan = planned_on(&spec, &context(false), distroless_base(Some("65532")));
+    let names: Vec<String> = ops(&plan.platforms[0].filesystem)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert!(
+        names.iter().all(|name| !name.contains("passwd")),
+        "a base keeps its passwd and group: {names:?}"
+    );
+    assert!(names.contains(&"add CA bundle, zoneinfo, /tmp".to_string()));
+    let settings = settings_of(&plan);
+    assert_eq!(settings.user, "65532");
+    assert_eq!(
+        settings.env,
+        [(
+            "PATH".to_string(),
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()
+        )]
+    );
+    assert_eq!(
+        settings.layers,
+        ["gostage: CA bundle, zoneinfo, /tmp", "gostage: binaries"]
+    );
+    let config = crate::image::config(&settings).unwrap_or_else(|error| panic!("{error}"));
+    let runtime = config.config().clone().unwrap_or_default();
+    assert_eq!(runtime.user().as_deref(), Some("65532"));
+    assert_eq!(runtime.working_dir().as_deref(), Some("/home/nonroot"));
+    let env = runtime.env().clone().unwrap_or_default();
+    assert!(
+        env.contains(&"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt".to_string()),
+        "{env:?}"
+    );
+    assert_eq!(env.iter().filter(|e| e.starts_with("PATH=")).count(), 1);
+}
+
+#[test]
+fn the_spec_overrides_the_base_and_a_root_base_gets_the_non_root_default() {
+    let root_base = planned_on(
+        &with_base(spec(&[]), "debian:12"),
+        &context(false),
+        distroless_base(None),
+    );
+    assert_eq!(settings_of(&root_base).user, "65532:65532");
+    let mut overridden = with_base(spec(&[]), "debian:12");
+    overridden.image.user = Some(crate::spec::User {
+        written: Located::new("1000:1000".into(), Span { line: 9, column: 9 }),
+        uid: 1000,
+        gid: 1000,
+    });
+    overridden.image.workdir = Some("/srv".into());
+    overridden.image.env.insert("PATH".into(), "/app".into());
+    let settings = settings_of(&planned_on(
+        &overridden,
+        &context(false),
+        distroless_base(Some("65532")),
+    ));
+    assert_eq!(settings.user, "1000:1000");
+    let config = crate::image::config(&settings).unwrap_or_else(|error| panic!("{error}"));
+    let runtime = config.config().clone().unwrap_or_default();
+    assert_eq!(runtime.working_dir().as_deref(), Some("/srv"));
+    let paths: Vec<String> = runtime
+        .env()
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|entry| entry.starts_with("PATH="))
+        .collect();
+    assert_eq!(paths, ["PATH=/app"]);
+    // A base whose PATH lacks /usr/local/bin gets it in front.
+    let mut bare = distroless_base(Some("65532"));
+    if let Some(mut runtime) = bare.config.config().clone() {
+        runtime.set_env(Some(vec!["PATH=/bin".into()]));
+        bare.config.set_config(Some(runtime));
+    }
+    let settings = settings_of(&planned_on(
+        &with_base(spec(&[]), "debian:12"),
+        &context(false),
+        bare,
+    ));
+    assert_eq!(settings.env[0].1, "/usr/local/bin:/bin");
+}
+
+#[test]
+fn scratch_writes_passwd_for_the_default_user() {
+    let plan = planned(&spec(&[]), &BuildRequest::default());
+    let users = op_named(
+        &plan.platforms[0].filesystem,
+        "write /etc/passwd and /etc/group",
+    );
+    let Some(pb::op::Op::File(file)) = users.op else {
+        panic!("not a file op");
+    };
+    let passwd = file.actions.iter().find_map(|action| match &action.action {
+        Some(pb::file_action::Action::Mkfile(mkfile)) if mkfile.path == "/etc/passwd" => {
+            Some(String::from_utf8_lossy(&mkfile.data).into_owned())
+        }
+        _ => None,
+    });
+    assert_eq!(
+        passwd.as_deref(),
+        Some(
+            "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/nonexistent:/sbin/nologin\n"
+        )
+    );
+}
+
+fn spec_with_files() -> Spec {
+    let mut spec = spec(&["linux/amd64", "linux/arm64"]);
+    spec.files = vec![
+        crate::spec::CopiedFile {
+            src: Located::new(
+                "config/app.json".into(),
+                Span {
+                    line: 7,
+                    column: 10,
+                },
+            ),
+            dst: "/etc/app/app.json".into(),
+            mode: None,
+        },
+        crate::spec::CopiedFile {
+            src: Located::new(
+                "static".into(),
+                Span {
+                    line: 9,
+                    column: 10,
+                },
+            ),
+            dst: "/srv/static".into(),
+            mode: None,
+        },
+        crate::spec::CopiedFile {
+            src: Located::new(
+                "run.sh".into(),
+                Span {
+                    line: 11,
+                    column: 10,
+                },
+            ),
+            dst: "/usr/local/bin/run.sh".into(),
+            mode: Some(0o750),
+        },
+    ];
+    spec
+}
+
+fn context_with_files() -> ModuleContext {
+    use crate::context::PathKind;
+    let mut context = context(false);
+    context.file_sources = BTreeMap::from([
+        ("config/app.json".to_string(), PathKind::File),
+        ("static".to_string(), PathKind::Directory),
+        ("run.sh".to_string(), PathKind::File),
+    ]);
+    context
+}
+
+#[test]
+fn files_are_one_root_owned_stamped_layer_before_the_binaries() {
+    let request = BuildRequest {
+        source_date_epoch: Some(1_700_000_000),
+        ..Default::default()
+    };
+    let spec = spec_with_files();
+    let context = context_with_files();
+    let input = PlanInput {
+        spec: &spec,
+        context: &context,
+        request: &request,
+    };
+    let needs = needs(input).unwrap_or_else(|error| panic!("{error}"));
+    let resolved = Resolved {
+        builder: builder(),
+        bases: BTreeMap::new(),
+    };
+    let plan = plan(input, &needs, &resolved).unwrap_or_else(|error| panic!("{error}"));
+    let epoch = 1_700_000_000_000_000_000;
+    let filesystem = &plan.platforms[1].filesystem;
+    let tree = op_named(filesystem, "collect files: config/app.json, static, run.sh");
+    let actual: Vec<(String, String, i32, i64, bool)> = copies(&tree)
+        .into_iter()
+        .map(|copy| {
+            let owner = copy.owner.clone().unwrap_or_default();
+            let root = pb::UserOpt {
+                user: Some(pb::user_opt::User::ById(0)),
+            };
+            let owned_by_root = owner.user == Some(root.clone()) && owner.group == Some(root);
+            (
+                copy.src,
+                copy.dest,
+                copy.mode,
+                copy.timestamp,
+                owned_by_root,
+            )
+        })
+        .collect();
+    assert_eq!(
+        actual,
+        [
+            (
+                "/config/app.json".to_string(),
+                "/etc/app/app.json".to_string(),
+                0o644,
+                epoch,
+                true
+            ),
+            (
+                "/static".to_string(),
+                "/srv/static".to_string(),
+                0o755,
+                epoch,
+                true
+            ),
+            (
+                "/run.sh".to_string(),
+                "/usr/local/bin/run.sh".to_string(),
+                0o750,
+                epoch,
+                true
+            ),
+        ]
+    );
+    // Parents are made 0755 before each copy, not left to the copy (which would give them
+    // the copy's mode on current BuildKit).
+    let Some(pb::op::Op::File(tree_actions)) = &tree.op else {
+        panic!("not a file op");
+    };
+    let directories: Vec<(String, i32, bool)> = tree_actions
+        .actions
+        .iter()
+        .filter_map(|action| match &action.action {
+            Some(pb::file_action::Action::Mkdir(mkdir)) => {
+                Some((mkdir.path.clone(), mkdir.mode, mkdir.make_parents))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        directories,
+        [
+            ("/etc/app".to_string(), 0o755, true),
+            ("/srv".to_string(), 0o755, true),
+            ("/usr/local/bin".to_string(), 0o755, true),
+        ]
+    );
+    // The copies read the same context source as the compile: one transfer.
+    let context_sources = ops(filesystem)
+        .into_iter()
+        .filter(|(name, _)| name == "load build context")
+        .count();
+    assert_eq!(context_sources, 1);
+    // Layer order: runtime, files, binaries; history says the same.
+    let files_layer = op_named(filesystem, "add files: config/app.json, static, run.sh");
+    let runtime_layer = op_named(
+        filesystem,
+        "add CA bundle, zoneinfo, /tmp, passwd and group",
+    );
+    let binaries_layer = op_named(filesystem, "add server (linux/arm64)");
+    let digest = |op: &pb::Op| llb::op_digest(&llb::encode_op(op));
+    assert_eq!(files_layer.inputs[0].digest, digest(&runtime_layer));
+    assert_eq!(binaries_layer.inputs[0].digest, digest(&files_layer));
+    assert_eq!(copies(&files_layer)[0].timestamp, epoch);
+    assert_eq!(
+        settings_of(&plan).layers,
+        [
+            "gostage: CA bundle, zoneinfo, /tmp, passwd and group",
+            "gostage: files",
+            "gostage: binaries"
+        ]
+    );
+}
+
+#[test]
+fn a_missing_file_source_is_an_error_at_its_src() {
+    let spec = spec_with_files();
+    let mut context = context_with_files();
+    context.file_sources.remove("static");
+    let error = needs(PlanInput {
+        spec: &spec,
+        context: &context,
+        request: &BuildRequest::default(),
+    })
+    .expect_err("static is missing");
+    let PlanError::Spec(diagnostic) = error else {
+        panic!("not placed in the spec: {error:?}");
+    };
+    assert_eq!(
+        diagnostic.span,
+        Span {
+            line: 9,
+            column: 10
+        }
+    );
+    assert_eq!(
+        diagnostic.message,
+        "`files[1].src` is `static`, which is not in the build context"
+    );
+    // The binary target copies no files, so it needs none.
+    let binary = BuildRequest {
+        target: Target::Binary,
+        ..Default::default()
+    };
+    assert!(needs(PlanInput {
+        spec: &spec,
+        context: &context,
+        request: &binary,
+    })
+    .is_ok());
 }

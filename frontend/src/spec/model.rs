@@ -28,6 +28,8 @@ pub struct Spec {
     pub platforms: Vec<Located<Platform>>,
     /// Where private modules come from (`modules:`); empty when not written.
     pub modules: Modules,
+    /// Files of the build context to copy into the image (`files:`), in the order written.
+    pub files: Vec<CopiedFile>,
     /// Where the whole document starts (for errors that concern the file as a whole).
     pub span: Span,
 }
@@ -58,13 +60,48 @@ pub struct Build {
     pub cgo: bool,
 }
 
+/// What `image.base: distroless` stands for: Google's distroless static image for Debian 12,
+/// with the `nonroot` user (65532) as its `User` (tags: GoogleContainerTools/distroless
+/// README). Resolved for each target platform like any base; `--build-context` with this
+/// name replaces it.
+pub const DISTROLESS: &str = "gcr.io/distroless/static-debian12:nonroot";
+
+/// A file or directory of the build context copied into the image (`files:`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopiedFile {
+    /// Path in the build context, normalised (`./config/` → `config`), never empty, absolute
+    /// or outside the context; its span is where `src:` was written.
+    pub src: Located<String>,
+    /// Absolute path of the copy in the image: `dst` as written, or for a `dst` ending in `/`,
+    /// that directory joined with the last element of `src`.
+    pub dst: String,
+    /// Permission bits for everything copied (`mode:`); `None`: 0644 for a file, 0755 for a
+    /// directory and everything in it.
+    pub mode: Option<u32>,
+}
+
+/// The numeric user the programs run as (`image.user`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// As written, `uid[:gid]`: the config's `User`.
+    pub written: Located<String>,
+    /// Numeric uid.
+    pub uid: u32,
+    /// Numeric gid (the uid when only a uid is written).
+    pub gid: u32,
+}
+
+/// The user gostage runs programs as when neither the spec nor the base image names one:
+/// `nonroot` of distroless, 65532:65532.
+pub const DEFAULT_USER: &str = "65532:65532";
+
 /// What the final stage starts from (`image.base`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Base {
     /// An empty filesystem (the default).
     #[default]
     Scratch,
-    /// Any other image (e.g. `gcr.io/distroless/static`).
+    /// Any other image (e.g. `gcr.io/distroless/static`; `distroless` is [`DISTROLESS`]).
     Image(Located<ImageReference>),
 }
 
@@ -78,45 +115,25 @@ pub struct Port {
 }
 
 /// Output image settings (`image:`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Image {
     /// Final stage base.
     pub base: Base,
-    /// `User` of the image config, `uid[:gid]`; default `65532:65532`.
-    pub user: Located<String>,
-    /// Numeric uid parsed from `user` (for /etc/passwd).
-    pub uid: u32,
-    /// Numeric gid parsed from `user` (defaults to `uid` when only a uid is written).
-    pub gid: u32,
-    /// `WorkingDir` (absolute path), if written.
+    /// `User` of the image config, if written; `None`: the base image's `User`, else
+    /// [`DEFAULT_USER`] (`plan` decides).
+    pub user: Option<User>,
+    /// `WorkingDir` (absolute path), if written; `None` keeps the base image's.
     pub workdir: Option<String>,
     /// `Entrypoint` override; default is the (first) binary.
     pub entrypoint: Option<Vec<String>>,
     /// `Cmd` (arguments to the entrypoint).
     pub cmd: Option<Vec<String>>,
-    /// Extra `Env` of the image config.
+    /// Extra `Env` of the image config; each key replaces the base image's entry.
     pub env: BTreeMap<String, String>,
     /// `ExposedPorts`, sorted and deduplicated.
     pub ports: Vec<Port>,
     /// Extra `Labels`.
     pub labels: BTreeMap<String, String>,
-}
-
-impl Default for Image {
-    fn default() -> Self {
-        Self {
-            base: Base::Scratch,
-            user: Located::new("65532:65532".to_string(), Span::default()),
-            uid: 65532,
-            gid: 65532,
-            workdir: None,
-            entrypoint: None,
-            cmd: None,
-            env: BTreeMap::new(),
-            ports: Vec::new(),
-            labels: BTreeMap::new(),
-        }
-    }
 }
 
 /// Where private modules come from (`modules:`).

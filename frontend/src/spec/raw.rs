@@ -42,6 +42,9 @@ pub(crate) struct Spec {
     pub platforms: Option<Vec<Spanned<String>>>,
     /// Where private modules come from: hosts fetched with git over SSH and their host keys.
     pub modules: Option<Spanned<Modules>>,
+    /// Files or directories of the build context to copy into the image, owned by root, in a
+    /// layer of their own before the binaries.
+    pub files: Option<Vec<File>>,
 }
 
 /// Where private modules come from.
@@ -70,6 +73,23 @@ pub(crate) struct SshHost {
     /// ending where git appends the module's path. Default: `git@<host>:`.
     #[schemars(regex(pattern = r"^(ssh://\S+/|[^\s/@:]+@[^\s/@:]+:(\S*/)?)$"))]
     pub url: Option<Spanned<String>>,
+}
+
+/// A file or directory of the build context to copy into the image.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct File {
+    /// Path in the build context (relative, inside it): `config/app.yaml`, `static`.
+    #[schemars(regex(pattern = r"^[^/]"))]
+    pub src: Spanned<String>,
+    /// Absolute path in the image. Ending in `/`: into that directory, under the source's
+    /// name (`/srv/` + `static` → `/srv/static`); otherwise the copy's own path.
+    #[schemars(regex(pattern = r"^/"))]
+    pub dst: Spanned<String>,
+    /// Permission bits of everything copied, as a quoted octal string: `"0644"`, `"0755"`.
+    /// Default: `"0644"` for a file, `"0755"` for a directory and everything in it.
+    #[schemars(regex(pattern = r"^0?[0-7]{3}$"))]
+    pub mode: Option<Spanned<String>>,
 }
 
 /// One program to build into the image.
@@ -104,10 +124,12 @@ pub(crate) struct Build {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Image {
-    /// What the image starts from: `scratch` (empty, the default) or an image reference
-    /// such as `gcr.io/distroless/static`.
+    /// What the image starts from: `scratch` (empty, the default), `distroless`
+    /// (`gcr.io/distroless/static-debian12:nonroot`), or an image reference. A base image's
+    /// user, environment and working directory are kept unless set here.
     pub base: Option<Spanned<String>>,
-    /// User the programs run as, numeric: `uid` or `uid:gid`. Default: `65532:65532`.
+    /// User the programs run as, numeric: `uid` or `uid:gid`. Default: the base image's user,
+    /// else `65532:65532`.
     #[serde(default)]
     #[schemars(schema_with = "user_schema")]
     pub user: Option<Spanned<String>>,

@@ -125,6 +125,7 @@ mod tests {
                 "binaries",
                 "build",
                 "builder",
+                "files",
                 "go",
                 "image",
                 "main",

@@ -3,13 +3,15 @@
 use std::collections::BTreeMap;
 
 use super::{at, check, values};
-use crate::spec::model::{Base, Image};
+use crate::spec::model::{Base, Image, User, DISTROLESS};
 use crate::spec::path::FieldPath;
 use crate::spec::raw;
 use crate::vocabulary::Diagnostic;
 use crate::vocabulary::{ImageReference, Located};
 
-/// Checks every `image:` value and applies the defaults (`scratch`, user `65532:65532`).
+/// Checks every `image:` value and applies the default base (`scratch`); `distroless` stands
+/// for [`DISTROLESS`]. The user stays unset unless written: `plan` picks the base image's or
+/// the default.
 pub(super) fn validate(image: Option<raw::Image>) -> Result<Image, Diagnostic> {
     let mut validated = Image::default();
     let Some(image) = image else {
@@ -19,13 +21,22 @@ pub(super) fn validate(image: Option<raw::Image>) -> Result<Image, Diagnostic> {
 
     if let Some(base) = image.base {
         if base.value != "scratch" {
-            let reference = check(&base, &section.key("base"), ImageReference::parse)?;
+            let written = match base.value.as_str() {
+                "distroless" => DISTROLESS,
+                other => other,
+            };
+            let reference = ImageReference::parse(written)
+                .map_err(|problem| at(base.span, &section.key("base"), problem))?;
             validated.base = Base::Image(Located::new(reference, base.span));
         }
     }
     if let Some(user) = image.user {
-        (validated.uid, validated.gid) = check(&user, &section.key("user"), values::user)?;
-        validated.user = user.located();
+        let (uid, gid) = check(&user, &section.key("user"), values::user)?;
+        validated.user = Some(User {
+            written: user.located(),
+            uid,
+            gid,
+        });
     }
     if let Some(workdir) = image.workdir {
         validated.workdir = Some(check(
@@ -79,7 +90,7 @@ fn environment(map: raw::Map, path: &FieldPath) -> Result<BTreeMap<String, Strin
 
 #[cfg(test)]
 mod tests {
-    use crate::spec::model::{Base, Port};
+    use crate::spec::model::{Base, Port, DISTROLESS};
     use crate::spec::testing::{assert_error, help, parse_ok};
 
     fn port(number: u16, protocol: &str) -> Port {
@@ -137,11 +148,32 @@ mod tests {
 
     #[test]
     fn reads_numeric_users() {
-        let image = parse_ok("version: 1\nimage:\n  user: 1000\n").image;
-        assert_eq!(image.user.value, "1000");
-        assert_eq!((image.uid, image.gid), (1000, 1000));
-        let image = parse_ok("version: 1\nimage:\n  user: \"0:0\"\n").image;
-        assert_eq!((image.uid, image.gid), (0, 0));
+        let user = |text: &str| parse_ok(text).image.user.map(|user| user.written.value);
+        let ids = |text: &str| parse_ok(text).image.user.map(|user| (user.uid, user.gid));
+        assert_eq!(
+            user("version: 1\nimage:\n  user: 1000\n").as_deref(),
+            Some("1000")
+        );
+        assert_eq!(
+            ids("version: 1\nimage:\n  user: 1000\n"),
+            Some((1000, 1000))
+        );
+        assert_eq!(ids("version: 1\nimage:\n  user: \"0:0\"\n"), Some((0, 0)));
+        assert_eq!(user("version: 1\nimage:\n  ports: [80]\n"), None);
+    }
+
+    #[test]
+    fn distroless_is_the_nonroot_static_image() {
+        let image = parse_ok("version: 1\nimage:\n  base: distroless\n").image;
+        let Base::Image(base) = image.base else {
+            panic!("distroless is an image, not scratch");
+        };
+        assert_eq!(base.value.written, DISTROLESS);
+        assert_eq!(
+            base.value.normalized,
+            "gcr.io/distroless/static-debian12:nonroot"
+        );
+        assert_eq!((base.span.line, base.span.column), (3, 9));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod binaries;
 mod build;
+mod files;
 mod image;
 mod modules;
 mod values;
@@ -42,6 +43,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node, text: &str) -> Result<S
     let image = image::validate(spec.image)?;
     let platforms = platforms(spec.platforms.unwrap_or_default())?;
     let modules = modules::validate(spec.modules, document, text)?;
+    let files = files::validate(spec.files, document)?;
     Ok(Spec {
         version,
         go,
@@ -51,6 +53,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node, text: &str) -> Result<S
         image,
         platforms,
         modules,
+        files,
         span: document.span,
     })
 }
@@ -137,7 +140,7 @@ fn at(span: Span, path: &FieldPath, problem: Problem) -> Diagnostic {
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::spec::model::{Base, Binary, Build, Image, Modules, Port, Spec};
+    use crate::spec::model::{Base, Binary, Build, CopiedFile, Image, Modules, Port, Spec, User};
     use crate::spec::testing::{assert_error, help, parse_err, parse_ok};
     use crate::vocabulary::{ImageReference, LdflagsTemplate, Located, Platform, Problem, Span};
 
@@ -187,11 +190,14 @@ mod tests {
                 image: Image::default(),
                 platforms: Vec::new(),
                 modules: Modules::default(),
+                files: Vec::new(),
                 span: at(2, 1),
             }
         );
-        assert_eq!(spec.image.user.value, "65532:65532");
-        assert_eq!((spec.image.uid, spec.image.gid), (65532, 65532));
+        assert_eq!(
+            spec.image.user, None,
+            "plan picks the base's or the default"
+        );
         assert_eq!(spec.image.base, Base::Scratch);
     }
 
@@ -221,6 +227,9 @@ image:
   labels:
     org.opencontainers.image.source: https://example.com/repo
 platforms: [linux/amd64, linux/arm64]
+files:
+  - src: static
+    dst: /srv/
 "#;
         let expected = Spec {
             version: 1,
@@ -254,9 +263,11 @@ platforms: [linux/amd64, linux/arm64]
                     15,
                     9,
                 )),
-                user: located("1000:2000", 16, 9),
-                uid: 1000,
-                gid: 2000,
+                user: Some(User {
+                    written: located("1000:2000", 16, 9),
+                    uid: 1000,
+                    gid: 2000,
+                }),
                 workdir: Some("/srv".to_string()),
                 entrypoint: Some(strings(&["/usr/local/bin/server"])),
                 cmd: Some(strings(&["--listen", ":8080"])),
@@ -285,6 +296,11 @@ platforms: [linux/amd64, linux/arm64]
                 parsed(Platform::parse, "linux/arm64", 24, 26),
             ],
             modules: Modules::default(),
+            files: vec![CopiedFile {
+                src: located("static", 26, 10),
+                dst: "/srv/static".to_string(),
+                mode: None,
+            }],
             span: at(2, 1),
         };
         assert_eq!(parse_ok(text), expected);

@@ -152,8 +152,8 @@ pub(super) fn port_text(text: &str) -> Result<Port, Problem> {
 
 /// A numeric user: `uid` or `uid:gid`, giving `(uid, gid)` (gid = uid when not written).
 pub(super) fn user(text: &str) -> Result<(u32, u32), Problem> {
-    const HELP: &str = "write numeric ids, `uid` or `uid:gid`, e.g. `65532:65532` (gostage \
-                        writes the matching /etc/passwd and /etc/group entries)";
+    const HELP: &str = "write numeric ids, `uid` or `uid:gid`, e.g. `65532:65532` (FROM scratch, \
+                        gostage writes the matching /etc/passwd and /etc/group entries)";
     let (uid, gid) = text.split_once(':').unwrap_or((text, text));
     match (id(uid), id(gid)) {
         (Some(uid), Some(gid)) => Ok((uid, gid)),
@@ -183,6 +183,93 @@ pub(super) fn absolute_directory(text: &str) -> Result<String, Problem> {
     }
     let trimmed = text.trim_end_matches('/');
     Ok(if trimmed.is_empty() { "/" } else { trimmed }.to_string())
+}
+
+/// A path in the build context for `files[].src`, normalised: `./config/` → `config`,
+/// `a/../b` → `b`.
+pub(super) fn context_path(text: &str) -> Result<String, Problem> {
+    const EXAMPLE: &str = "write a path relative to the build context (the directory with \
+                           go.mod), such as `config/app.yaml` or `static`";
+    if text.trim().is_empty() {
+        return Err(Problem::new("is empty", EXAMPLE));
+    }
+    if text.contains('\\') {
+        return Err(Problem::new(
+            "uses `\\`",
+            format!(
+                "separate directories with `/`: `{}`",
+                text.replace('\\', "/")
+            ),
+        ));
+    }
+    if text.starts_with('/') {
+        return Err(Problem::new("is an absolute path", EXAMPLE));
+    }
+    if text.contains(['*', '?', '[']) {
+        return Err(Problem::new(
+            "is a pattern",
+            "name one file or directory; a directory is copied with everything in it",
+        ));
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    for segment in text.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if kept.pop().is_none() {
+                    return Err(Problem::new(
+                        "points outside the build context",
+                        "BuildKit sends only the build context; move the file into it, or \
+                         pass a larger context",
+                    ));
+                }
+            }
+            _ => kept.push(segment),
+        }
+    }
+    if kept.is_empty() {
+        return Err(Problem::new("is the whole build context", EXAMPLE));
+    }
+    Ok(kept.join("/"))
+}
+
+/// An absolute path in the image for `files[].dst`, normalised (`//` and `.` dropped), and
+/// whether it was written with a trailing `/` (= into that directory).
+pub(super) fn image_path(text: &str) -> Result<(String, bool), Problem> {
+    if !text.starts_with('/') {
+        return Err(Problem::new(
+            "must be an absolute path",
+            format!("write `/{}`", text.trim_start_matches("./")),
+        ));
+    }
+    let segments: Vec<&str> = text
+        .split('/')
+        .filter(|segment| !segment.is_empty() && *segment != ".")
+        .collect();
+    if segments.contains(&"..") {
+        return Err(Problem::new(
+            "has a `..`",
+            "write the destination without `..`, e.g. `/etc/app/`",
+        ));
+    }
+    Ok((format!("/{}", segments.join("/")), text.ends_with('/')))
+}
+
+/// A permission mode written as octal text: `"0644"`, `"755"`.
+pub(super) fn file_mode(text: &str) -> Result<u32, Problem> {
+    let digits = text
+        .strip_prefix('0')
+        .filter(|rest| rest.len() == 3)
+        .unwrap_or(text);
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if digits.len() == 3 && digits.bytes().all(|byte| byte.is_ascii_digit()) => {
+            Ok(mode)
+        }
+        _ => Err(Problem::new(
+            format!("is not a permission mode: `{text}`"),
+            "write three octal digits, quoted: `\"0644\"` (rw-r--r--) or `\"0755\"` (rwxr-xr-x)",
+        )),
+    }
 }
 
 /// A Go release: `1.23`, `1.23.4`, `1.24rc1`.
@@ -325,6 +412,54 @@ mod tests {
         );
         for text in ["", "1:", ":1", "1:2:3", "-1", "4294967296", "1 "] {
             assert!(user(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn normalises_context_paths_and_refuses_escapes() {
+        assert_eq!(context_path("./config/"), Ok("config".to_string()));
+        assert_eq!(context_path("a/../b/c.json"), Ok("b/c.json".to_string()));
+        for (written, message) in [
+            ("", "is empty"),
+            ("/etc/passwd", "is an absolute path"),
+            ("../secret", "points outside the build context"),
+            ("a/../../b", "points outside the build context"),
+            ("static/*.html", "is a pattern"),
+            ("./", "is the whole build context"),
+            ("a\\b", "uses `\\`"),
+        ] {
+            assert_eq!(
+                context_path(written).map_err(|problem| problem.message),
+                Err(message.to_string()),
+                "{written}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_image_paths_and_modes() {
+        assert_eq!(image_path("/srv/"), Ok(("/srv".to_string(), true)));
+        assert_eq!(
+            image_path("/etc//app/./a.json"),
+            Ok(("/etc/app/a.json".to_string(), false))
+        );
+        assert_eq!(image_path("/"), Ok(("/".to_string(), true)));
+        assert!(image_path("etc/app").is_err());
+        assert!(image_path("/etc/../app").is_err());
+        assert_eq!(file_mode("0644"), Ok(0o644));
+        assert_eq!(file_mode("755"), Ok(0o755));
+        assert_eq!(file_mode("0600"), Ok(0o600));
+        for text in [
+            "",
+            "644 ",
+            "0o644",
+            "0888",
+            "06444",
+            "rw-r--r--",
+            "64",
+            "+644",
+        ] {
+            assert!(file_mode(text).is_err(), "{text:?}");
         }
     }
 

@@ -1,0 +1,69 @@
+//! Stand-ins for public base images that cannot be pulled here, built FROM scratch and pushed
+//! to the local registry under a test name, for builds to use through `--build-context`.
+
+use anyhow::{Context, Result};
+use gostage_support::build_command::{engine, Progress};
+use gostage_support::cmd;
+use gostage_support::config::REGISTRY;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The name specs use for distroless (`image.base: distroless`), which `--build-context`
+/// replaces.
+pub const DISTROLESS: &str = gostage::spec::DISTROLESS;
+
+/// `/etc/passwd` of the stand-in, as distroless static ships it for `nonroot`.
+pub const DISTROLESS_PASSWD: &str = "root:x:0:0:root:/root:/sbin/nologin\n\
+nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n\
+nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n";
+
+/// `PATH` of the stand-in's config (distroless static's).
+pub const DISTROLESS_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// A stand-in shaped like distroless static:nonroot, pushed once per test process: FROM
+/// scratch with passwd and group holding root, nobody and nonroot (65532), `/home/nonroot`
+/// owned by it, the host's CA bundle; config `User` `65532`, `WorkingDir` `/home/nonroot`,
+/// `Env` `PATH` and `SSL_CERT_FILE`. Returns its registry reference.
+pub fn distroless_static() -> Result<String> {
+    static PUSHED: OnceLock<String> = OnceLock::new();
+    if let Some(reference) = PUSHED.get() {
+        return Ok(reference.clone());
+    }
+    let reference = format!("{REGISTRY}/e2e/distroless-static-debian12:nonroot");
+    let dir = std::env::temp_dir().join(format!("gostage-e2e-distroless-{}", std::process::id()));
+    let result = stage(&dir).and_then(|_| {
+        cmd::run(engine(Progress::Plain).args(["-t", &reference]).arg(&dir))?;
+        cmd::docker(&["push", &reference])
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    result.context("building the distroless stand-in")?;
+    Ok(PUSHED.get_or_init(|| reference).clone())
+}
+
+fn stage(dir: &Path) -> Result<()> {
+    let root = dir.join("rootfs");
+    std::fs::create_dir_all(root.join("etc/ssl/certs"))?;
+    std::fs::create_dir_all(dir.join("home/nonroot"))?;
+    std::fs::write(root.join("etc/passwd"), DISTROLESS_PASSWD)?;
+    std::fs::write(
+        root.join("etc/group"),
+        "root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n",
+    )?;
+    std::fs::copy(
+        "/etc/ssl/certs/ca-certificates.crt",
+        root.join("etc/ssl/certs/ca-certificates.crt"),
+    )
+    .context("copying the host CA bundle")?;
+    std::fs::write(
+        dir.join("Dockerfile"),
+        format!(
+            "FROM scratch\n\
+             COPY rootfs/ /\n\
+             COPY --chown=65532:65532 home/nonroot /home/nonroot\n\
+             USER 65532\n\
+             WORKDIR /home/nonroot\n\
+             ENV PATH={DISTROLESS_PATH} SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\n"
+        ),
+    )?;
+    Ok(())
+}
