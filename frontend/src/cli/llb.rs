@@ -30,7 +30,7 @@ pub struct LlbArguments {
     /// Target platform, as `--platform` of a build (repeat, or separate with commas).
     #[arg(long = "platform", value_name = "PLATFORM")]
     pub platforms: Vec<String>,
-    /// Build target (`image` or `binary`).
+    /// Build target (`image`, `binary`, `test` or `debug`).
     #[arg(long)]
     pub target: Option<String>,
     /// A build-arg, `KEY=VALUE` (repeat for several).
@@ -116,17 +116,18 @@ pub fn llb_json(arguments: &LlbArguments) -> Result<serde_json::Value, LlbError>
         other => LlbError::Plan(other),
     };
     let needs = plan::needs(input).map_err(plan_error)?;
-    let bases = match &needs.base {
-        Some(base) => needs
+    let per_platform = |need: &Option<ImageNeed>| match need {
+        Some(need) => needs
             .platforms
             .iter()
-            .map(|platform| (platform.clone(), unresolved(base)))
+            .map(|platform| (platform.clone(), unresolved(need)))
             .collect(),
         None => BTreeMap::new(),
     };
     let resolved = Resolved {
         builder: unresolved(&needs.builder),
-        bases,
+        bases: per_platform(&needs.base),
+        busyboxes: per_platform(&needs.busybox),
     };
     let plan = plan::plan(input, &needs, &resolved).map_err(plan_error)?;
     let source = SpecSource {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use oci_spec::image::ImageConfiguration;
 
+use super::debug::{self, BUSYBOX_DIR};
 use super::{Planner, BINARY_DIR};
 use crate::vocabulary::{rfc3339, ImageSettings, Platform};
 
@@ -16,6 +17,18 @@ pub const LAYERS: [&str; 2] = [
     "gostage: CA bundle, zoneinfo, /tmp, passwd and group",
     "gostage: binaries",
 ];
+
+/// Adds what the `debug` target changes: [`BUSYBOX_DIR`] at the end of `PATH` (so the
+/// binaries still win), and the history entry of the busybox layer.
+pub fn add_debug_shell(settings: &mut ImageSettings) {
+    for (key, value) in &mut settings.env {
+        if key == "PATH" {
+            value.push(':');
+            value.push_str(BUSYBOX_DIR);
+        }
+    }
+    settings.layers.push(debug::LAYER.to_string());
+}
 
 /// The settings for `platform`: `User` from `image.user`; `Entrypoint` the first binary
 /// unless `image.entrypoint`; `Env` `PATH`, then `image.env`; labels from the `VERSION`,

@@ -26,6 +26,8 @@ pub struct Spec {
     /// Target platforms from `platforms:` (normalised, each one Go can target), used when
     /// the client passes none. Empty means the build platform.
     pub platforms: Vec<Located<Platform>>,
+    /// What `--target test` runs (`test:`).
+    pub test: Test,
     /// Where the whole document starts (for errors that concern the file as a whole).
     pub span: Span,
 }
@@ -40,6 +42,34 @@ pub struct Binary {
     /// to be a plain file name (no `/`, not `.` or `..`). `None`: `plan` derives it from the
     /// main directory's last element, or for `.` from the module path's last element.
     pub name: Option<String>,
+}
+
+/// What `--target test` runs (`test:`): `go test <flags> <packages>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Test {
+    /// Package patterns as written (`./...`, `./internal/...`); default `./...` at line 0.
+    /// None starts with `-`.
+    pub packages: Vec<Located<String>>,
+    /// `go test` flags as written (`-count=1`, `-v`); each starts with `-`, none is `-race`.
+    pub flags: Vec<Located<String>>,
+}
+
+impl Test {
+    /// The package pattern used when `test.packages` is not written: every package of the
+    /// module.
+    pub const DEFAULT_PACKAGES: &'static str = "./...";
+}
+
+impl Default for Test {
+    fn default() -> Self {
+        Self {
+            packages: vec![Located::new(
+                Self::DEFAULT_PACKAGES.to_string(),
+                Span::default(),
+            )],
+            flags: Vec::new(),
+        }
+    }
 }
 
 /// Compiler settings (`build:`).

@@ -40,6 +40,22 @@ pub(crate) struct Spec {
     /// Platforms (`os/arch[/variant]`, e.g. `linux/arm64`) to build when the build does not
     /// ask for any. Default: the platform of the build.
     pub platforms: Option<Vec<Spanned<String>>>,
+    /// What `--target test` runs: `go test <flags> <packages>` on the build platform.
+    pub test: Option<Test>,
+}
+
+/// What `--target test` runs: `go test <flags> <packages>`, with the caches and build
+/// settings of the compile.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Test {
+    /// Package patterns to test, relative to the module root, e.g. `./...` or
+    /// `./internal/...`. Default: `[./...]`.
+    pub packages: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `go test` flags, one list item each with `=` before a value, e.g. `-count=1`, `-v`,
+    /// `-run=TestAPI`. `-race` is refused: it needs cgo, which gostage builds without.
+    #[schemars(inner(regex(pattern = r"^-")))]
+    pub flags: Option<Vec<Spanned<String>>>,
 }
 
 /// One program to build into the image.

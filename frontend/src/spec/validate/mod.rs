@@ -4,6 +4,7 @@
 mod binaries;
 mod build;
 mod image;
+mod test;
 mod values;
 
 use super::model::Spec;
@@ -39,6 +40,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnos
     let build = build::validate(spec.build)?;
     let image = image::validate(spec.image)?;
     let platforms = platforms(spec.platforms.unwrap_or_default())?;
+    let test = test::validate(spec.test)?;
     Ok(Spec {
         version,
         go,
@@ -47,6 +49,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnos
         build,
         image,
         platforms,
+        test,
         span: document.span,
     })
 }
@@ -133,7 +136,7 @@ fn at(span: Span, path: &FieldPath, problem: Problem) -> Diagnostic {
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::spec::model::{Base, Binary, Build, Image, Port, Spec};
+    use crate::spec::model::{Base, Binary, Build, Image, Port, Spec, Test};
     use crate::spec::testing::{assert_error, help, parse_err, parse_ok};
     use crate::vocabulary::{ImageReference, LdflagsTemplate, Located, Platform, Problem, Span};
 
@@ -182,6 +185,7 @@ mod tests {
                 build: Build::default(),
                 image: Image::default(),
                 platforms: Vec::new(),
+                test: Test::default(),
                 span: at(2, 1),
             }
         );
@@ -216,6 +220,9 @@ image:
   labels:
     org.opencontainers.image.source: https://example.com/repo
 platforms: [linux/amd64, linux/arm64]
+test:
+  packages: [./internal/...]
+  flags: [-count=1, -v]
 "#;
         let expected = Spec {
             version: 1,
@@ -279,6 +286,10 @@ platforms: [linux/amd64, linux/arm64]
                 parsed(Platform::parse, "linux/amd64", 24, 13),
                 parsed(Platform::parse, "linux/arm64", 24, 26),
             ],
+            test: Test {
+                packages: vec![located("./internal/...", 26, 14)],
+                flags: vec![located("-count=1", 27, 11), located("-v", 27, 21)],
+            },
             span: at(2, 1),
         };
         assert_eq!(parse_ok(text), expected);
