@@ -75,6 +75,9 @@ impl Daemon {
                 let mut c = engine(options.progress);
                 c.arg("-f").arg(context.join(file)).args(["-t", &image]);
                 buildx_args(&mut c, &build_args, &platforms);
+                if let Some(target) = &options.target {
+                    c.args(["--target", target]);
+                }
                 c.arg(context);
                 c
             }
@@ -86,6 +89,9 @@ impl Daemon {
                 }
                 if !platforms.is_empty() {
                     c.args(["--opt", &format!("platform={platforms}")]);
+                }
+                if let Some(target) = &options.target {
+                    c.args(["--opt", &format!("target={target}")]);
                 }
                 if options.sbom {
                     c.args(["--opt", "attest:sbom="]);
@@ -100,6 +106,9 @@ impl Daemon {
                 let mut c = buildx_remote(options.progress);
                 c.arg("-f").arg(context.join(file));
                 buildx_args(&mut c, &build_args, &platforms);
+                if let Some(target) = &options.target {
+                    c.args(["--target", target]);
+                }
                 if options.sbom {
                     c.arg("--sbom=true");
                 }
@@ -138,6 +147,8 @@ pub struct Options {
     pub provenance: Option<bool>,
     /// The progress output format (the build log holds that output).
     pub progress: Progress,
+    /// `--target` (`--opt target=` for buildctl); None: the default target.
+    pub target: Option<String>,
 }
 
 impl Options {
@@ -145,6 +156,14 @@ impl Options {
     pub fn platforms(platforms: &[&str]) -> Options {
         Options {
             platforms: platforms.iter().map(|p| p.to_string()).collect(),
+            ..Options::default()
+        }
+    }
+
+    /// Options for the build target `target` (`test`, `debug`).
+    pub fn target(target: &str) -> Options {
+        Options {
+            target: Some(target.to_string()),
             ..Options::default()
         }
     }
@@ -243,6 +262,19 @@ pub fn build_file_oci(context: &Path, file: &str, dest: &Path) -> Result<Output>
             .args(["--opt", &format!("filename={file}")])
             .args(["--opt", &format!("build-arg:GOPROXY={}", goproxy()?)])
             .args(["--output", &format!("type=oci,dest={}", dest.display())]),
+    )
+}
+
+/// Builds the target `target` of `context` on buildkitd (buildctl, plain progress) and exports
+/// its filesystem to the directory `dest` (`--output type=local`); the caller inspects the
+/// outcome.
+pub fn build_local(context: &Path, target: &str, dest: &Path) -> Result<Output> {
+    cmd::run_any(
+        buildctl_dockerfile(Progress::Plain, context, context)
+            .args(["--opt", &format!("filename={SPEC}")])
+            .args(["--opt", &format!("target={target}")])
+            .args(["--opt", &format!("build-arg:GOPROXY={}", goproxy()?)])
+            .args(["--output", &format!("type=local,dest={}", dest.display())]),
     )
 }
 
