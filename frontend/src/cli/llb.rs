@@ -209,6 +209,26 @@ mod tests {
     }
 
     #[test]
+    fn test_and_debug_targets_print_their_steps() {
+        let mut test = arguments(&["linux/arm64", "linux/amd64"], &[]);
+        test.target = Some("test".into());
+        let text = printed(&test);
+        assert!(text.contains("go test ./... (linux/amd64)"), "{text}");
+        assert!(
+            !text.contains("linux/arm64"),
+            "tests run on the build platform: {text}"
+        );
+        let mut debug = arguments(&["linux/arm64"], &[]);
+        debug.target = Some("debug".into());
+        let text = printed(&debug);
+        assert!(
+            text.contains("docker-image://docker.io/library/busybox:1.36-musl"),
+            "{text}"
+        );
+        assert!(text.contains("PATH=/usr/local/bin:/busybox"), "{text}");
+    }
+
+    #[test]
     fn bad_flags_are_errors() {
         let error = llb_json(&arguments(&["linux/sparc"], &[])).expect_err("sparc");
         assert!(
