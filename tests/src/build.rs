@@ -81,6 +81,9 @@ impl Daemon {
                 c.arg("-f").arg(context.join(file)).args(["-t", &image]);
                 buildx_args(&mut c, &build_args, &platforms, &build_contexts);
                 session_args(&mut c, options);
+                if let Some(target) = &options.target {
+                    c.args(["--target", target]);
+                }
                 c.arg(context);
                 c
             }
@@ -96,6 +99,9 @@ impl Daemon {
                 if !platforms.is_empty() {
                     c.args(["--opt", &format!("platform={platforms}")]);
                 }
+                if let Some(target) = &options.target {
+                    c.args(["--opt", &format!("target={target}")]);
+                }
                 if options.sbom {
                     c.args(["--opt", "attest:sbom="]);
                 }
@@ -110,6 +116,9 @@ impl Daemon {
                 let mut c = buildx_remote(options.progress);
                 c.arg("-f").arg(context.join(file));
                 buildx_args(&mut c, &build_args, &platforms, &build_contexts);
+                if let Some(target) = &options.target {
+                    c.args(["--target", target]);
+                }
                 if options.sbom {
                     c.arg("--sbom=true");
                 }
@@ -169,6 +178,8 @@ pub struct Options {
     pub ssh: Option<String>,
     /// `--secret` values, e.g. `id=known_hosts,src=/tmp/known_hosts`.
     pub secrets: Vec<String>,
+    /// `--target` (`--opt target=` for buildctl); None: the default target.
+    pub target: Option<String>,
 }
 
 impl Options {
@@ -176,6 +187,14 @@ impl Options {
     pub fn platforms(platforms: &[&str]) -> Options {
         Options {
             platforms: platforms.iter().map(|p| p.to_string()).collect(),
+            ..Options::default()
+        }
+    }
+
+    /// Options for the build target `target` (`test`, `debug`).
+    pub fn target(target: &str) -> Options {
+        Options {
+            target: Some(target.to_string()),
             ..Options::default()
         }
     }
@@ -281,6 +300,19 @@ pub fn build_file_oci(context: &Path, file: &str, dest: &Path) -> Result<Output>
             .args(["--opt", &format!("filename={file}")])
             .args(["--opt", &format!("build-arg:GOPROXY={}", goproxy()?)])
             .args(["--output", &format!("type=oci,dest={}", dest.display())]),
+    )
+}
+
+/// Builds the target `target` of `context` on buildkitd (buildctl, plain progress) and exports
+/// its filesystem to the directory `dest` (`--output type=local`); the caller inspects the
+/// outcome.
+pub fn build_local(context: &Path, target: &str, dest: &Path) -> Result<Output> {
+    cmd::run_any(
+        buildctl_dockerfile(Progress::Plain, context, context)
+            .args(["--opt", &format!("filename={SPEC}")])
+            .args(["--opt", &format!("target={target}")])
+            .args(["--opt", &format!("build-arg:GOPROXY={}", goproxy()?)])
+            .args(["--output", &format!("type=local,dest={}", dest.display())]),
     )
 }
 

@@ -9,6 +9,7 @@ mod binfmt;
 mod builder_images;
 mod buildkitd;
 mod buildx;
+mod busybox_image;
 mod config;
 mod demo;
 mod docker_engine;

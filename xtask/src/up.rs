@@ -2,7 +2,9 @@
 //! reuses whatever already answers).
 
 use crate::report::Report;
-use crate::{apt, binfmt, builder_images, buildkitd, buildx, docker_engine, registry, verify};
+use crate::{
+    apt, binfmt, builder_images, buildkitd, buildx, busybox_image, docker_engine, registry, verify,
+};
 use anyhow::{bail, Result};
 use std::time::Instant;
 
@@ -48,6 +50,7 @@ pub fn run(args: &Args) -> Result<Report> {
     buildkitd::ensure(&mut report)?;
     buildx::ensure(&mut report)?;
     builder_images::ensure(&mut report)?;
+    busybox_image::ensure(&mut report)?;
     if !args.skip_verify {
         verify::run(&mut report)?;
     }

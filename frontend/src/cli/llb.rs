@@ -30,7 +30,7 @@ pub struct LlbArguments {
     /// Target platform, as `--platform` of a build (repeat, or separate with commas).
     #[arg(long = "platform", value_name = "PLATFORM")]
     pub platforms: Vec<String>,
-    /// Build target (`image` or `binary`).
+    /// Build target (`image`, `binary`, `test` or `debug`).
     #[arg(long)]
     pub target: Option<String>,
     /// A build-arg, `KEY=VALUE` (repeat for several).
@@ -126,17 +126,18 @@ pub fn llb_json(arguments: &LlbArguments) -> Result<serde_json::Value, LlbError>
         other => LlbError::Plan(other),
     };
     let needs = plan::needs(input).map_err(plan_error)?;
-    let bases = match &needs.base {
-        Some(base) => needs
+    let per_platform = |need: &Option<ImageNeed>| match need {
+        Some(need) => needs
             .platforms
             .iter()
-            .map(|platform| (platform.clone(), unresolved(base)))
+            .map(|platform| (platform.clone(), unresolved(need)))
             .collect(),
         None => BTreeMap::new(),
     };
     let resolved = Resolved {
         builder: unresolved(&needs.builder),
-        bases,
+        bases: per_platform(&needs.base),
+        busyboxes: per_platform(&needs.busybox),
     };
     let plan = plan::plan(input, &needs, &resolved).map_err(plan_error)?;
     let source = SpecSource {
@@ -215,6 +216,26 @@ mod tests {
             "{text}"
         );
         assert!(text.starts_with(r#"{"note":"offline"#), "{text}");
+    }
+
+    #[test]
+    fn test_and_debug_targets_print_their_steps() {
+        let mut test = arguments(&["linux/arm64", "linux/amd64"], &[]);
+        test.target = Some("test".into());
+        let text = printed(&test);
+        assert!(text.contains("go test ./... (linux/amd64)"), "{text}");
+        assert!(
+            !text.contains("linux/arm64"),
+            "tests run on the build platform: {text}"
+        );
+        let mut debug = arguments(&["linux/arm64"], &[]);
+        debug.target = Some("debug".into());
+        let text = printed(&debug);
+        assert!(
+            text.contains("docker-image://docker.io/library/busybox:1.36-musl"),
+            "{text}"
+        );
+        assert!(text.contains("PATH=/usr/local/bin:/busybox"), "{text}");
     }
 
     #[test]

@@ -111,19 +111,34 @@ async fn build(
         &spec_file,
         &needs.builder,
         &request.build_platform,
+        "the builder image, derived from go.mod; set `builder:` to choose another",
     )
     .await?;
-    let mut bases = BTreeMap::new();
-    if let Some(base) = &needs.base {
+    let mut resolved = Resolved {
+        builder,
+        bases: BTreeMap::new(),
+        busyboxes: BTreeMap::new(),
+    };
+    let busybox_help = format!(
+        "the debug target's shell; replace it with --build-context {}=docker-image://REFERENCE",
+        plan::BUSYBOX
+    );
+    let per_platform = [
+        (&needs.base, &mut resolved.bases, ""),
+        (
+            &needs.busybox,
+            &mut resolved.busyboxes,
+            busybox_help.as_str(),
+        ),
+    ];
+    for (need, images, derived) in per_platform {
+        let Some(need) = need else { continue };
         for platform in &needs.platforms {
-            bases.insert(
-                platform.clone(),
-                resolve(bridge, &request, &spec_file, base, platform).await?,
-            );
+            let image = resolve(bridge, &request, &spec_file, need, platform, derived).await?;
+            images.insert(platform.clone(), image);
         }
     }
-    let plan = plan::plan(input, &needs, &Resolved { builder, bases })
-        .map_err(|error| spec_file.plan_error(error))?;
+    let plan = plan::plan(input, &needs, &resolved).map_err(|error| spec_file.plan_error(error))?;
     let spec_source = SpecSource {
         filename: &spec_file.filename,
         data: &spec_file.data,
@@ -172,28 +187,52 @@ fn log_rendered(rendered: &[render::RenderedPlatform]) {
     }
 }
 
-/// Resolves the config of the image `need` for `platform`.
+/// Resolves the config of the image `need` for `platform`. An image written in the spec fails
+/// at its line; one gostage chose itself fails with `derived`, which says what it is for and
+/// how to choose another.
 async fn resolve(
     bridge: &mut Bridge,
     request: &BuildRequest,
     spec_file: &SpecFile,
     need: &ImageNeed,
     platform: &Platform,
+    derived: &str,
 ) -> Result<ResolvedImage, FrontendError> {
     let reference = &need.reference.normalized;
     let log_name = format!("[internal] load metadata for {reference}");
-    match bridge.resolve_image_config(reference, platform, request.resolve_mode.as_str(), &log_name).await {
+    match bridge
+        .resolve_image_config(
+            reference,
+            platform,
+            request.resolve_mode.as_str(),
+            &log_name,
+        )
+        .await
+    {
         Ok((digest, config)) => {
-            let config = serde_json::from_slice(&config)
-                .map_err(|error| FrontendError::Other(format!("the config of image {reference} is not an image config: {error}")))?;
-            Ok(ResolvedImage { reference: need.reference.pinned(&digest), config })
+            let config = serde_json::from_slice(&config).map_err(|error| {
+                FrontendError::Other(format!(
+                    "the config of image {reference} is not an image config: {error}"
+                ))
+            })?;
+            Ok(ResolvedImage {
+                reference: need.reference.pinned(&digest),
+                config,
+            })
         }
         Err(status) if need.written.span.line > 0 => Err(spec_file.error(
-            Diagnostic::new(need.written.span, format!("cannot resolve image `{}`: {}", need.written.value, status.message()))
-                .with_help("check the image name and tag, and that the registry is reachable"),
+            Diagnostic::new(
+                need.written.span,
+                format!(
+                    "cannot resolve image `{}`: {}",
+                    need.written.value,
+                    status.message()
+                ),
+            )
+            .with_help("check the image name and tag, and that the registry is reachable"),
         )),
         Err(status) => Err(FrontendError::daemon(
-            format!("resolve builder image {reference} (derived from go.mod; set `builder:` to choose another)"),
+            format!("resolve image {reference} ({derived})"),
             status,
         )),
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use oci_spec::image::ImageConfiguration;
 
+use super::debug::BUSYBOX_DIR;
 use super::{Planner, BINARY_DIR};
 use crate::spec::{Spec, DEFAULT_USER};
 use crate::vocabulary::{rfc3339, ImageSettings, Platform};
@@ -27,6 +28,8 @@ pub enum Layer {
     Files,
     /// The binaries.
     Binaries,
+    /// The `debug` target's busybox under [`BUSYBOX_DIR`].
+    DebugShell,
 }
 
 impl Layer {
@@ -45,6 +48,7 @@ impl Layer {
             Layer::Runtime => "gostage: CA bundle, zoneinfo, /tmp",
             Layer::Files => "gostage: files",
             Layer::Binaries => "gostage: binaries",
+            Layer::DebugShell => "gostage: busybox shell (debug target)",
         }
     }
 
@@ -66,6 +70,20 @@ pub fn history(spec: &Spec, has_base: bool) -> Vec<Layer> {
     }
     layers.push(Layer::Binaries);
     layers
+}
+
+/// Adds what the `debug` target changes: [`BUSYBOX_DIR`] at the end of `PATH` (so the
+/// binaries still win), and the history entry of the busybox layer.
+pub fn add_debug_shell(settings: &mut ImageSettings) {
+    for (key, value) in &mut settings.env {
+        if key == "PATH" {
+            value.push(':');
+            value.push_str(BUSYBOX_DIR);
+        }
+    }
+    settings
+        .layers
+        .push(Layer::DebugShell.created_by().to_string());
 }
 
 /// The settings for `platform`. `User`: `image.user`, else the base image's `User`, else

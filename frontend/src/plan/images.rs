@@ -36,6 +36,18 @@ pub fn builder_reference(
         })
 }
 
+/// The image whose `/bin` (a static busybox and its applet links) the `debug` target adds
+/// under `/busybox`, as users write it for `--build-context`. The `-musl` variants of the
+/// official image are statically linked (Docker Hub `busybox` image description).
+pub const BUSYBOX: &str = "busybox:1.36-musl";
+
+/// [`BUSYBOX`] as a reference, at no spec line (it is never written in the spec).
+pub fn busybox_reference() -> Result<Located<ImageReference>, Diagnostic> {
+    ImageReference::parse(BUSYBOX)
+        .map(|reference| Located::new(reference, Span::default()))
+        .map_err(|problem| Diagnostic::new(Span::default(), problem.about(BUSYBOX)))
+}
+
 /// The reference to resolve for `written`, after BuildKit's named-context
 /// convention (`--build-context golang:1.23=docker-image://…`, option `context:<name>`;
 /// `frontend/dockerui/namedcontext.go`).

@@ -12,13 +12,17 @@
 //! `image_settings` (what the image config says), `sbom` (SPDX from the binaries' build info);
 //! `go_program` runs the Go helpers of `runtime` and `sbom`; `images` picks the builder and
 //! applies `--build-context`; `ssh` adds git over SSH to `deps` for `modules.ssh`.
+//! Targets other than `image`: `binary` (the compile's outputs), `go_test` (`--target
+//! test`: the test report) and `debug` (the image plus busybox).
 
 mod compile;
+mod debug;
 mod deps;
 mod environment;
 mod files;
 mod final_stage;
 mod go_program;
+mod go_test;
 mod image_settings;
 mod images;
 mod ldflags;
@@ -28,6 +32,9 @@ mod ssh;
 
 use std::collections::BTreeMap;
 
+pub use debug::BUSYBOX_DIR;
+pub use go_test::REPORTS as TEST_REPORTS;
+pub use images::BUSYBOX;
 pub use ldflags::DEFAULT_LDFLAGS;
 pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
 pub use ssh::{
@@ -77,8 +84,11 @@ pub struct Needs {
     /// The builder image, resolved for the build platform.
     pub builder: ImageNeed,
     /// The final stage's base image, resolved for each target platform; `None` for scratch
-    /// and for the `binary` target.
+    /// and for the `binary` and `test` targets.
     pub base: Option<ImageNeed>,
+    /// [`BUSYBOX`] (or its `--build-context` replacement), resolved for each target platform;
+    /// only for the `debug` target.
+    pub busybox: Option<ImageNeed>,
 }
 
 /// The images of [`Needs`], resolved by the gateway.
@@ -88,6 +98,8 @@ pub struct Resolved {
     pub builder: ResolvedImage,
     /// The base per target platform (empty for scratch).
     pub bases: BTreeMap<Platform, ResolvedImage>,
+    /// The busybox image per target platform (empty unless the target is `debug`).
+    pub busyboxes: BTreeMap<Platform, ResolvedImage>,
 }
 
 /// What to return for one target platform.
@@ -95,11 +107,13 @@ pub struct Resolved {
 pub struct PlatformPlan {
     /// The target platform.
     pub platform: Platform,
-    /// The filesystem to return: the image, or the binaries for the `binary` target.
+    /// The filesystem to return: the image, the binaries for the `binary` target, the test
+    /// reports ([`TEST_REPORTS`]) for the `test` target.
     pub filesystem: Output,
     /// A filesystem with the SPDX document at [`SBOM_PATH`], when the client asked for one.
     pub sbom: Option<Output>,
-    /// What the image config says; `None` for the `binary` target, which is not an image.
+    /// What the image config says; `None` for the `binary` and `test` targets, which are
+    /// not images.
     pub image: Option<ImageSettings>,
 }
 
@@ -136,7 +150,9 @@ pub enum PlanError {
 }
 
 /// The images to resolve and the target platforms: `--platform`, else the spec's
-/// `platforms:`, else the build platform.
+/// `platforms:`, else the build platform. The `test` target has one platform, the build
+/// platform, whatever was asked: tests run natively, never under emulation, and one report
+/// comes back.
 ///
 /// Errors: a `--build-context` that cannot replace an image, placed at the image's spec
 /// line; a `files:` source the context lacks, at its `src:`; the build platform as the
@@ -147,24 +163,32 @@ pub fn needs(input: PlanInput<'_>) -> Result<Needs, PlanError> {
         context,
         request,
     } = input;
-    if request.target == Target::Image {
+    if request.target.is_image() {
         files::sources(spec, context).map_err(PlanError::Spec)?;
     }
-    let platforms = target_platforms(spec, request)?;
+    let platforms = match request.target {
+        Target::Test => vec![buildable_build_platform(request)?],
+        _ => target_platforms(spec, request)?,
+    };
     let need = |written: Located<ImageReference>| -> Result<ImageNeed, PlanError> {
         let reference =
             images::replaced(&written, &request.named_contexts).map_err(PlanError::Spec)?;
         Ok(ImageNeed { written, reference })
     };
     let builder = need(images::builder_reference(spec, &context.module).map_err(PlanError::Spec)?)?;
-    let base = match (&spec.image.base, request.target) {
-        (Base::Image(base), Target::Image) => Some(need(base.clone())?),
+    let base = match &spec.image.base {
+        Base::Image(base) if request.target.is_image() => Some(need(base.clone())?),
+        _ => None,
+    };
+    let busybox = match request.target {
+        Target::Debug => Some(need(images::busybox_reference().map_err(PlanError::Spec)?)?),
         _ => None,
     };
     Ok(Needs {
         platforms,
         builder,
         base,
+        busybox,
     })
 }
 
@@ -177,11 +201,7 @@ fn target_platforms(spec: &Spec, request: &BuildRequest) -> Result<Vec<Platform>
             .map(|platform| platform.value.clone())
             .collect()
     } else {
-        let platform = request.build_platform.clone();
-        if let Err(problem) = platform.go_env() {
-            return Err(PlanError::BuildPlatform { platform, problem });
-        }
-        vec![platform]
+        vec![buildable_build_platform(request)?]
     };
     let mut unique = Vec::new();
     for platform in platforms {
@@ -190,6 +210,15 @@ fn target_platforms(spec: &Spec, request: &BuildRequest) -> Result<Vec<Platform>
         }
     }
     Ok(unique)
+}
+
+/// The build platform, when Go can build for it.
+fn buildable_build_platform(request: &BuildRequest) -> Result<Platform, PlanError> {
+    let platform = request.build_platform.clone();
+    match platform.go_env() {
+        Ok(_) => Ok(platform),
+        Err(problem) => Err(PlanError::BuildPlatform { platform, problem }),
+    }
 }
 
 /// The name of each binary, in spec order: as written, else derived from its `main`.
@@ -226,8 +255,8 @@ impl Planner<'_> {
 
 /// Builds the plan for every platform of `needs`, with the images of `resolved`.
 ///
-/// Errors: a base image missing from `resolved`, a `files:` source the context lacks, or a
-/// target platform Go cannot build for.
+/// Errors: a base or busybox image missing from `resolved`, a `files:` source the context
+/// lacks, or a target platform Go cannot build for.
 pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<Plan, PlanError> {
     let planner = Planner {
         spec: input.spec,
@@ -238,10 +267,23 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
     let epoch = input.request.epoch_nanoseconds();
     let names = binary_names(input.spec, &input.context.module);
     let deps = deps::download(planner);
+    if input.request.target == Target::Test {
+        let platforms = needs
+            .platforms
+            .iter()
+            .map(|platform| PlatformPlan {
+                platform: platform.clone(),
+                filesystem: go_test::report(planner, &deps),
+                sbom: None,
+                image: None,
+            })
+            .collect();
+        return Ok(Plan { platforms });
+    }
     let runtime_files = runtime::runtime_files(planner);
-    let files = match input.request.target {
-        Target::Image => files::sources(input.spec, input.context).map_err(PlanError::Spec)?,
-        _ => Vec::new(),
+    let files = match input.request.target.is_image() {
+        true => files::sources(input.spec, input.context).map_err(PlanError::Spec)?,
+        false => Vec::new(),
     };
     let mut platforms = Vec::new();
     for platform in &needs.platforms {
@@ -260,42 +302,56 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
             true => Some(sbom::document(planner, &binaries_tree, &names, platform)),
             false => None,
         };
-        let platform_plan =
-            if input.request.target == Target::Binary {
-                PlatformPlan {
-                    platform: platform.clone(),
-                    filesystem: binaries_tree,
-                    sbom,
-                    image: None,
-                }
-            } else {
-                let base =
-                    match &needs.base {
-                        Some(need) => Some(resolved.bases.get(platform).ok_or_else(|| {
-                            PlanError::Unresolved {
-                                reference: need.reference.normalized.clone(),
-                                platform: platform.clone(),
-                            }
-                        })?),
-                        None => None,
-                    };
-                let filesystem =
-                    final_stage::image(planner, platform, base, &runtime_files, &files, &binaries);
-                PlatformPlan {
-                    platform: platform.clone(),
-                    filesystem,
-                    sbom,
-                    image: Some(image_settings::settings(
-                        planner,
-                        platform,
-                        &names,
-                        base.map(|image| image.config.clone()),
-                    )),
-                }
-            };
+        let platform_plan = if input.request.target == Target::Binary {
+            PlatformPlan {
+                platform: platform.clone(),
+                filesystem: binaries_tree,
+                sbom,
+                image: None,
+            }
+        } else {
+            let base = resolved_for(needs.base.as_ref(), &resolved.bases, platform)?;
+            let busybox = resolved_for(needs.busybox.as_ref(), &resolved.busyboxes, platform)?;
+            let mut filesystem =
+                final_stage::image(planner, platform, base, &runtime_files, &files, &binaries);
+            let mut settings = image_settings::settings(
+                planner,
+                platform,
+                &names,
+                base.map(|image| image.config.clone()),
+            );
+            if let Some(busybox) = busybox {
+                filesystem = debug::with_shell(planner, platform, busybox, &filesystem);
+                image_settings::add_debug_shell(&mut settings);
+            }
+            PlatformPlan {
+                platform: platform.clone(),
+                filesystem,
+                sbom,
+                image: Some(settings),
+            }
+        };
         platforms.push(platform_plan);
     }
     Ok(Plan { platforms })
+}
+
+/// The image of `need` resolved for `platform`; `None` when there is no need.
+fn resolved_for<'a>(
+    need: Option<&ImageNeed>,
+    resolved: &'a BTreeMap<Platform, ResolvedImage>,
+    platform: &Platform,
+) -> Result<Option<&'a ResolvedImage>, PlanError> {
+    let Some(need) = need else {
+        return Ok(None);
+    };
+    resolved
+        .get(platform)
+        .map(Some)
+        .ok_or_else(|| PlanError::Unresolved {
+            reference: need.reference.normalized.clone(),
+            platform: platform.clone(),
+        })
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub(super) fn spec(platforms: &[&str]) -> Spec {
             .collect(),
         modules: Default::default(),
         files: Vec::new(),
+        test: Default::default(),
         span: Span { line: 1, column: 1 },
     }
 }
@@ -69,9 +70,24 @@ fn planned_with(spec: &Spec, request: &BuildRequest, vendored: bool) -> Plan {
         request,
     };
     let needs = needs(input).unwrap_or_else(|error| panic!("{error}"));
+    let busybox = ResolvedImage {
+        reference: "docker.io/library/busybox:1.36-musl@sha256:1111".into(),
+        config: serde_json::from_value(serde_json::json!({
+            "architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}
+        }))
+        .unwrap_or_else(|error| panic!("{error}")),
+    };
     let resolved = Resolved {
         builder: builder(),
         bases: BTreeMap::new(),
+        busyboxes: match needs.busybox {
+            Some(_) => needs
+                .platforms
+                .iter()
+                .map(|platform| (platform.clone(), busybox.clone()))
+                .collect(),
+            None => BTreeMap::new(),
+        },
     };
     plan(input, &needs, &resolved).unwrap_or_else(|error| panic!("{error}"))
 }
@@ -436,6 +452,181 @@ fn sbom_is_planned_per_platform_only_when_asked() {
     );
 }
 
+#[test]
+fn test_target_runs_go_test_once_on_the_build_platform() {
+    let mut spec = spec(&["linux/arm64", "linux/arm/v7"]);
+    spec.build.tags = vec!["netgo".into()];
+    spec.build.env = BTreeMap::from([("GOEXPERIMENT".into(), "rangefunc".into())]);
+    spec.test.flags = vec![Located::new(
+        "-count=1".into(),
+        Span {
+            line: 8,
+            column: 11,
+        },
+    )];
+    spec.test.packages = vec![Located::new(
+        "./internal/...".into(),
+        Span {
+            line: 7,
+            column: 14,
+        },
+    )];
+    let mut request = BuildRequest {
+        target: Target::Test,
+        sbom: true,
+        ..Default::default()
+    };
+    request
+        .build_args
+        .insert("GOFLAGS".into(), "-mod=mod".into());
+    let plan = planned(&spec, &request);
+    assert_eq!(
+        plan.platforms.len(),
+        1,
+        "one report, whatever the platforms"
+    );
+    let tested = &plan.platforms[0];
+    assert_eq!(tested.platform, Platform::linux_amd64());
+    assert!(tested.image.is_none() && tested.sbom.is_none());
+    let steps = execs(&tested.filesystem);
+    let commands: Vec<Vec<String>> = steps.iter().map(|(_, _, exec)| meta(exec).args).collect();
+    assert_eq!(commands[0], ["go", "mod", "download"], "{commands:?}");
+    assert!(!commands.iter().any(|args| args[..2] == ["go", "build"]));
+    let (name, op, exec) = steps.last().cloned().unwrap_or_else(|| panic!("no exec"));
+    assert_eq!(name, "go test -count=1 ./internal/... (linux/amd64)");
+    assert_eq!(
+        meta(&exec).args,
+        [
+            "go",
+            "run",
+            "-trimpath",
+            "/gostage/test_report.go",
+            "/out",
+            "/src",
+            "-tags",
+            "netgo",
+            "-count=1",
+            "./internal/..."
+        ]
+    );
+    let env = meta(&exec).env;
+    for expected in [
+        "CGO_ENABLED=0",
+        "GOEXPERIMENT=rangefunc",
+        "GOFLAGS=",
+        "GOSTAGE_TEST_GOFLAGS=-mod=mod",
+    ] {
+        assert!(
+            env.contains(&expected.to_string()),
+            "{expected} missing from {env:?}"
+        );
+    }
+    assert!(!env.iter().any(|entry| entry.starts_with("GOOS=")));
+    let mounts: Vec<(&str, bool, i32)> = exec
+        .mounts
+        .iter()
+        .map(|mount| (mount.dest.as_str(), mount.readonly, mount.mount_type))
+        .collect();
+    let (bind, cache, tmpfs) = (
+        pb::MountType::Bind as i32,
+        pb::MountType::Cache as i32,
+        pb::MountType::Tmpfs as i32,
+    );
+    assert_eq!(
+        mounts,
+        [
+            ("/", false, bind),
+            ("/go/pkg/mod", false, cache),
+            ("/gostage", true, bind),
+            ("/out", false, bind),
+            ("/root/.cache/go-build", false, cache),
+            ("/src", false, bind),
+            ("/tmp", false, tmpfs),
+        ]
+    );
+    assert_eq!(
+        op.platform.map(|platform| platform.architecture),
+        Some("amd64".to_string())
+    );
+    // The report is the /out mount: the second writable mount in mount order.
+    assert_eq!(exec.mounts[3].output, 1);
+    assert_eq!(tested.filesystem.index, 1);
+}
+
+#[test]
+fn debug_target_adds_busybox_to_the_image_and_its_path() {
+    let request = BuildRequest {
+        target: Target::Debug,
+        ..Default::default()
+    };
+    let spec = spec(&["linux/amd64", "linux/arm64"]);
+    let context = context(false);
+    let input = PlanInput {
+        spec: &spec,
+        context: &context,
+        request: &request,
+    };
+    let busybox_need = needs(input)
+        .unwrap_or_else(|error| panic!("{error}"))
+        .busybox
+        .unwrap_or_else(|| panic!("debug needs busybox"));
+    assert_eq!(
+        busybox_need.reference.normalized,
+        "docker.io/library/busybox:1.36-musl"
+    );
+    let plan = planned(&spec, &request);
+    let image = planned(&spec, &BuildRequest::default());
+    for (debug, image) in plan.platforms.iter().zip(&image.platforms) {
+        let settings = debug.image.clone().unwrap_or_else(|| panic!("an image"));
+        let image_settings = image.image.clone().unwrap_or_else(|| panic!("an image"));
+        assert_eq!(
+            settings.env,
+            [("PATH".to_string(), "/usr/local/bin:/busybox".to_string())]
+        );
+        assert_eq!(settings.user, image_settings.user);
+        assert_eq!(settings.entrypoint, image_settings.entrypoint);
+        assert_eq!(settings.layers.len(), image_settings.layers.len() + 1);
+        let all = ops(&debug.filesystem);
+        let source = all
+            .iter()
+            .find_map(|(name, op)| match &op.op {
+                Some(pb::op::Op::Source(source)) if name.starts_with("busybox image") => {
+                    Some((source.identifier.clone(), op.platform.clone()))
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no busybox source"));
+        assert_eq!(
+            source.0,
+            "docker-image://docker.io/library/busybox:1.36-musl@sha256:1111"
+        );
+        assert_eq!(
+            source.1.map(|platform| platform.architecture),
+            Some(debug.platform.architecture.clone())
+        );
+        let copies: Vec<(String, String)> = all
+            .iter()
+            .filter_map(|(_, op)| match &op.op {
+                Some(pb::op::Op::File(file)) => Some(file.actions.clone()),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|action| match action.action {
+                Some(pb::file_action::Action::Copy(copy)) => Some((copy.src, copy.dest)),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            copies.contains(&("/bin".to_string(), "/busybox".to_string())),
+            "{copies:?}"
+        );
+        // The image's own ops are all there, below the busybox layer.
+        let image_ops: Vec<String> = ops(&image.filesystem).into_iter().map(|(n, _)| n).collect();
+        let debug_ops: Vec<String> = all.iter().map(|(n, _)| n.clone()).collect();
+        assert!(image_ops.iter().all(|name| debug_ops.contains(name)));
+    }
+}
+
 /// SHA-256 of the marshalled definitions (with a source map) of four plans, as 18ff18d (before
 /// the Plan value and the typed LLB builder) made them: the refactor left the build graph
 /// byte for byte as it was. A deliberate change to the graph updates these, with
@@ -540,6 +731,7 @@ fn planned_on(spec: &Spec, context: &ModuleContext, base: ResolvedImage) -> Plan
     let resolved = Resolved {
         builder: builder(),
         bases,
+        busyboxes: BTreeMap::new(),
     };
     plan(input, &needs, &resolved).unwrap_or_else(|error| panic!("{error}"))
 }
@@ -756,6 +948,7 @@ fn files_are_one_root_owned_stamped_layer_before_the_binaries() {
     let resolved = Resolved {
         builder: builder(),
         bases: BTreeMap::new(),
+        busyboxes: BTreeMap::new(),
     };
     let plan = plan(input, &needs, &resolved).unwrap_or_else(|error| panic!("{error}"));
     let epoch = 1_700_000_000_000_000_000;

@@ -30,6 +30,8 @@ pub struct Spec {
     pub modules: Modules,
     /// Files of the build context to copy into the image (`files:`), in the order written.
     pub files: Vec<CopiedFile>,
+    /// What `--target test` runs (`test:`).
+    pub test: Test,
     /// Where the whole document starts (for errors that concern the file as a whole).
     pub span: Span,
 }
@@ -44,6 +46,34 @@ pub struct Binary {
     /// to be a plain file name (no `/`, not `.` or `..`). `None`: `plan` derives it from the
     /// main directory's last element, or for `.` from the module path's last element.
     pub name: Option<String>,
+}
+
+/// What `--target test` runs (`test:`): `go test <flags> <packages>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Test {
+    /// Package patterns as written (`./...`, `./internal/...`); default `./...` at line 0.
+    /// None starts with `-`.
+    pub packages: Vec<Located<String>>,
+    /// `go test` flags as written (`-count=1`, `-v`); each starts with `-`, none is `-race`.
+    pub flags: Vec<Located<String>>,
+}
+
+impl Test {
+    /// The package pattern used when `test.packages` is not written: every package of the
+    /// module.
+    pub const DEFAULT_PACKAGES: &'static str = "./...";
+}
+
+impl Default for Test {
+    fn default() -> Self {
+        Self {
+            packages: vec![Located::new(
+                Self::DEFAULT_PACKAGES.to_string(),
+                Span::default(),
+            )],
+            flags: Vec::new(),
+        }
+    }
 }
 
 /// Compiler settings (`build:`).

@@ -45,6 +45,8 @@ pub(crate) struct Spec {
     /// Files or directories of the build context to copy into the image, owned by root, in a
     /// layer of their own before the binaries.
     pub files: Option<Vec<File>>,
+    /// What `--target test` runs: `go test <flags> <packages>` on the build platform.
+    pub test: Option<Test>,
 }
 
 /// Where private modules come from.
@@ -90,6 +92,20 @@ pub(crate) struct File {
     /// Default: `"0644"` for a file, `"0755"` for a directory and everything in it.
     #[schemars(regex(pattern = r"^0?[0-7]{3}$"))]
     pub mode: Option<Spanned<String>>,
+}
+
+/// What `--target test` runs: `go test <flags> <packages>`, with the caches and build
+/// settings of the compile.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Test {
+    /// Package patterns to test, relative to the module root, e.g. `./...` or
+    /// `./internal/...`. Default: `[./...]`.
+    pub packages: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `go test` flags, one list item each with `=` before a value, e.g. `-count=1`, `-v`,
+    /// `-run=TestAPI`. `-race` is refused: it needs cgo, which gostage builds without.
+    #[schemars(inner(regex(pattern = r"^-")))]
+    pub flags: Option<Vec<Spanned<String>>>,
 }
 
 /// One program to build into the image.

@@ -131,6 +131,7 @@ mod tests {
                 "main",
                 "modules",
                 "platforms",
+                "test",
                 "version"
             ]
         );
@@ -148,6 +149,7 @@ mod tests {
             ("Binary", "name"),
             ("Modules", "known_hosts"),
             ("SshHost", "url"),
+            ("Test", "flags"),
         ] {
             assert_eq!(schema["$defs"][section]["additionalProperties"], false);
             assert!(

@@ -24,11 +24,20 @@ pub enum Target {
     Image,
     /// Just the binaries at `/`, for `--output type=local`.
     Binary,
+    /// `go test` of the module's packages on the build platform; returns the test report.
+    Test,
+    /// The image plus a static busybox shell under `/busybox`.
+    Debug,
 }
 
 impl Target {
+    /// Whether the target returns an image (with an image config): `image` and `debug`.
+    pub fn is_image(self) -> bool {
+        matches!(self, Target::Image | Target::Debug)
+    }
+
     /// Every target's name, for `--target` and error messages.
-    pub const NAMES: &'static [&'static str] = &["image", "binary"];
+    pub const NAMES: &'static [&'static str] = &["image", "binary", "test", "debug"];
 
     /// Parses a `--target` value (empty means the default).
     ///
@@ -37,6 +46,8 @@ impl Target {
         match name {
             "" | "image" => Ok(Target::Image),
             "binary" => Ok(Target::Binary),
+            "test" => Ok(Target::Test),
+            "debug" => Ok(Target::Debug),
             other => Err(Problem::new(
                 format!("`{other}` does not exist"),
                 format!("gostage builds the targets {}", Self::NAMES.join(", ")),
@@ -163,5 +174,33 @@ impl BuildRequest {
             version: self.build_arg("VERSION").unwrap_or("dev"),
             commit: self.build_arg("COMMIT").unwrap_or("unknown"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_target_and_lists_them_for_an_unknown_one() {
+        let parsed: Vec<Result<Target, Problem>> = ["", "image", "binary", "test", "debug"]
+            .map(Target::parse)
+            .to_vec();
+        assert_eq!(
+            parsed,
+            [
+                Ok(Target::Image),
+                Ok(Target::Image),
+                Ok(Target::Binary),
+                Ok(Target::Test),
+                Ok(Target::Debug)
+            ]
+        );
+        let problem = Target::parse("tests").expect_err("not a target");
+        assert_eq!(problem.message, "`tests` does not exist");
+        assert_eq!(
+            problem.help,
+            "gostage builds the targets image, binary, test, debug"
+        );
     }
 }

@@ -6,6 +6,7 @@ mod build;
 mod files;
 mod image;
 mod modules;
+mod test;
 mod values;
 
 use super::model::Spec;
@@ -44,6 +45,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node, text: &str) -> Result<S
     let platforms = platforms(spec.platforms.unwrap_or_default())?;
     let modules = modules::validate(spec.modules, document, text)?;
     let files = files::validate(spec.files, document)?;
+    let test = test::validate(spec.test)?;
     Ok(Spec {
         version,
         go,
@@ -54,6 +56,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node, text: &str) -> Result<S
         platforms,
         modules,
         files,
+        test,
         span: document.span,
     })
 }
@@ -140,7 +143,9 @@ fn at(span: Span, path: &FieldPath, problem: Problem) -> Diagnostic {
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::spec::model::{Base, Binary, Build, CopiedFile, Image, Modules, Port, Spec, User};
+    use crate::spec::model::{
+        Base, Binary, Build, CopiedFile, Image, Modules, Port, Spec, Test, User,
+    };
     use crate::spec::testing::{assert_error, help, parse_err, parse_ok};
     use crate::vocabulary::{ImageReference, LdflagsTemplate, Located, Platform, Problem, Span};
 
@@ -191,6 +196,7 @@ mod tests {
                 platforms: Vec::new(),
                 modules: Modules::default(),
                 files: Vec::new(),
+                test: Test::default(),
                 span: at(2, 1),
             }
         );
@@ -230,6 +236,9 @@ platforms: [linux/amd64, linux/arm64]
 files:
   - src: static
     dst: /srv/
+test:
+  packages: [./internal/...]
+  flags: [-count=1, -v]
 "#;
         let expected = Spec {
             version: 1,
@@ -301,6 +310,10 @@ files:
                 dst: "/srv/static".to_string(),
                 mode: None,
             }],
+            test: Test {
+                packages: vec![located("./internal/...", 29, 14)],
+                flags: vec![located("-count=1", 30, 11), located("-v", 30, 21)],
+            },
             span: at(2, 1),
         };
         assert_eq!(parse_ok(text), expected);
