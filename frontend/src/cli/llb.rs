@@ -158,6 +158,7 @@ fn unresolved(need: &ImageNeed) -> ResolvedImage {
     ResolvedImage {
         reference: need.reference.normalized.clone(),
         config: ImageConfiguration::default(),
+        healthcheck: None,
     }
 }
 

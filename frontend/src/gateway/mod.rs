@@ -18,7 +18,7 @@ use bridge::Bridge;
 
 use crate::plan::{self, ImageNeed, PlanError, PlanInput, Resolved};
 use crate::render::{self, SpecSource};
-use crate::vocabulary::{BuildRequest, Diagnostic, Platform, ResolvedImage};
+use crate::vocabulary::{BuildRequest, Diagnostic, Healthcheck, Platform, ResolvedImage};
 
 /// Runs the frontend; returns the process exit code (0 when the result was returned).
 pub async fn run() -> i32 {
@@ -183,10 +183,11 @@ async fn resolve(
     let reference = &need.reference.normalized;
     let log_name = format!("[internal] load metadata for {reference}");
     match bridge.resolve_image_config(reference, platform, request.resolve_mode.as_str(), &log_name).await {
-        Ok((digest, config)) => {
-            let config = serde_json::from_slice(&config)
+        Ok((digest, bytes)) => {
+            let config = serde_json::from_slice(&bytes)
                 .map_err(|error| FrontendError::Other(format!("the config of image {reference} is not an image config: {error}")))?;
-            Ok(ResolvedImage { reference: need.reference.pinned(&digest), config })
+            let healthcheck = Healthcheck::of_config(&bytes);
+            Ok(ResolvedImage { reference: need.reference.pinned(&digest), config, healthcheck })
         }
         Err(status) if need.written.span.line > 0 => Err(spec_file.error(
             Diagnostic::new(need.written.span, format!("cannot resolve image `{}`: {}", need.written.value, status.message()))

@@ -23,7 +23,8 @@ pub fn users(spec: &Spec) -> (String, String) {
 }
 
 /// The image filesystem: `base` (`None` = scratch) for `platform`, a layer with the runtime
-/// files and users, then a layer with the binaries at `/usr/local/bin/<name>`.
+/// files, users and the healthcheck `probe` (a tree with it at its place, when there is
+/// one), then a layer with the binaries at `/usr/local/bin/<name>`.
 ///
 /// Each layer is one copy of a prepared tree, with every copied file and directory stamped
 /// `epoch`: adding files to an existing directory would give that directory the build's
@@ -33,6 +34,7 @@ pub fn image(
     platform: &Platform,
     base: Option<&ResolvedImage>,
     runtime_files: &Output,
+    probe: Option<&Output>,
     binaries: &[(String, Output)],
 ) -> Output {
     let epoch = planner.request.epoch_nanoseconds();
@@ -55,13 +57,16 @@ pub fn image(
         .mkfile("/etc/passwd", 0o644, passwd.as_bytes(), epoch)
         .mkfile("/etc/group", 0o644, group.as_bytes(), epoch)
         .build(&Constraints::default(), "write /etc/passwd and /etc/group");
-    let runtime_layer = FileOp::on(base.as_ref())
+    let mut runtime_layer = FileOp::on(base.as_ref())
         .copy(Some(runtime_files), "/", "/", &stamped)
-        .copy(Some(&users_tree), "/", "/", &stamped)
-        .build(
-            &Constraints::default(),
-            "add CA bundle, zoneinfo, /tmp, passwd and group",
-        );
+        .copy(Some(&users_tree), "/", "/", &stamped);
+    let mut runtime_layer_name = "add CA bundle, zoneinfo, /tmp, passwd and group".to_string();
+    if let Some(probe) = probe {
+        // In the layer that changes only with the builder, not with each build of the program.
+        runtime_layer = runtime_layer.copy(Some(probe), "/", "/", &stamped);
+        runtime_layer_name.push_str(&format!(", healthcheck probe ({platform})"));
+    }
+    let runtime_layer = runtime_layer.build(&Constraints::default(), &runtime_layer_name);
     let binaries_tree = binaries_at(binaries, BINARY_DIR, epoch, platform);
     let names: Vec<&str> = binaries.iter().map(|(name, _)| name.as_str()).collect();
     FileOp::on(Some(&runtime_layer))

@@ -3,10 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use oci_spec::image::ImageConfiguration;
-
-use super::{Planner, BINARY_DIR};
-use crate::vocabulary::{rfc3339, ImageSettings, Platform};
+use super::{healthcheck, Planner, BINARY_DIR};
+use crate::spec::Probe;
+use crate::vocabulary::{rfc3339, ImageSettings, Platform, ResolvedImage};
 
 /// `PATH` of the image: where the binaries are.
 pub const PATH: &str = "/usr/local/bin";
@@ -17,14 +16,18 @@ pub const LAYERS: [&str; 2] = [
     "gostage: binaries",
 ];
 
+/// Added to the first layer's `created_by` when that layer holds the healthcheck probe.
+pub const PROBE_IN_LAYER: &str = ", healthcheck probe";
+
 /// The settings for `platform`: `User` from `image.user`; `Entrypoint` the first binary
 /// unless `image.entrypoint`; `Env` `PATH`, then `image.env`; labels from the `VERSION`,
-/// `COMMIT` and `SOURCE_DATE_EPOCH` build-args, then `image.labels`, then `--label`.
+/// `COMMIT` and `SOURCE_DATE_EPOCH` build-args, then `image.labels`, then `--label`;
+/// `Healthcheck` from `image.healthcheck`, else the base image's.
 pub fn settings(
     planner: Planner<'_>,
     platform: &Platform,
     binaries: &[String],
-    base: Option<ImageConfiguration>,
+    base: Option<&ResolvedImage>,
 ) -> ImageSettings {
     let (image, request) = (&planner.spec.image, planner.request);
     let entrypoint = image.entrypoint.clone().unwrap_or_else(|| {
@@ -60,6 +63,11 @@ pub fn settings(
     }
     labels.extend(image.labels.clone());
     labels.extend(request.labels.clone());
+    let spec_healthcheck = image.healthcheck.as_ref().map(|located| &located.value);
+    let mut layers: Vec<String> = LAYERS.iter().map(|layer| layer.to_string()).collect();
+    if matches!(spec_healthcheck, Some(checked) if matches!(checked.probe, Probe::Http(_))) {
+        layers[0].push_str(PROBE_IN_LAYER);
+    }
     ImageSettings {
         platform: platform.clone(),
         user: image.user.value.clone(),
@@ -74,7 +82,8 @@ pub fn settings(
             .collect(),
         labels,
         created,
-        layers: LAYERS.iter().map(|layer| layer.to_string()).collect(),
-        base,
+        layers,
+        base: base.map(|image| image.config.clone()),
+        healthcheck: healthcheck::config(spec_healthcheck, base),
     }
 }

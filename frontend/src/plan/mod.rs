@@ -8,15 +8,17 @@
 //! Stages (one file each): `deps` (go.mod/go.sum + `go mod download` on the build platform),
 //! `runtime` (CA bundle, zoneinfo, /tmp from the builder), `compile` (one `go build` per
 //! binary and target platform, on the build platform), `final_stage` (the image filesystem),
-//! `image_settings` (what the image config says), `sbom` (SPDX from the binaries' build info);
-//! `go_program` runs the Go helpers of `runtime` and `sbom`; `images` picks the builder and
-//! applies `--build-context`.
+//! `image_settings` (what the image config says), `healthcheck` (the probe program per
+//! platform and the config's `Healthcheck`), `sbom` (SPDX from the binaries' build info);
+//! `go_program` runs the Go helpers of `runtime` and `sbom` and compiles the probe; `images`
+//! picks the builder and applies `--build-context`.
 
 mod compile;
 mod deps;
 mod environment;
 mod final_stage;
 mod go_program;
+mod healthcheck;
 mod image_settings;
 mod images;
 mod ldflags;
@@ -25,6 +27,7 @@ mod sbom;
 
 use std::collections::BTreeMap;
 
+pub use healthcheck::PROBE_PATH;
 pub use ldflags::DEFAULT_LDFLAGS;
 pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
 
@@ -264,18 +267,20 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
                         })?),
                         None => None,
                     };
-                let filesystem =
-                    final_stage::image(planner, platform, base, &runtime_files, &binaries);
+                let probe = healthcheck::probe(planner, &runtime_files, platform)?;
+                let filesystem = final_stage::image(
+                    planner,
+                    platform,
+                    base,
+                    &runtime_files,
+                    probe.as_ref(),
+                    &binaries,
+                );
                 PlatformPlan {
                     platform: platform.clone(),
                     filesystem,
                     sbom,
-                    image: Some(image_settings::settings(
-                        planner,
-                        platform,
-                        &names,
-                        base.map(|image| image.config.clone()),
-                    )),
+                    image: Some(image_settings::settings(planner, platform, &names, base)),
                 }
             };
         platforms.push(platform_plan);

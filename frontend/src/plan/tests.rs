@@ -54,6 +54,7 @@ fn builder() -> ResolvedImage {
     ResolvedImage {
         reference: "docker.io/library/golang:1.23@sha256:0000".into(),
         config: serde_json::from_value(config).unwrap_or_else(|error| panic!("{error}")),
+        healthcheck: None,
     }
 }
 
@@ -497,3 +498,5 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
         ]
     );
 }
+
+mod healthcheck;

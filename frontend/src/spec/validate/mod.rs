@@ -3,6 +3,7 @@
 
 mod binaries;
 mod build;
+mod healthcheck;
 mod image;
 mod values;
 
@@ -274,6 +275,7 @@ platforms: [linux/amd64, linux/arm64]
                     "org.opencontainers.image.source",
                     "https://example.com/repo",
                 )]),
+                healthcheck: None,
             },
             platforms: vec![
                 parsed(Platform::parse, "linux/amd64", 24, 13),
