@@ -44,15 +44,20 @@ func main() {
 	if len(addresses) == 0 {
 		fail(host + " is neither an IP address nor a name in /etc/hosts")
 	}
-	var socket int
-	var err error
+	// Tried in order; the first error is reported: with `localhost`, that of 127.0.0.1 rather
+	// than that of ::1 in a container without IPv6.
+	socket, err := -1, error(nil)
 	for _, address := range addresses {
-		socket, err = connect(address, port)
-		if err == nil {
+		connected, connectErr := connect(address, port)
+		if connectErr == nil {
+			socket, err = connected, nil
 			break
 		}
+		if err == nil {
+			err = connectErr
+		}
 	}
-	if err != nil {
+	if socket < 0 {
 		fail("connect to " + authority + ": " + err.Error())
 	}
 	defer syscall.Close(socket)
