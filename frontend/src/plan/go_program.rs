@@ -49,8 +49,8 @@ pub fn run(
 /// flags of `ldflags::DEFAULT_LDFLAGS`) and with `-trimpath`, so the same Go gives the same
 /// bytes. `inputs` are mounted read-only (`(mount point, filesystem)`), e.g. only to order
 /// this step after another. Returns a filesystem holding only the binary at `path`
-/// (absolute), in a step named `name`. The client's `GOFLAGS` and the spec's `build:` settings do not apply: they are
-/// meant for the module's programs.
+/// (absolute), in a step named `name`. The client's `GOFLAGS` and the spec's `build:`
+/// settings do not apply: they are meant for the module's programs.
 ///
 /// Errors: a `platform` Go cannot build for ([`Problem`]).
 pub fn compile(
