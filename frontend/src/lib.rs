@@ -14,8 +14,8 @@
 //!
 //! Modules, from the bottom (each imports only those above it in this list):
 //! - [`vocabulary`]: shared words and their one parser each (Span/Located, Diagnostic,
-//!   Problem, Platform, ImageReference, binary names, ldflags templates, BuildRequest,
-//!   ResolvedImage, ImageSettings); imports nothing of ours.
+//!   Problem, Platform, ImageReference, binary names, ldflags templates, durations,
+//!   BuildRequest, ResolvedImage, ImageSettings, Healthcheck); imports nothing of ours.
 //! - [`gomod`]: the go.mod facts gostage needs.
 //! - [`spec`]: gostage.yaml: parse, validate with positions, JSON Schema (vocabulary, gomod).
 //! - [`context`]: facts read from the build context as one value (gomod).

@@ -1,4 +1,5 @@
-//! Temporary copies of the examples, to edit specs and sources without touching the repo.
+//! Test fixtures (`tests/fixtures`), and temporary copies of the examples, to edit specs and
+//! sources without touching the repo.
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -72,4 +73,12 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `tests/fixtures/NAME`: a small Go module made for one test.
+pub fn fixture(name: &str) -> PathBuf {
+    gostage_support::config::workspace_root()
+        .join("tests")
+        .join("fixtures")
+        .join(name)
 }

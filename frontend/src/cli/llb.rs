@@ -169,6 +169,7 @@ fn unresolved(need: &ImageNeed) -> ResolvedImage {
     ResolvedImage {
         reference: need.reference.normalized.clone(),
         config: ImageConfiguration::default(),
+        healthcheck: None,
     }
 }
 

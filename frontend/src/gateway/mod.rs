@@ -18,7 +18,7 @@ use bridge::Bridge;
 
 use crate::plan::{self, ImageNeed, PlanError, PlanInput, Resolved};
 use crate::render::{self, SpecSource};
-use crate::vocabulary::{BuildRequest, Diagnostic, Platform, ResolvedImage};
+use crate::vocabulary::{BuildRequest, Diagnostic, Healthcheck, Platform, ResolvedImage};
 
 /// Runs the frontend; returns the process exit code (0 when the result was returned).
 pub async fn run() -> i32 {
@@ -209,15 +209,17 @@ async fn resolve(
         )
         .await
     {
-        Ok((digest, config)) => {
-            let config = serde_json::from_slice(&config).map_err(|error| {
+        Ok((digest, bytes)) => {
+            let config = serde_json::from_slice(&bytes).map_err(|error| {
                 FrontendError::Other(format!(
                     "the config of image {reference} is not an image config: {error}"
                 ))
             })?;
+            let healthcheck = Healthcheck::of_config(&bytes);
             Ok(ResolvedImage {
                 reference: need.reference.pinned(&digest),
                 config,
+                healthcheck,
             })
         }
         Err(status) if need.written.span.line > 0 => Err(spec_file.error(

@@ -7,8 +7,9 @@ use oci_spec::image::{
     Os, RootFsBuilder,
 };
 use oci_spec::OciSpecError;
+use serde_json::Value;
 
-use crate::vocabulary::{rfc3339, ImageSettings};
+use crate::vocabulary::{rfc3339, Healthcheck, ImageSettings};
 
 /// An image config that cannot be built.
 #[derive(Debug, thiserror::Error)]
@@ -108,12 +109,25 @@ pub fn config(settings: &ImageSettings) -> Result<ImageConfiguration, ImageError
 }
 
 /// `configuration` as JSON with every object's keys sorted, so equal configs are equal bytes
-/// (oci-spec keeps labels in a `HashMap`, whose order varies from run to run).
+/// (oci-spec keeps labels in a `HashMap`, whose order varies from run to run), with
+/// `config.Healthcheck` set to `healthcheck`: a Docker extension oci-spec has no field for,
+/// which BuildKit's exporter keeps (`exporter/containerimage/writer.go` patches only the keys
+/// it knows) and Docker runs.
 ///
 /// Errors: [`ImageError::Json`] if serde cannot write it.
-pub fn to_json(configuration: &ImageConfiguration) -> Result<Vec<u8>, ImageError> {
+pub fn to_json(
+    configuration: &ImageConfiguration,
+    healthcheck: Option<&Healthcheck>,
+) -> Result<Vec<u8>, ImageError> {
     // serde_json's `Value` keeps object keys in a BTreeMap (no `preserve_order` feature).
-    let value = serde_json::to_value(configuration)?;
+    let mut value = serde_json::to_value(configuration)?;
+    if let (Some(healthcheck), Some(Value::Object(config))) = (healthcheck, value.get_mut("config"))
+    {
+        config.insert(
+            "Healthcheck".to_string(),
+            serde_json::to_value(healthcheck)?,
+        );
+    }
     Ok(serde_json::to_vec(&value)?)
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::vocabulary::Platform;
+use crate::vocabulary::{Healthcheck, Platform};
 
 fn settings(base: Option<Value>) -> ImageSettings {
     ImageSettings {
@@ -25,12 +25,14 @@ fn settings(base: Option<Value>) -> ImageSettings {
         base: base.map(|value| {
             serde_json::from_value(value).unwrap_or_else(|error| panic!("base config: {error}"))
         }),
+        healthcheck: None,
     }
 }
 
 fn json_of(settings: &ImageSettings) -> Value {
     let configuration = config(settings).unwrap_or_else(|error| panic!("{error}"));
-    let bytes = to_json(&configuration).unwrap_or_else(|error| panic!("{error}"));
+    let bytes = to_json(&configuration, settings.healthcheck.as_ref())
+        .unwrap_or_else(|error| panic!("{error}"));
     serde_json::from_slice(&bytes).unwrap_or_else(|error| panic!("{error}"))
 }
 
@@ -97,14 +99,66 @@ fn base_config_is_kept_under_ours() {
 }
 
 #[test]
+fn healthcheck_is_written_with_go_field_names_and_nanoseconds() {
+    let mut with_healthcheck = settings(None);
+    with_healthcheck.healthcheck = Some(Healthcheck {
+        test: vec![
+            "CMD".into(),
+            "/probe".into(),
+            "http://localhost:8080/".into(),
+        ],
+        interval: 1_000_000_000,
+        timeout: 500_000_000,
+        start_period: 90_000_000_000,
+        retries: 0,
+    });
+    let value = json_of(&with_healthcheck);
+    assert_eq!(
+        value["config"]["Healthcheck"],
+        json!({
+            "Test": ["CMD", "/probe", "http://localhost:8080/"],
+            "Interval": 1_000_000_000_i64,
+            "Timeout": 500_000_000,
+            "StartPeriod": 90_000_000_000_i64
+        }),
+        "zero values (Docker's defaults) are left out"
+    );
+    assert_eq!(value["config"]["User"], "65532:65532");
+    assert!(json_of(&settings(None))["config"]
+        .get("Healthcheck")
+        .is_none());
+}
+
+#[test]
+fn a_base_image_healthcheck_is_read_from_its_config_json() {
+    let base = br#"{"architecture":"amd64","os":"linux","config":{"User":"1",
+        "Healthcheck":{"Test":["CMD-SHELL","curl -f localhost"],"Interval":5000000000,"Retries":2}}}"#;
+    assert_eq!(
+        Healthcheck::of_config(base),
+        Some(Healthcheck {
+            test: vec!["CMD-SHELL".into(), "curl -f localhost".into()],
+            interval: 5_000_000_000,
+            retries: 2,
+            ..Default::default()
+        })
+    );
+    assert_eq!(Healthcheck::of_config(br#"{"config":{"User":"1"}}"#), None);
+    assert_eq!(
+        Healthcheck::of_config(br#"{"config":{"Healthcheck":{"Test":[]}}}"#),
+        None
+    );
+    assert_eq!(Healthcheck::of_config(b"not json"), None);
+}
+
+#[test]
 fn equal_settings_give_equal_bytes() {
     let mut many = settings(None);
     for index in 0..50 {
         many.labels
             .insert(format!("label-{index}"), index.to_string());
     }
-    let first = config(&many).and_then(|value| to_json(&value));
-    let second = config(&many).and_then(|value| to_json(&value));
+    let first = config(&many).and_then(|value| to_json(&value, None));
+    let second = config(&many).and_then(|value| to_json(&value, None));
     let (Ok(first), Ok(second)) = (first, second) else {
         panic!("config failed")
     };

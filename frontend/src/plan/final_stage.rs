@@ -25,9 +25,9 @@ pub fn users(uid: u32, gid: u32) -> (String, String) {
 }
 
 /// The image filesystem: `base` (`None` = scratch) for `platform`, a layer with the runtime
-/// files (and FROM scratch `/etc/passwd` and `/etc/group`; a base keeps its own), the
-/// `files` layer when `files` is not empty, then a layer with the binaries at
-/// `/usr/local/bin/<name>`.
+/// files (and FROM scratch `/etc/passwd` and `/etc/group`; a base keeps its own) and the
+/// healthcheck `probe` (a tree with it at its place, when there is one), the `files` layer
+/// when `files` is not empty, then a layer with the binaries at `/usr/local/bin/<name>`.
 ///
 /// Each layer is one copy of a prepared tree, with every copied file and directory stamped
 /// `epoch`: adding files to an existing directory would give that directory the build's
@@ -38,6 +38,7 @@ pub fn image(
     base: Option<&ResolvedImage>,
     runtime_files: &Output,
     files: &[(&CopiedFile, PathKind)],
+    probe: Option<&Output>,
     binaries: &[(String, Output)],
 ) -> Output {
     let epoch = planner.request.epoch_nanoseconds();
@@ -70,10 +71,13 @@ pub fn image(
             .build(&Constraints::default(), "write /etc/passwd and /etc/group");
         runtime = runtime.copy(Some(&users_tree), "/", "/", &stamped);
     }
-    let runtime_layer = runtime.build(
-        &Constraints::default(),
-        Layer::runtime_step_name(base.is_some()),
-    );
+    let mut runtime_step_name = Layer::runtime_step_name(base.is_some()).to_string();
+    if let Some(probe) = probe {
+        // In the layer that changes only with the builder, not with each build of the program.
+        runtime = runtime.copy(Some(probe), "/", "/", &stamped);
+        runtime_step_name.push_str(&format!(", healthcheck probe ({platform})"));
+    }
+    let runtime_layer = runtime.build(&Constraints::default(), &runtime_step_name);
     let below_binaries = if files.is_empty() {
         runtime_layer
     } else {

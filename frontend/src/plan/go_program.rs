@@ -1,10 +1,13 @@
-//! Small standard-library Go programs that gostage runs in the builder (`assets/*.go`): Go is
-//! the one tool every builder image has, so helpers written in Go work on any of them.
+//! Small standard-library Go programs that gostage runs in the builder, or compiles for the
+//! image (`assets/*.go`): Go is the one tool every builder image has, so helpers written in Go
+//! work on any of them.
 
 use super::deps::builder_image;
 use super::environment::{builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
+use super::ldflags::DEFAULT_LDFLAGS;
 use super::Planner;
 use crate::llb::{CacheSharing, Constraints, Exec, FileOp, Output};
+use crate::vocabulary::{Platform, Problem};
 
 /// Where the program's source is mounted.
 const PROGRAM_DIR: &str = "/gostage";
@@ -23,14 +26,8 @@ pub fn run(
     inputs: &[(&str, &Output)],
     name: &str,
 ) -> Output {
-    let program = FileOp::on(None)
-        .mkfile(&format!("/{file}"), 0o644, source.as_bytes(), 0)
-        .build(&Constraints::default(), &format!("write {file}"));
-    // The client's GOFLAGS are meant for the module build, not for these helpers.
-    let extra = [
-        ("CGO_ENABLED".to_string(), "0".to_string()),
-        ("GOFLAGS".to_string(), String::new()),
-    ];
+    let program = program(file, source);
+    let extra = helper_env(&[]);
     let mut args: Vec<String> = ["go", "run", "-trimpath"].map(String::from).to_vec();
     args.push(format!("{PROGRAM_DIR}/{file}"));
     args.extend(arguments.iter().cloned());
@@ -45,4 +42,61 @@ pub fn run(
     }
     exec.build(&planner.on_build_platform(), name)
         .output(output)
+}
+
+/// Compiles `source` (saved as `file`) with `go build` in the builder, on the build platform,
+/// for `platform`: a static (`CGO_ENABLED=0`) binary, stripped and without build id (the
+/// flags of `ldflags::DEFAULT_LDFLAGS`) and with `-trimpath`, so the same Go gives the same
+/// bytes. `inputs` are mounted read-only (`(mount point, filesystem)`), e.g. only to order
+/// this step after another. Returns a filesystem holding only the binary at `path`
+/// (absolute), in a step named `name`. The client's `GOFLAGS` and the spec's `build:`
+/// settings do not apply: they are meant for the module's programs.
+///
+/// Errors: a `platform` Go cannot build for ([`Problem`]).
+pub fn compile(
+    planner: Planner<'_>,
+    file: &str,
+    source: &str,
+    platform: &Platform,
+    path: &str,
+    inputs: &[(&str, &Output)],
+    name: &str,
+) -> Result<Output, Problem> {
+    let program = program(file, source);
+    let extra = helper_env(&platform.go_env()?);
+    let mut args: Vec<String> = ["go", "build", "-trimpath", "-ldflags", DEFAULT_LDFLAGS]
+        .map(String::from)
+        .to_vec();
+    args.extend(["-o".to_string(), format!("{OUTPUT_DIR}{path}")]);
+    args.push(format!("{PROGRAM_DIR}/{file}"));
+    let mut exec = Exec::new(args).env(builder_env(planner.builder, planner.request, &extra));
+    exec.readonly("/", &builder_image(planner));
+    exec.readonly(PROGRAM_DIR, &program);
+    let output = exec.writable(OUTPUT_DIR, None);
+    exec.tmpfs("/tmp");
+    exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
+    for (dest, input) in inputs {
+        exec.readonly(dest, input);
+    }
+    Ok(exec
+        .build(&planner.on_build_platform(), name)
+        .output(output))
+}
+
+/// A filesystem holding only `/<file>` with `source`.
+fn program(file: &str, source: &str) -> Output {
+    FileOp::on(None)
+        .mkfile(&format!("/{file}"), 0o644, source.as_bytes(), 0)
+        .build(&Constraints::default(), &format!("write {file}"))
+}
+
+/// The environment entries gostage sets for its helpers, then `extra`.
+fn helper_env(extra: &[(String, String)]) -> Vec<(String, String)> {
+    // The client's GOFLAGS are meant for the module build, not for these helpers.
+    let mut entries = vec![
+        ("CGO_ENABLED".to_string(), "0".to_string()),
+        ("GOFLAGS".to_string(), String::new()),
+    ];
+    entries.extend(extra.iter().cloned());
+    entries
 }

@@ -3,12 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use oci_spec::image::ImageConfiguration;
-
 use super::debug::BUSYBOX_DIR;
-use super::{Planner, BINARY_DIR};
-use crate::spec::{Spec, DEFAULT_USER};
-use crate::vocabulary::{rfc3339, ImageSettings, Platform};
+use super::{healthcheck, Planner, BINARY_DIR};
+use crate::spec::{Probe, Spec, DEFAULT_USER};
+use crate::vocabulary::{rfc3339, ImageSettings, Platform, ResolvedImage};
 
 /// `PATH` of the image: where the binaries are. FROM scratch it is the whole `PATH`; a base
 /// image's `PATH` gets it in front when it lacks it.
@@ -86,17 +84,21 @@ pub fn add_debug_shell(settings: &mut ImageSettings) {
         .push(Layer::DebugShell.created_by().to_string());
 }
 
+/// Added to the first layer's `created_by` when that layer holds the healthcheck probe.
+pub const PROBE_IN_LAYER: &str = ", healthcheck probe";
+
 /// The settings for `platform`. `User`: `image.user`, else the base image's `User`, else
 /// [`DEFAULT_USER`] (a base that runs as root gets gostage's non-root default too).
 /// `Entrypoint`: the first binary unless `image.entrypoint`. `Env`: `PATH` (the base's with
 /// `/usr/local/bin` in front when missing), then `image.env`; the base's other entries stay
 /// (`image::config`). Labels: from the `VERSION`, `COMMIT` and `SOURCE_DATE_EPOCH`
 /// build-args, then `image.labels`, then `--label`.
+/// `Healthcheck`: `image.healthcheck`, else the base image's.
 pub fn settings(
     planner: Planner<'_>,
     platform: &Platform,
     binaries: &[String],
-    base: Option<ImageConfiguration>,
+    base: Option<&ResolvedImage>,
 ) -> ImageSettings {
     let (image, request) = (&planner.spec.image, planner.request);
     let entrypoint = image.entrypoint.clone().unwrap_or_else(|| {
@@ -105,7 +107,7 @@ pub fn settings(
             .map(|name| vec![format!("{BINARY_DIR}/{name}")])
             .unwrap_or_default()
     });
-    let base_config = base.as_ref().and_then(|base| base.config().clone());
+    let base_config = base.and_then(|image| image.config.config().clone());
     let base_path = base_config
         .as_ref()
         .and_then(|config| config.env().clone())
@@ -152,6 +154,14 @@ pub fn settings(
     }
     labels.extend(image.labels.clone());
     labels.extend(request.labels.clone());
+    let spec_healthcheck = image.healthcheck.as_ref().map(|located| &located.value);
+    let mut layers: Vec<String> = history(planner.spec, base.is_some())
+        .into_iter()
+        .map(|layer| layer.created_by().to_string())
+        .collect();
+    if matches!(spec_healthcheck, Some(checked) if matches!(checked.probe, Probe::Http(_))) {
+        layers[0].push_str(PROBE_IN_LAYER);
+    }
     ImageSettings {
         platform: platform.clone(),
         user,
@@ -166,10 +176,8 @@ pub fn settings(
             .collect(),
         labels,
         created,
-        layers: history(planner.spec, base.is_some())
-            .into_iter()
-            .map(|layer| layer.created_by().to_string())
-            .collect(),
-        base,
+        layers,
+        base: base.map(|image| image.config.clone()),
+        healthcheck: healthcheck::config(spec_healthcheck, base),
     }
 }

@@ -8,10 +8,11 @@
 //! Stages (one file each): `deps` (go.mod/go.sum + `go mod download` on the build platform),
 //! `runtime` (CA bundle, zoneinfo, /tmp from the builder), `compile` (one `go build` per
 //! binary and target platform, on the build platform), `files` (the `files:` layer),
-//! `final_stage` (the image filesystem),
-//! `image_settings` (what the image config says), `sbom` (SPDX from the binaries' build info);
-//! `go_program` runs the Go helpers of `runtime` and `sbom`; `images` picks the builder and
-//! applies `--build-context`; `ssh` adds git over SSH to `deps` for `modules.ssh`.
+//! `final_stage` (the image filesystem), `image_settings` (what the image config says),
+//! `healthcheck` (the probe program per platform and the config's `Healthcheck`), `sbom`
+//! (SPDX from the binaries' build info); `go_program` runs the Go helpers of `runtime` and
+//! `sbom` and compiles the probe; `images` picks the builder and applies `--build-context`;
+//! `ssh` adds git over SSH to `deps` for `modules.ssh`.
 //! Targets other than `image`: `binary` (the compile's outputs), `go_test` (`--target
 //! test`: the test report) and `debug` (the image plus busybox).
 
@@ -23,6 +24,7 @@ mod files;
 mod final_stage;
 mod go_program;
 mod go_test;
+mod healthcheck;
 mod image_settings;
 mod images;
 mod ldflags;
@@ -34,6 +36,7 @@ use std::collections::BTreeMap;
 
 pub use debug::BUSYBOX_DIR;
 pub use go_test::REPORTS as TEST_REPORTS;
+pub use healthcheck::PROBE_PATH;
 pub use images::BUSYBOX;
 pub use ldflags::DEFAULT_LDFLAGS;
 pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
@@ -312,14 +315,17 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
         } else {
             let base = resolved_for(needs.base.as_ref(), &resolved.bases, platform)?;
             let busybox = resolved_for(needs.busybox.as_ref(), &resolved.busyboxes, platform)?;
-            let mut filesystem =
-                final_stage::image(planner, platform, base, &runtime_files, &files, &binaries);
-            let mut settings = image_settings::settings(
+            let probe = healthcheck::probe(planner, &runtime_files, platform)?;
+            let mut filesystem = final_stage::image(
                 planner,
                 platform,
-                &names,
-                base.map(|image| image.config.clone()),
+                base,
+                &runtime_files,
+                &files,
+                probe.as_ref(),
+                &binaries,
             );
+            let mut settings = image_settings::settings(planner, platform, &names, base);
             if let Some(busybox) = busybox {
                 filesystem = debug::with_shell(planner, platform, busybox, &filesystem);
                 image_settings::add_debug_shell(&mut settings);

@@ -58,6 +58,7 @@ fn builder() -> ResolvedImage {
     ResolvedImage {
         reference: "docker.io/library/golang:1.23@sha256:0000".into(),
         config: serde_json::from_value(config).unwrap_or_else(|error| panic!("{error}")),
+        healthcheck: None,
     }
 }
 
@@ -76,6 +77,7 @@ fn planned_with(spec: &Spec, request: &BuildRequest, vendored: bool) -> Plan {
             "architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}
         }))
         .unwrap_or_else(|error| panic!("{error}")),
+        healthcheck: None,
     };
     let resolved = Resolved {
         builder: builder(),
@@ -711,6 +713,7 @@ fn distroless_base(user: Option<&str>) -> ResolvedImage {
     ResolvedImage {
         reference: "gcr.io/distroless/static-debian12:nonroot@sha256:1111".into(),
         config: serde_json::from_value(image).unwrap_or_else(|error| panic!("{error}")),
+        healthcheck: None,
     }
 }
 
@@ -1084,3 +1087,5 @@ fn a_missing_file_source_is_an_error_at_its_src() {
     })
     .is_ok());
 }
+
+mod healthcheck;

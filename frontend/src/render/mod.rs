@@ -47,7 +47,10 @@ pub fn render(
         .iter()
         .map(|platform_plan| {
             let image_config = match &platform_plan.image {
-                Some(settings) => Some(image::to_json(&image::config(settings)?)?),
+                Some(settings) => Some(image::to_json(
+                    &image::config(settings)?,
+                    settings.healthcheck.as_ref(),
+                )?),
                 None => None,
             };
             Ok(RenderedPlatform {

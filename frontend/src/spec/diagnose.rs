@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(
             help(&diagnostic),
             "did you mean `ports`? `image` accepts: base, user, workdir, entrypoint, cmd, env, \
-             ports, labels"
+             ports, labels, healthcheck"
         );
         let diagnostic = assert_error(
             "version: 1\nbinaries:\n  - main: .\n    nmae: x\n",
@@ -197,10 +197,10 @@ mod tests {
         );
         assert!(help(&diagnostic).starts_with("did you mean `name`?"));
         let diagnostic = assert_error(
-            "version: 1\nimage:\n  healthcheck: {http: /health}\n",
+            "version: 1\nimage:\n  volumes: [/data]\n",
             3,
             3,
-            "unknown key `healthcheck` in `image`",
+            "unknown key `volumes` in `image`",
         );
         assert!(help(&diagnostic).starts_with("`image` accepts: base"));
     }

@@ -164,6 +164,34 @@ pub struct Image {
     pub ports: Vec<Port>,
     /// Extra `Labels`.
     pub labels: BTreeMap<String, String>,
+    /// `Healthcheck` of the image config, if written (at the `healthcheck:` mapping).
+    pub healthcheck: Option<Located<Healthcheck>>,
+}
+
+/// `image.healthcheck`: a probe and its timings. Durations are in nanoseconds, as the image
+/// config stores them; 0 means Docker's default (`docker-image-spec` `HealthcheckConfig`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Healthcheck {
+    /// What Docker runs.
+    pub probe: Probe,
+    /// `interval`: time between two probes; 0 or at least 1ms.
+    pub interval: i64,
+    /// `timeout`: time after which a probe counts as failed; 0 or at least 1ms.
+    pub timeout: i64,
+    /// `start-period`: time after the start during which failures do not count; 0 or at
+    /// least 1ms.
+    pub start_period: i64,
+    /// `retries`: consecutive failures that make the container unhealthy; 0 = Docker's 3.
+    pub retries: i64,
+}
+
+/// The probe of a healthcheck.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Probe {
+    /// `http`: gostage's probe program gets this `http://host[:port][/path]` URL (checked).
+    Http(Located<String>),
+    /// `cmd`: a program of the image and its arguments, run without a shell; never empty.
+    Command(Vec<String>),
 }
 
 /// Where private modules come from (`modules:`).

@@ -162,7 +162,42 @@ pub(crate) struct Image {
     pub ports: Option<Vec<Spanned<Port>>>,
     /// Labels of the image, e.g. `org.opencontainers.image.description`.
     pub labels: Option<Map>,
+    /// How Docker checks that the container works: `http` (gostage adds a small probe that
+    /// needs no shell) or `cmd` (a probe you ship), plus optional timings.
+    pub healthcheck: Option<Spanned<Healthcheck>>,
 }
+
+/// `image.healthcheck`: exactly one of `http` or `cmd`, plus optional timings. Durations are
+/// written as Go writes them: `500ms`, `2s`, `1m30s`; `0` means Docker's default.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{"required": ["http"]}, {"required": ["cmd"]}]))]
+pub(crate) struct Healthcheck {
+    /// URL the probe gets inside the container, `http://` only, e.g.
+    /// `http://localhost:8080/healthz`: healthy when it answers 200-399.
+    #[schemars(regex(pattern = r"^http://[^/?#\s@]+([/?]\S*)?$"))]
+    pub http: Option<Spanned<String>>,
+    /// Program to run as the probe, with its arguments (no shell), e.g.
+    /// `[/usr/local/bin/server, -healthcheck]`: healthy when it exits 0.
+    #[schemars(length(min = 1))]
+    pub cmd: Option<Spanned<Vec<String>>>,
+    /// Time between two probes, e.g. `30s` (Docker's default).
+    #[schemars(regex(pattern = DURATION_PATTERN))]
+    pub interval: Option<Spanned<String>>,
+    /// Time after which a probe counts as failed, e.g. `30s` (Docker's default).
+    #[schemars(regex(pattern = DURATION_PATTERN))]
+    pub timeout: Option<Spanned<String>>,
+    /// Time after the start during which failures do not count, e.g. `10s` (default 0).
+    #[serde(rename = "start-period")]
+    #[schemars(regex(pattern = DURATION_PATTERN))]
+    pub start_period: Option<Spanned<String>>,
+    /// Consecutive failures that make the container unhealthy (Docker's default: 3).
+    #[schemars(range(min = 0, max = 2147483647))]
+    pub retries: Option<Spanned<i64>>,
+}
+
+/// A Go duration (`time.ParseDuration`) without a sign: `0`, or number-unit pairs.
+const DURATION_PATTERN: &str = r"^(0|(([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$";
 
 /// A mapping of strings to strings, in the order written, with positions.
 #[derive(Debug, Default)]

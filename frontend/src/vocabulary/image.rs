@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use oci_spec::image::ImageConfiguration;
+use serde::{Deserialize, Serialize};
 
 use super::Platform;
 
@@ -14,6 +15,9 @@ pub struct ResolvedImage {
     pub reference: String,
     /// The image config (OCI image-spec `config.md`).
     pub config: ImageConfiguration,
+    /// The config's `Healthcheck`, a Docker extension that [`ImageConfiguration`] has no field
+    /// for (so it is read separately, with [`Healthcheck::of_config`]).
+    pub healthcheck: Option<Healthcheck>,
 }
 
 impl ResolvedImage {
@@ -55,4 +59,56 @@ pub struct ImageSettings {
     pub layers: Vec<String>,
     /// The base image's config (`None` for scratch).
     pub base: Option<ImageConfiguration>,
+    /// `Healthcheck`: the spec's, else the base image's; `None` writes none.
+    pub healthcheck: Option<Healthcheck>,
+}
+
+/// `config.Healthcheck` of an image config: Docker's extension of the OCI config
+/// (`github.com/moby/docker-image-spec` `specs-go/v1/image.go`, `HealthcheckConfig`). The JSON
+/// keys are the Go field names; durations are Go `time.Duration`s, integers in nanoseconds;
+/// a zero or absent value means Docker's default (interval and timeout 30s, start period 0,
+/// 3 retries).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Healthcheck {
+    /// `["CMD", program, args…]`, `["CMD-SHELL", command]`, or `["NONE"]` (disabled).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test: Vec<String>,
+    /// Time between two probes, in nanoseconds.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub interval: i64,
+    /// Time after which a probe counts as failed, in nanoseconds.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub timeout: i64,
+    /// Time after the start during which failures do not count, in nanoseconds.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub start_period: i64,
+    /// Consecutive failures that make the container `unhealthy`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retries: i64,
+}
+
+fn is_zero(value: &i64) -> bool {
+    *value == 0
+}
+
+impl Healthcheck {
+    /// The `config.Healthcheck` of an image config in JSON (`config_json`: the bytes
+    /// `ResolveImageConfig` returns); `None` when it has none or it is not a healthcheck.
+    pub fn of_config(config_json: &[u8]) -> Option<Self> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Inner {
+            healthcheck: Option<Healthcheck>,
+        }
+        #[derive(Deserialize)]
+        struct Outer {
+            config: Option<Inner>,
+        }
+        serde_json::from_slice::<Outer>(config_json)
+            .ok()?
+            .config?
+            .healthcheck
+            .filter(|healthcheck| !healthcheck.test.is_empty())
+    }
 }

@@ -2,11 +2,12 @@
 //! gostage's own, and everything may import it.
 //!
 //! One parser per concept lives here (platform, image reference, binary name, ldflags
-//! template), so `spec` validation, option parsing and planning agree on what is valid, and
-//! `gostage check` rejects everything that can be decided without a daemon.
+//! template, duration), so `spec` validation, option parsing and planning agree on what is
+//! valid, and `gostage check` rejects everything that can be decided without a daemon.
 
 mod binary_name;
 mod diagnostic;
+mod duration;
 mod image;
 mod ldflags;
 mod location;
@@ -18,7 +19,8 @@ mod time;
 
 pub use binary_name::{check_binary_name, derive_binary_name};
 pub use diagnostic::Diagnostic;
-pub use image::{ImageSettings, ResolvedImage};
+pub use duration::duration_nanoseconds;
+pub use image::{Healthcheck, ImageSettings, ResolvedImage};
 pub use ldflags::{LdflagsTemplate, TemplateValues};
 pub use location::{Located, Span};
 pub use platform::Platform;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{at, check, values};
+use super::{at, check, healthcheck, values};
 use crate::spec::model::{Base, Image, User, DISTROLESS};
 use crate::spec::path::FieldPath;
 use crate::spec::raw;
@@ -71,6 +71,9 @@ pub(super) fn validate(image: Option<raw::Image>) -> Result<Image, Diagnostic> {
             );
         }
         validated.labels.insert(key.value, value.value);
+    }
+    if let Some(written) = image.healthcheck {
+        validated.healthcheck = Some(healthcheck::validate(written, &section.key("healthcheck"))?);
     }
     Ok(validated)
 }

@@ -4,6 +4,7 @@
 mod binaries;
 mod build;
 mod files;
+mod healthcheck;
 mod image;
 mod modules;
 mod test;
@@ -299,6 +300,7 @@ test:
                     "org.opencontainers.image.source",
                     "https://example.com/repo",
                 )]),
+                healthcheck: None,
             },
             platforms: vec![
                 parsed(Platform::parse, "linux/amd64", 24, 13),
