@@ -1,9 +1,9 @@
 //! The compile stage: one `go build` per binary and target platform, run on the build
-//! platform (cross-compiling, never emulated), with the module and build caches mounted.
+//! platform (cross-compiling, never emulated), with the module cache (see `deps`) and the
+//! build cache mounted.
 
-use super::environment::{
-    builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
-};
+use super::deps::Dependencies;
+use super::environment::{builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
 use super::ldflags::ldflags;
 use super::{PlanError, Planner, SOURCE_DIR};
 use crate::llb::{CacheSharing, Constraints, Exec, Local, Output};
@@ -34,7 +34,7 @@ pub fn source(input: Planner<'_>) -> Output {
 /// only the build platform as the default target can be one).
 pub fn build(
     input: Planner<'_>,
-    deps: &Output,
+    deps: &Dependencies,
     runtime_files: &Output,
     binary: &Binary,
     name: &str,
@@ -74,7 +74,7 @@ pub fn build(
     let mut exec = Exec::new(args)
         .env(builder_env(input.builder, input.request, &extra))
         .cwd(SOURCE_DIR);
-    exec.readonly("/", deps);
+    exec.readonly("/", &deps.root);
     exec.readonly(SOURCE_DIR, &source(input));
     let output = exec.writable("/out", None);
     // Mounted only to run this step after the runtime-files helper: its `go run` compiles
@@ -82,7 +82,7 @@ pub fn build(
     // side, both compile them (cold hello on 2 cores: 65-78 s → 36-40 s).
     exec.readonly("/gostage/runtime-files", runtime_files);
     exec.tmpfs("/tmp");
-    exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
+    deps.mount_modules(&mut exec);
     exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
     let constraints = input.on_build_platform().line(binary.main.span.line);
     let step = format!("go build {} ({platform})", binary.main.value);

@@ -30,6 +30,7 @@ fn spec(platforms: &[&str]) -> Spec {
                 Located::new(parsed, Span { line: 5, column: 3 })
             })
             .collect(),
+        cache: Default::default(),
         span: Span { line: 1, column: 1 },
     }
 }
@@ -430,6 +431,89 @@ fn sbom_is_planned_per_platform_only_when_asked() {
             "SBOM of server (linux/amd64)",
             "SBOM of server (linux/arm64)"
         ]
+    );
+}
+
+/// The mount of `exec` at `dest`.
+fn mount_at<'a>(exec: &'a pb::ExecOp, dest: &str) -> &'a pb::Mount {
+    exec.mounts
+        .iter()
+        .find(|mount| mount.dest == dest)
+        .unwrap_or_else(|| panic!("no mount at {dest}: {:?}", exec.mounts))
+}
+
+#[test]
+fn exported_cache_downloads_modules_into_a_layer_that_compiles_mount() {
+    let mut spec = spec(&["linux/amd64", "linux/arm64"]);
+    spec.cache.export = true;
+    let plan = planned(&spec, &BuildRequest::default());
+    for platform in &plan.platforms {
+        let all = execs(&platform.filesystem);
+        let (download_op, download) = all
+            .iter()
+            .find(|(_, _, exec)| meta(exec).args == ["go", "mod", "download"])
+            .map(|(_, op, exec)| (op.clone(), exec.clone()))
+            .unwrap_or_else(|| panic!("no go mod download"));
+        // The module cache is the step's one output, a writable mount on scratch; no cache
+        // mount, whose contents `--cache-to` would leave behind.
+        let modules = mount_at(&download, "/go/pkg/mod");
+        assert_eq!(
+            (
+                modules.mount_type,
+                modules.readonly,
+                modules.input,
+                modules.output
+            ),
+            (pb::MountType::Bind as i32, false, -1, 0)
+        );
+        assert!(mount_at(&download, "/").readonly);
+        assert!(
+            download
+                .mounts
+                .iter()
+                .all(|mount| mount.cache_opt.is_none()),
+            "{:?}",
+            download.mounts
+        );
+        // The compile mounts that layer read-only at the module cache path.
+        let (compile_op, compile) = compile_step(&platform.filesystem);
+        let mounted = mount_at(&compile, "/go/pkg/mod");
+        assert_eq!(
+            (mounted.mount_type, mounted.readonly, mounted.output),
+            (pb::MountType::Bind as i32, true, -1)
+        );
+        let input = compile_op
+            .inputs
+            .get(usize::try_from(mounted.input).unwrap_or(usize::MAX))
+            .unwrap_or_else(|| panic!("the module cache mount has no input"));
+        assert_eq!(
+            (input.digest.as_str(), input.index),
+            (llb::op_digest(&llb::encode_op(&download_op)).as_str(), 0)
+        );
+        // The build cache stays a cache mount.
+        let build_cache = mount_at(&compile, "/root/.cache/go-build");
+        assert_eq!(build_cache.mount_type, pb::MountType::Cache as i32);
+    }
+}
+
+#[test]
+fn without_export_modules_stay_in_the_cache_mount() {
+    let plan = planned(&spec(&[]), &BuildRequest::default());
+    let (_, compile) = compile_step(&plan.platforms[0].filesystem);
+    let modules = mount_at(&compile, "/go/pkg/mod");
+    assert_eq!(modules.mount_type, pb::MountType::Cache as i32);
+    assert_eq!(
+        modules.cache_opt.as_ref().map(|cache| cache.id.as_str()),
+        Some("gostage/go-mod")
+    );
+    let mut vendored = spec(&[]);
+    vendored.cache.export = true;
+    let plan = planned_with(&vendored, &BuildRequest::default(), true);
+    let (_, compile) = compile_step(&plan.platforms[0].filesystem);
+    assert_eq!(
+        mount_at(&compile, "/go/pkg/mod").mount_type,
+        pb::MountType::Cache as i32,
+        "a vendored module downloads nothing, so there is no layer to export"
     );
 }
 

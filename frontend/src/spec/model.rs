@@ -26,6 +26,8 @@ pub struct Spec {
     /// Target platforms from `platforms:` (normalised, each one Go can target), used when
     /// the client passes none. Empty means the build platform.
     pub platforms: Vec<Located<Platform>>,
+    /// What the build keeps for later builds, from `cache:`.
+    pub cache: Cache,
     /// Where the whole document starts (for errors that concern the file as a whole).
     pub span: Span,
 }
@@ -54,6 +56,15 @@ pub struct Build {
     pub env: BTreeMap<String, String>,
     /// `cgo:`; only `false` is supported now (a `true` is rejected at parse time).
     pub cgo: bool,
+}
+
+/// What the build keeps for later builds (`cache:`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cache {
+    /// `cache.export`: the downloaded modules are an ordinary layer (exported by
+    /// `--cache-to … mode=max`) rather than only the contents of a cache mount (never
+    /// exported: moby/buildkit#1474). Default `false`.
+    pub export: bool,
 }
 
 /// What the final stage starts from (`image.base`).

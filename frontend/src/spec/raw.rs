@@ -40,6 +40,8 @@ pub(crate) struct Spec {
     /// Platforms (`os/arch[/variant]`, e.g. `linux/arm64`) to build when the build does not
     /// ask for any. Default: the platform of the build.
     pub platforms: Option<Vec<Spanned<String>>>,
+    /// What the build keeps for later builds on other machines.
+    pub cache: Option<Cache>,
 }
 
 /// One program to build into the image.
@@ -94,6 +96,17 @@ pub(crate) struct Image {
     pub ports: Option<Vec<Spanned<Port>>>,
     /// Labels of the image, e.g. `org.opencontainers.image.description`.
     pub labels: Option<Map>,
+}
+
+/// What the build keeps for later builds on other machines (`cache:`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Cache {
+    /// Keep the downloaded Go modules in an ordinary layer, keyed by go.mod, go.sum and the
+    /// Go build-args, instead of only in a BuildKit cache mount, so that
+    /// `--cache-to type=registry,ref=…,mode=max` exports them and a CI runner that starts
+    /// empty builds with `--cache-from` without downloading any module. Default: `false`.
+    pub export: Option<Spanned<bool>>,
 }
 
 /// A mapping of strings to strings, in the order written, with positions.

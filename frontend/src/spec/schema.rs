@@ -125,6 +125,7 @@ mod tests {
                 "binaries",
                 "build",
                 "builder",
+                "cache",
                 "go",
                 "image",
                 "main",
@@ -140,7 +141,12 @@ mod tests {
     #[test]
     fn nested_sections_reject_unknown_keys_and_keep_their_fields() {
         let schema = schema();
-        for (section, field) in [("Image", "ports"), ("Build", "cgo"), ("Binary", "name")] {
+        for (section, field) in [
+            ("Image", "ports"),
+            ("Build", "cgo"),
+            ("Binary", "name"),
+            ("Cache", "export"),
+        ] {
             assert_eq!(schema["$defs"][section]["additionalProperties"], false);
             assert!(
                 schema["$defs"][section]["properties"][field].is_object(),

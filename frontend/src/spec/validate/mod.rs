@@ -6,7 +6,7 @@ mod build;
 mod image;
 mod values;
 
-use super::model::Spec;
+use super::model::{Cache, Spec};
 use super::path::FieldPath;
 use super::raw;
 use super::spanned::Spanned;
@@ -39,6 +39,12 @@ pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnos
     let build = build::validate(spec.build)?;
     let image = image::validate(spec.image)?;
     let platforms = platforms(spec.platforms.unwrap_or_default())?;
+    let cache = Cache {
+        export: spec
+            .cache
+            .and_then(|cache| cache.export)
+            .is_some_and(|export| export.value),
+    };
     Ok(Spec {
         version,
         go,
@@ -47,6 +53,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node) -> Result<Spec, Diagnos
         build,
         image,
         platforms,
+        cache,
         span: document.span,
     })
 }
@@ -133,7 +140,7 @@ fn at(span: Span, path: &FieldPath, problem: Problem) -> Diagnostic {
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::spec::model::{Base, Binary, Build, Image, Port, Spec};
+    use crate::spec::model::{Base, Binary, Build, Cache, Image, Port, Spec};
     use crate::spec::testing::{assert_error, help, parse_err, parse_ok};
     use crate::vocabulary::{ImageReference, LdflagsTemplate, Located, Platform, Problem, Span};
 
@@ -182,6 +189,7 @@ mod tests {
                 build: Build::default(),
                 image: Image::default(),
                 platforms: Vec::new(),
+                cache: Cache::default(),
                 span: at(2, 1),
             }
         );
@@ -216,6 +224,8 @@ image:
   labels:
     org.opencontainers.image.source: https://example.com/repo
 platforms: [linux/amd64, linux/arm64]
+cache:
+  export: true
 "#;
         let expected = Spec {
             version: 1,
@@ -279,6 +289,7 @@ platforms: [linux/amd64, linux/arm64]
                 parsed(Platform::parse, "linux/amd64", 24, 13),
                 parsed(Platform::parse, "linux/arm64", 24, 26),
             ],
+            cache: Cache { export: true },
             span: at(2, 1),
         };
         assert_eq!(parse_ok(text), expected);
@@ -392,6 +403,29 @@ platforms: [linux/arm64, linux/arm64/v8]
         );
         assert_eq!(diagnostic.span, at(2, 26));
         assert!(diagnostic.message.contains("again"), "{diagnostic:?}");
+    }
+
+    #[test]
+    fn cache_export_is_a_boolean_and_the_section_rejects_unknown_keys() {
+        assert_eq!(
+            parse_ok("version: 1\ncache: {export: false}\n").cache,
+            Cache { export: false }
+        );
+        assert_eq!(parse_ok("version: 1\ncache: {}\n").cache, Cache::default());
+        let diagnostic = assert_error(
+            "version: 1\ncache:\n  export: yes\n",
+            3,
+            11,
+            "`cache.export` must be `true` or `false`, found the string \"yes\"",
+        );
+        assert_eq!(help(&diagnostic), "write `true` or `false`");
+        let diagnostic = assert_error(
+            "version: 1\ncache:\n  exprot: true\n",
+            3,
+            3,
+            "unknown key `exprot` in `cache`",
+        );
+        assert!(help(&diagnostic).starts_with("did you mean `export`?"));
     }
 
     #[test]
