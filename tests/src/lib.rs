@@ -8,6 +8,7 @@ pub mod build;
 pub mod fixture;
 pub mod go_build_info;
 pub mod image_fs;
+pub mod module_proxy;
 pub mod progress;
 pub mod registry;
 pub mod serve;
