@@ -1,9 +1,9 @@
 //! `cache: {export: true}` on an ephemeral CI runner (buildkitd through buildctl): the build
 //! exports its cache to the registry (`--export-cache type=registry,…,mode=max`), the daemon
 //! forgets everything (`buildctl prune --all`, as a fresh runner), the module proxy stops, a
-//! .go file changes, and the build runs again with `--import-cache`: `go mod download` comes
-//! from the imported cache, the compile runs on the imported module layer, and the image
-//! serves. Without `cache.export` the same sequence fails: the compile finds an empty module
+//! .go file changes, and the build runs again with `--import-cache`: `go mod download` and
+//! the standard library's compile come from the imported cache, the compile runs on the
+//! imported module layer and build cache, and the image serves. Without `cache.export` the same sequence fails: the compile finds an empty module
 //! cache mount and no proxy.
 
 use anyhow::{bail, ensure, Result};
@@ -19,6 +19,7 @@ use gostage_support::container::Container;
 
 const DOWNLOAD: &str = "go mod download";
 const COMPILE: &str = "go build ./cmd/uuid-service (linux/amd64)";
+const STANDARD_LIBRARY: &str = "go build std (linux/amd64)";
 
 /// The two builds of a CI run on a fresh runner, the second one without a module source.
 struct CiRun {
@@ -95,7 +96,10 @@ fn ci_cache_exported_modules_build_on_a_fresh_daemon_without_a_module_source() -
     }
     let vertices = progress::vertices_rawjson(&run.second.combined());
     let context = || format!("vertices:\n{}", progress::summary(&vertices));
-    for vertex in find(&vertices, DOWNLOAD)? {
+    for vertex in find(&vertices, DOWNLOAD)?
+        .into_iter()
+        .chain(find(&vertices, STANDARD_LIBRARY)?)
+    {
         ensure!(
             vertex.cached,
             "{:?} was not CACHED from the imported cache\n{}",

@@ -228,3 +228,40 @@ fn file_actions_chain_on_the_previous_result_and_only_the_last_has_an_output() {
     // mkdir on scratch; copy onto action 0's result (index len(inputs)+0 = 1) from input 0.
     assert_eq!(summary, [(-1, -1, -1), (1, 0, 0)]);
 }
+
+#[test]
+fn a_seeded_cache_mount_takes_its_seed_as_an_input() {
+    let seed = FileOp::on(None)
+        .mkdir("/seeded", 0o755, 0)
+        .build(&Constraints::default(), "seed");
+    let mut exec = Exec::new(vec!["true".into()]);
+    exec.readonly("/", &seed);
+    exec.cache_from("/cache", "id", CacheSharing::Locked, &seed);
+    let out = exec.writable("/out", None);
+    let definition = marshal(
+        &exec.build(&Constraints::default(), "run").output(out),
+        None,
+    )
+    .definition;
+    let op = decode(&op_bytes(&definition, |op| {
+        matches!(op, pb::op::Op::Exec(_))
+    }));
+    let Some(pb::op::Op::Exec(exec)) = &op.op else {
+        panic!("not an exec")
+    };
+    // One input, used by the root and as the cache's seed; the cache has no output.
+    assert_eq!(op.inputs.len(), 1);
+    let cache = &exec.mounts[1];
+    assert_eq!(cache.dest, "/cache");
+    assert_eq!(
+        (cache.mount_type, cache.input, cache.output),
+        (pb::MountType::Cache as i32, 0, -1)
+    );
+    assert_eq!(
+        cache.cache_opt,
+        Some(pb::CacheOpt {
+            id: "id".into(),
+            sharing: pb::CacheSharingOpt::Locked as i32,
+        })
+    );
+}

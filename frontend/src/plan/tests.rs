@@ -114,7 +114,10 @@ fn meta(exec: &pb::ExecOp) -> pb::Meta {
 fn compile_step(output: &Output) -> (pb::Op, pb::ExecOp) {
     execs(output)
         .into_iter()
-        .find(|(_, _, exec)| meta(exec).args.starts_with(&["go".into(), "build".into()]))
+        .find(|(_, _, exec)| {
+            let args = meta(exec).args;
+            args.starts_with(&["go".into(), "build".into()]) && args.contains(&"-o".into())
+        })
         .map(|(_, op, exec)| (op, exec))
         .unwrap_or_else(|| panic!("no go build step"))
 }
@@ -443,7 +446,7 @@ fn mount_at<'a>(exec: &'a pb::ExecOp, dest: &str) -> &'a pb::Mount {
 }
 
 #[test]
-fn exported_cache_downloads_modules_into_a_layer_that_compiles_mount() {
+fn exported_cache_puts_modules_and_the_standard_library_in_layers_that_compiles_mount() {
     let mut spec = spec(&["linux/amd64", "linux/arm64"]);
     spec.cache.export = true;
     let plan = planned(&spec, &BuildRequest::default());
@@ -490,16 +493,45 @@ fn exported_cache_downloads_modules_into_a_layer_that_compiles_mount() {
             (input.digest.as_str(), input.index),
             (llb::op_digest(&llb::encode_op(&download_op)).as_str(), 0)
         );
-        // The build cache stays a cache mount.
+        // The standard library is compiled for the platform with the compile's flags into
+        // a build cache layer, which seeds the compile's build cache mount.
+        let (std_op, std_exec) = all
+            .iter()
+            .find(|(name, _, _)| *name == format!("go build std ({})", platform.platform))
+            .map(|(_, op, exec)| (op.clone(), exec.clone()))
+            .unwrap_or_else(|| panic!("no go build std for {}", platform.platform));
+        assert_eq!(meta(&std_exec).args, ["go", "build", "-trimpath", "std"]);
+        let goarch = format!("GOARCH={}", platform.platform.architecture);
+        for expected in ["CGO_ENABLED=0", "GOOS=linux", goarch.as_str()] {
+            assert!(meta(&compile).env.contains(&expected.to_string()));
+            assert!(meta(&std_exec).env.contains(&expected.to_string()));
+        }
+        let layer = mount_at(&std_exec, "/root/.cache/go-build");
+        assert_eq!(
+            (layer.mount_type, layer.output),
+            (pb::MountType::Bind as i32, 0)
+        );
         let build_cache = mount_at(&compile, "/root/.cache/go-build");
         assert_eq!(build_cache.mount_type, pb::MountType::Cache as i32);
+        let seed = compile_op
+            .inputs
+            .get(usize::try_from(build_cache.input).unwrap_or(usize::MAX))
+            .unwrap_or_else(|| panic!("the build cache mount has no seed"));
+        assert_eq!(
+            (seed.digest.as_str(), seed.index),
+            (llb::op_digest(&llb::encode_op(&std_op)).as_str(), 0)
+        );
     }
 }
 
 #[test]
-fn without_export_modules_stay_in_the_cache_mount() {
+fn without_export_modules_and_builds_stay_in_cache_mounts() {
     let plan = planned(&spec(&[]), &BuildRequest::default());
     let (_, compile) = compile_step(&plan.platforms[0].filesystem);
+    assert_eq!(mount_at(&compile, "/root/.cache/go-build").input, -1);
+    assert!(execs(&plan.platforms[0].filesystem)
+        .iter()
+        .all(|(_, _, exec)| meta(exec).args.last().map(String::as_str) != Some("std")));
     let modules = mount_at(&compile, "/go/pkg/mod");
     assert_eq!(modules.mount_type, pb::MountType::Cache as i32);
     assert_eq!(

@@ -102,10 +102,12 @@ pub(crate) struct Image {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Cache {
-    /// Keep the downloaded Go modules in an ordinary layer, keyed by go.mod, go.sum and the
-    /// Go build-args, instead of only in a BuildKit cache mount, so that
+    /// Keep the downloaded Go modules and the compiled standard library in ordinary layers
+    /// (keyed by go.mod, go.sum, the platform, the build settings and the Go build-args, not by
+    /// the sources) instead of only in BuildKit cache mounts, so that
     /// `--cache-to type=registry,ref=…,mode=max` exports them and a CI runner that starts
-    /// empty builds with `--cache-from` without downloading any module. Default: `false`.
+    /// empty builds with `--cache-from` without downloading any module or compiling the
+    /// standard library. Default: `false`.
     pub export: Option<Spanned<bool>>,
 }
 
