@@ -163,3 +163,21 @@ fn ci_cache_without_export_the_same_run_needs_a_module_source() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn ci_cache_export_builds_on_docker_engine() -> Result<()> {
+    if !enabled() {
+        return Ok(());
+    }
+    // BuildKit v0.8 inside Docker 20.10 runs the same graph: the module layer mounted
+    // read-only and the build cache mount seeded from the standard library's layer.
+    let copy = TempCopy::of_example("uuid-service")?;
+    copy.append(SPEC, "cache:\n  export: true\n")?;
+    let built = gostage_e2e::build::build(Daemon::Engine, &copy.path, "cache-export")?;
+    let vertices = progress::vertices(&built.log);
+    find(&vertices, STANDARD_LIBRARY)?;
+    let container = Container::start(&built.image, 8080)?;
+    let health = container.get("/health")?;
+    ensure!(health.trim() == "ok", "/health answered {health:?}");
+    Ok(())
+}
