@@ -55,8 +55,11 @@ impl Daemon {
     }
 
     /// The build command for the build file `file` in `context`, producing `name`, with
-    /// `options` (platforms, build-args, attestations, progress); every build gets the host's
-    /// GOPROXY as a build-arg.
+    /// `options` (platforms, build-args, attestations, progress, cache export and import);
+    /// every build gets a GOPROXY build-arg: the host's, unless `options.goproxy`.
+    ///
+    /// Errors: a cache export or import on the Engine path, whose `docker` driver exports
+    /// no registry cache.
     pub fn command(
         self,
         context: &Path,
@@ -65,7 +68,11 @@ impl Daemon {
         options: &Options,
     ) -> Result<Command> {
         let image = self.image_ref(name);
-        let build_args: Vec<String> = std::iter::once(format!("GOPROXY={}", goproxy()?))
+        let proxy = match &options.goproxy {
+            Some(proxy) => proxy.clone(),
+            None => goproxy()?,
+        };
+        let build_args: Vec<String> = std::iter::once(format!("GOPROXY={proxy}"))
             .chain(options.build_args.iter().map(|(k, v)| format!("{k}={v}")))
             .collect();
         let platforms = options.platforms.join(",");
@@ -77,6 +84,9 @@ impl Daemon {
             .collect();
         Ok(match self {
             Daemon::Engine => {
+                if options.export_cache.is_some() || options.import_cache.is_some() {
+                    bail!("the Engine's docker driver cannot export or import a registry cache");
+                }
                 let mut c = engine(options.progress);
                 c.arg("-f").arg(context.join(file)).args(["-t", &image]);
                 buildx_args(&mut c, &build_args, &platforms, &build_contexts);
@@ -108,6 +118,12 @@ impl Daemon {
                 if options.provenance == Some(true) {
                     c.args(["--opt", "attest:provenance=mode=min"]);
                 }
+                if let Some(cache) = &options.export_cache {
+                    c.args(["--export-cache", cache]);
+                }
+                if let Some(cache) = &options.import_cache {
+                    c.args(["--import-cache", cache]);
+                }
                 session_args(&mut c, options);
                 c.args(["--output", &push]);
                 c
@@ -127,6 +143,12 @@ impl Daemon {
                     Some(false) => c.arg("--provenance=false"),
                     None => &mut c,
                 };
+                if let Some(cache) = &options.export_cache {
+                    c.args(["--cache-to", cache]);
+                }
+                if let Some(cache) = &options.import_cache {
+                    c.args(["--cache-from", cache]);
+                }
                 session_args(&mut c, options);
                 c.args(["--output", &push]).arg(context);
                 c
@@ -180,6 +202,14 @@ pub struct Options {
     pub secrets: Vec<String>,
     /// `--target` (`--opt target=` for buildctl); None: the default target.
     pub target: Option<String>,
+    /// The GOPROXY build-arg; `None`: the host's `go env GOPROXY`.
+    pub goproxy: Option<String>,
+    /// Where to export the build cache (`type=registry,ref=…,mode=max`): buildctl
+    /// `--export-cache`, buildx `--cache-to`.
+    pub export_cache: Option<String>,
+    /// Where to import a build cache from (`type=registry,ref=…`): buildctl `--import-cache`,
+    /// buildx `--cache-from`.
+    pub import_cache: Option<String>,
 }
 
 impl Options {
@@ -342,6 +372,37 @@ mod tests {
             }
             assert!(line.contains(&daemon.image_ref("x")), "{daemon}: {line}");
         }
+        Ok(())
+    }
+
+    #[test]
+    fn cache_export_and_import_reach_buildkitd_clients_only() -> Result<()> {
+        let options = Options {
+            goproxy: Some("http://127.0.0.1:1".into()),
+            export_cache: Some("type=registry,ref=r/c:1,mode=max".into()),
+            import_cache: Some("type=registry,ref=r/c:0".into()),
+            ..Options::default()
+        };
+        let buildctl =
+            cmd::display(&Daemon::Buildctl.command(Path::new("/ctx"), SPEC, "x", &options)?);
+        for needle in [
+            "build-arg:GOPROXY=http://127.0.0.1:1",
+            "--export-cache type=registry,ref=r/c:1,mode=max",
+            "--import-cache type=registry,ref=r/c:0",
+        ] {
+            assert!(buildctl.contains(needle), "{needle} missing: {buildctl}");
+        }
+        let buildx =
+            cmd::display(&Daemon::BuildxRemote.command(Path::new("/ctx"), SPEC, "x", &options)?);
+        for needle in [
+            "--cache-to type=registry,ref=r/c:1,mode=max",
+            "--cache-from type=registry,ref=r/c:0",
+        ] {
+            assert!(buildx.contains(needle), "{needle} missing: {buildx}");
+        }
+        assert!(Daemon::Engine
+            .command(Path::new("/ctx"), SPEC, "x", &options)
+            .is_err());
         Ok(())
     }
 }

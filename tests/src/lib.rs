@@ -10,6 +10,7 @@ pub mod git_builder;
 pub mod git_ssh;
 pub mod go_build_info;
 pub mod image_fs;
+pub mod module_proxy;
 pub mod progress;
 pub mod registry;
 pub mod serve;

@@ -137,6 +137,27 @@ pub fn vertices_rawjson(log: &str) -> Vec<Vertex> {
     vertices
 }
 
+/// What the processes of a `--progress=rawjson` log printed (each `logs` entry's base64
+/// `data`, decoded and joined in order): the compiler's and go command's messages.
+pub fn logs_rawjson(log: &str) -> String {
+    use base64::Engine as _;
+    let mut text = String::new();
+    for line in log.lines() {
+        let Ok(status) = serde_json::from_str::<serde_json::Value>(line.trim()) else {
+            continue;
+        };
+        for entry in status["logs"].as_array().into_iter().flatten() {
+            let decoded = entry["data"]
+                .as_str()
+                .and_then(|data| base64::engine::general_purpose::STANDARD.decode(data).ok());
+            if let Some(bytes) = decoded {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    text
+}
+
 /// The vertices whose name contains `needle`.
 pub fn named<'a>(vertices: &'a [Vertex], needle: &str) -> Vec<&'a Vertex> {
     vertices
@@ -172,6 +193,19 @@ pub fn summary(vertices: &[Vertex]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decodes_the_logs_of_raw_json_progress() {
+        // "go: oops\n" and "again\n" in base64, with a vertex line between.
+        let log = concat!(
+            r#"{"logs":[{"vertex":"sha256:a","stream":2,"data":"Z286IG9vcHMK"}]}"#,
+            "\n",
+            r#"{"vertexes":[{"digest":"sha256:a","name":"go build"}]}"#,
+            "\n",
+            r#"{"logs":[{"vertex":"sha256:a","stream":2,"data":"YWdhaW4K"}]}"#,
+        );
+        assert_eq!(logs_rawjson(log), "go: oops\nagain\n");
+    }
 
     #[test]
     fn reads_plain_progress() {

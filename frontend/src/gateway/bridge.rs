@@ -4,15 +4,15 @@ use std::collections::BTreeSet;
 
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::Result as BuildResult;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
-    llb_bridge_client::LlbBridgeClient, PingRequest, ReadDirRequest, ReadFileRequest,
-    ResolveImageConfigRequest, ReturnRequest, SolveRequest, StatFileRequest,
+    llb_bridge_client::LlbBridgeClient, CacheOptionsEntry, PingRequest, ReadDirRequest,
+    ReadFileRequest, ResolveImageConfigRequest, ReturnRequest, SolveRequest, StatFileRequest,
 };
 use bollard_buildkit_proto::pb;
 use tonic::transport::Channel;
 
 use super::errors::FrontendError;
 use super::transport::MAX_MESSAGE_BYTES;
-use crate::vocabulary::Platform;
+use crate::vocabulary::{CacheImport, Platform};
 
 /// Gateway API capabilities gostage cannot work without; all exist in Docker 20.10's
 /// BuildKit (`frontend/gateway/pb/caps.go`).
@@ -99,16 +99,25 @@ impl Bridge {
         )))
     }
 
-    /// Solves `definition` and returns the result's ref id (`""` for an empty result).
+    /// Solves `definition`, looking up steps in the caches of `cache_imports` too, and returns
+    /// the result's ref id (`""` for an empty result).
     pub async fn solve(
         &mut self,
         definition: pb::Definition,
+        cache_imports: &[CacheImport],
         what: &str,
     ) -> Result<String, FrontendError> {
         let request = SolveRequest {
             definition: Some(definition),
             allow_result_return: true,
             allow_result_array_ref: true,
+            cache_imports: cache_imports
+                .iter()
+                .map(|import| CacheOptionsEntry {
+                    r#type: import.cache_type.clone(),
+                    attrs: import.attributes.clone().into_iter().collect(),
+                })
+                .collect(),
             ..Default::default()
         };
         let response = self

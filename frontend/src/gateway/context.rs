@@ -41,7 +41,7 @@ pub async fn read_spec(
             &format!("[internal] load build definition from {filename}"),
         );
     let id = bridge
-        .solve(llb::marshal(&source, None).definition, "load the spec")
+        .solve(llb::marshal(&source, None).definition, &[], "load the spec")
         .await?;
     match bridge.read_file(&id, &filename).await? {
         Some(data) => Ok(SpecFile { filename, data }),
@@ -89,7 +89,7 @@ pub async fn read_module(
             "[internal] load go.mod and main packages",
         );
     let id = bridge
-        .solve(llb::marshal(&source, None).definition, "load go.mod")
+        .solve(llb::marshal(&source, None).definition, &[], "load go.mod")
         .await?;
     let Some(bytes) = bridge.read_file(&id, "go.mod").await? else {
         return Err(ContextError::Spec(
@@ -155,6 +155,8 @@ async fn read_file_sources(
     let id = bridge
         .solve(
             llb::marshal(&source, None).definition,
+            // Nothing of this solve is worth looking up in an imported cache.
+            &[],
             "load files: sources",
         )
         .await?;

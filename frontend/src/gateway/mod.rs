@@ -150,13 +150,18 @@ async fn build(
         let id = bridge
             .solve(
                 platform.definition,
+                &request.cache_imports,
                 &format!("build for {}", platform.platform),
             )
             .await?;
         let sbom = match platform.sbom {
             Some(definition) => Some(
                 bridge
-                    .solve(definition, &format!("SBOM for {}", platform.platform))
+                    .solve(
+                        definition,
+                        &request.cache_imports,
+                        &format!("SBOM for {}", platform.platform),
+                    )
                     .await?,
             ),
             None => None,

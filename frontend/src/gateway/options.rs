@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::vocabulary::{BuildRequest, Platform, Problem, ResolveMode, Target};
+use crate::vocabulary::{BuildRequest, CacheImport, Platform, Problem, ResolveMode, Target};
 
 /// Environment variable that carries the client session id; its absence means the binary
 /// was not started by BuildKit.
@@ -37,6 +37,16 @@ pub struct Environment {
     pub session_id: String,
     /// Platforms of the first worker, from `BUILDKIT_WORKERS` (may be empty).
     pub worker_platforms: Vec<Platform>,
+}
+
+/// An entry of the `cache-imports` option: BuildKit's `CacheOptionsEntry` as JSON
+/// (`client/solve.go` writes it, `frontend/dockerui/config.go` reads it).
+#[derive(Deserialize)]
+struct CacheOptionsEntry {
+    #[serde(rename = "Type", default)]
+    cache_type: String,
+    #[serde(rename = "Attrs", default)]
+    attributes: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -157,6 +167,7 @@ impl Environment {
         request.sbom = self
             .option("attest:sbom")
             .is_some_and(|value| !value.split(',').any(|part| part.trim() == "disabled=true"));
+        request.cache_imports = self.cache_imports()?;
         for (key, value) in &self.options {
             if let Some(name) = key.strip_prefix("build-arg:") {
                 request.build_args.insert(name.to_string(), value.clone());
@@ -169,6 +180,38 @@ impl Environment {
             }
         }
         Ok(request)
+    }
+
+    /// The caches to import: the `cache-imports` option (JSON, current clients), then each
+    /// reference of `cache-from` (a comma list of registry references, the older form that
+    /// Docker 20.10 sends, often empty), as the Dockerfile frontend reads them
+    /// (`frontend/dockerui/config.go`).
+    ///
+    /// Errors: a `cache-imports` value that is not a JSON list of cache entries.
+    fn cache_imports(&self) -> Result<Vec<CacheImport>, OptionsError> {
+        let mut imports = Vec::new();
+        if let Some(json) = self.option("cache-imports").filter(|json| !json.is_empty()) {
+            let entries: Vec<CacheOptionsEntry> =
+                serde_json::from_str(json).map_err(|error| OptionsError::Invalid {
+                    subject: format!("cache-imports `{json}`"),
+                    problem: Problem::new(
+                        format!("is not a JSON list of cache entries: {error}"),
+                        "pass caches with --cache-from (buildx) or --import-cache (buildctl)",
+                    ),
+                })?;
+            imports.extend(entries.into_iter().map(|entry| CacheImport {
+                cache_type: entry.cache_type,
+                attributes: entry.attributes.unwrap_or_default(),
+            }));
+        }
+        let references = self.option("cache-from").unwrap_or_default();
+        for reference in references.split(',').filter(|item| !item.is_empty()) {
+            imports.push(CacheImport {
+                cache_type: "registry".into(),
+                attributes: BTreeMap::from([("ref".to_string(), reference.to_string())]),
+            });
+        }
+        Ok(imports)
     }
 
     /// Whether the client asked for a multi-platform result even for one platform
@@ -236,6 +279,49 @@ mod tests {
             request.named_contexts["golang:1.23"],
             "docker-image://example.org/go:1.23"
         );
+    }
+
+    #[test]
+    fn cache_imports_come_from_both_option_forms() {
+        let environment = Environment::from_variables(variables(&[
+            (
+                "BUILDKIT_FRONTEND_OPT_0",
+                r#"cache-imports=[{"Type":"registry","Attrs":{"ref":"r.example/cache:ci"}},{"Type":"gha","Attrs":null}]"#,
+            ),
+            ("BUILDKIT_FRONTEND_OPT_1", "cache-from=r.example/old:1"),
+        ]))
+        .unwrap_or_else(|error| panic!("{error}"));
+        let request = environment
+            .request(&[])
+            .unwrap_or_else(|error| panic!("{error}"));
+        let registry = |reference: &str| CacheImport {
+            cache_type: "registry".into(),
+            attributes: BTreeMap::from([("ref".to_string(), reference.to_string())]),
+        };
+        assert_eq!(
+            request.cache_imports,
+            [
+                registry("r.example/cache:ci"),
+                CacheImport {
+                    cache_type: "gha".into(),
+                    attributes: BTreeMap::new(),
+                },
+                registry("r.example/old:1"),
+            ]
+        );
+        // Docker 20.10 sends an empty `cache-from` with every build.
+        let empty =
+            Environment::from_variables(variables(&[("BUILDKIT_FRONTEND_OPT_0", "cache-from=")]))
+                .and_then(|environment| environment.request(&[]))
+                .unwrap_or_else(|error| panic!("{error}"));
+        assert!(empty.cache_imports.is_empty());
+        let bad = Environment::from_variables(variables(&[(
+            "BUILDKIT_FRONTEND_OPT_0",
+            "cache-imports={}",
+        )]))
+        .and_then(|environment| environment.request(&[]))
+        .expect_err("an object is not a list of cache entries");
+        assert!(bad.to_string().contains("cache-imports"), "{bad}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ enum MountKind {
     Cache {
         id: String,
         sharing: CacheSharing,
+        seed: Option<Output>,
     },
     Tmpfs,
     /// A file of the client's secret `id` (`MountType::SECRET`).
@@ -139,6 +140,20 @@ impl Exec {
         let kind = MountKind::Cache {
             id: id.to_string(),
             sharing,
+            seed: None,
+        };
+        self.push(dest, kind);
+    }
+
+    /// Like [`Exec::cache`], for a cache directory that starts as a copy of `seed` (Dockerfile
+    /// `RUN --mount=type=cache,from=…`). The daemon keeps one such cache per `id` and ref of
+    /// `seed` (`solver/llbsolver/mounts/mount.go`, `getRefCacheDir`: key `id:<ref id>`), so
+    /// another seed starts another cache.
+    pub fn cache_from(&mut self, dest: &str, id: &str, sharing: CacheSharing, seed: &Output) {
+        let kind = MountKind::Cache {
+            id: id.to_string(),
+            sharing,
+            seed: Some(seed.clone()),
         };
         self.push(dest, kind);
     }
@@ -222,7 +237,10 @@ impl Exec {
                         caps.push("exec.mount.bind");
                     }
                 }
-                MountKind::Cache { id, sharing } => {
+                MountKind::Cache { id, sharing, seed } => {
+                    if let Some(seed) = seed {
+                        encoded.input = inputs.index_of(Some(seed));
+                    }
                     encoded.mount_type = pb::MountType::Cache as i32;
                     let sharing = match sharing {
                         CacheSharing::Shared => pb::CacheSharingOpt::Shared,

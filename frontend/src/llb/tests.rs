@@ -261,3 +261,40 @@ fn secret_and_ssh_mounts_are_encoded_as_buildkit_marshals_them() {
         assert_eq!(caps.get(cap), Some(&true), "{cap} in {caps:?}");
     }
 }
+
+#[test]
+fn a_seeded_cache_mount_takes_its_seed_as_an_input() {
+    let seed = FileOp::on(None)
+        .mkdir("/seeded", 0o755, 0)
+        .build(&Constraints::default(), "seed");
+    let mut exec = Exec::new(vec!["true".into()]);
+    exec.readonly("/", &seed);
+    exec.cache_from("/cache", "id", CacheSharing::Locked, &seed);
+    let out = exec.writable("/out", None);
+    let definition = marshal(
+        &exec.build(&Constraints::default(), "run").output(out),
+        None,
+    )
+    .definition;
+    let op = decode(&op_bytes(&definition, |op| {
+        matches!(op, pb::op::Op::Exec(_))
+    }));
+    let Some(pb::op::Op::Exec(exec)) = &op.op else {
+        panic!("not an exec")
+    };
+    // One input, used by the root and as the cache's seed; the cache has no output.
+    assert_eq!(op.inputs.len(), 1);
+    let cache = &exec.mounts[1];
+    assert_eq!(cache.dest, "/cache");
+    assert_eq!(
+        (cache.mount_type, cache.input, cache.output),
+        (pb::MountType::Cache as i32, 0, -1)
+    );
+    assert_eq!(
+        cache.cache_opt,
+        Some(pb::CacheOpt {
+            id: "id".into(),
+            sharing: pb::CacheSharingOpt::Locked as i32,
+        })
+    );
+}

@@ -1,9 +1,9 @@
 //! The compile stage: one `go build` per binary and target platform, run on the build
-//! platform (cross-compiling, never emulated), with the module and build caches mounted.
+//! platform (cross-compiling, never emulated), with the module cache (see `deps`) and the
+//! build cache mounted.
 
-use super::environment::{
-    builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
-};
+use super::deps::{builder_image, Dependencies};
+use super::environment::{builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
 use super::ldflags::ldflags;
 use super::{PlanError, Planner, SOURCE_DIR};
 use crate::llb::{CacheSharing, Constraints, Exec, Local, Output};
@@ -21,20 +21,17 @@ pub fn source(input: Planner<'_>) -> Output {
         .build(&Constraints::default(), "load build context")
 }
 
-/// A filesystem holding only `/<name>`, the static binary of `binary` for `platform`.
+/// The environment of every `go build` for `platform` beyond the builder's: `build.env`,
+/// `CGO_ENABLED=0`, and `GOOS`/`GOARCH` (and `GOARM`/`GOAMD64`) of the platform.
 ///
 /// Errors: a target platform Go cannot build for (the spec and the options check theirs, so
 /// only the build platform as the default target can be one).
-pub fn build(
+fn compile_env(
     input: Planner<'_>,
-    deps: &Output,
-    runtime_files: &Output,
-    binary: &Binary,
-    name: &str,
     platform: &Platform,
-) -> Result<Output, PlanError> {
-    let spec = input.spec;
-    let mut extra: Vec<(String, String)> = spec
+) -> Result<Vec<(String, String)>, PlanError> {
+    let mut extra: Vec<(String, String)> = input
+        .spec
         .build
         .env
         .iter()
@@ -49,6 +46,56 @@ pub fn build(
                 problem,
             })?,
     );
+    Ok(extra)
+}
+
+/// `-tags a,b` from `build.tags`, or nothing.
+fn tags(input: Planner<'_>) -> Vec<String> {
+    match input.spec.build.tags.is_empty() {
+        true => Vec::new(),
+        false => vec!["-tags".into(), input.spec.build.tags.join(",")],
+    }
+}
+
+/// Go's build cache after compiling the whole standard library for `platform` with the
+/// compile's flags and environment (`cache.export`): an ordinary layer, keyed by the builder,
+/// the platform, `build.env`, `build.tags` and the Go build-args but not by the sources, so
+/// `--cache-to … mode=max` exports it and a runner that imports it compiles only the module
+/// and its dependencies. The compile mounts its build cache seeded from it.
+///
+/// Errors: as [`build`].
+pub fn standard_library(input: Planner<'_>, platform: &Platform) -> Result<Output, PlanError> {
+    let extra = compile_env(input, platform)?;
+    // The flags that decide how a package compiles, and so its build cache entry, as the
+    // compile passes them: `-trimpath` and the tags (link flags do not).
+    let mut args: Vec<String> = ["go", "build", "-trimpath"].map(String::from).to_vec();
+    args.extend(tags(input));
+    args.push("std".into());
+    let mut exec = Exec::new(args).env(builder_env(input.builder, input.request, &extra));
+    exec.readonly("/", &builder_image(input));
+    let cache = exec.writable(BUILD_CACHE_DIR, None);
+    exec.tmpfs("/tmp");
+    let step = format!("go build std ({platform})");
+    Ok(exec.build(&input.on_build_platform(), &step).output(cache))
+}
+
+/// A filesystem holding only `/<name>`, the static binary of `binary` for `platform`. The
+/// build cache is the cache mount, seeded from `standard_library` when given
+/// (`cache.export`).
+///
+/// Errors: a target platform Go cannot build for (the spec and the options check theirs, so
+/// only the build platform as the default target can be one).
+pub fn build(
+    input: Planner<'_>,
+    deps: &Dependencies,
+    runtime_files: &Output,
+    standard_library: Option<&Output>,
+    binary: &Binary,
+    name: &str,
+    platform: &Platform,
+) -> Result<Output, PlanError> {
+    let spec = input.spec;
+    let extra = compile_env(input, platform)?;
     let mut args: Vec<String> = ["go", "build", "-trimpath", "-buildvcs=false"]
         .map(String::from)
         .to_vec();
@@ -57,17 +104,14 @@ pub fn build(
         &spec.build.ldflags,
         input.request.template_values(),
     ));
-    if !spec.build.tags.is_empty() {
-        args.push("-tags".into());
-        args.push(spec.build.tags.join(","));
-    }
+    args.extend(tags(input));
     args.push("-o".into());
     args.push(format!("/out/{name}"));
     args.push(binary.main.value.clone());
     let mut exec = Exec::new(args)
         .env(builder_env(input.builder, input.request, &extra))
         .cwd(SOURCE_DIR);
-    exec.readonly("/", deps);
+    exec.readonly("/", &deps.root);
     exec.readonly(SOURCE_DIR, &source(input));
     let output = exec.writable("/out", None);
     // Mounted only to run this step after the runtime-files helper: its `go run` compiles
@@ -75,8 +119,11 @@ pub fn build(
     // side, both compile them (cold hello on 2 cores: 65-78 s → 36-40 s).
     exec.readonly("/gostage/runtime-files", runtime_files);
     exec.tmpfs("/tmp");
-    exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
-    exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
+    deps.mount_modules(&mut exec);
+    match standard_library {
+        Some(seed) => exec.cache_from(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared, seed),
+        None => exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared),
+    }
     let constraints = input.on_build_platform().line(binary.main.span.line);
     let step = format!("go build {} ({platform})", binary.main.value);
     Ok(exec.build(&constraints, &step).output(output))

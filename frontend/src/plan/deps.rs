@@ -1,5 +1,6 @@
 //! The dependency stage: go.mod and go.sum alone, then `go mod download` into the module
-//! cache, so that editing a `.go` file does not download modules again.
+//! cache (a cache mount, or with `cache.export` an ordinary layer), so that editing a `.go`
+//! file does not download modules again.
 
 use super::environment::{
     builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
@@ -16,10 +17,50 @@ pub fn builder_image(planner: Planner<'_>) -> Output {
         .build(&constraints, &format!("builder image {reference}"))
 }
 
-/// The builder's root filesystem with `/src/go.mod` and `/src/go.sum`, after
-/// `go mod download` filled the module cache mount. A vendored module downloads nothing: Go
-/// builds it from `vendor/`, and its modules may not be reachable from the build at all.
-pub fn download(planner: Planner<'_>) -> Output {
+/// Where the compile steps find the downloaded modules.
+#[derive(Clone, Debug)]
+pub enum ModuleCache {
+    /// The cache mount [`MODULE_CACHE_ID`]: kept on the daemon between builds, never
+    /// exported (moby/buildkit#1474). Also what a vendored module mounts (it stays empty).
+    CacheMount,
+    /// An ordinary layer holding the module cache (`cache.export`), the output of
+    /// `go mod download`: a solver result, so `--cache-to … mode=max` exports it.
+    Layer(Output),
+}
+
+/// What the dependency stage gives the compile steps.
+#[derive(Clone, Debug)]
+pub struct Dependencies {
+    /// Their root filesystem: the builder with `/src/go.mod` and `/src/go.sum`.
+    pub root: Output,
+    /// The module cache to mount at [`MODULE_CACHE_DIR`].
+    pub modules: ModuleCache,
+}
+
+impl Dependencies {
+    /// Mounts the module cache at [`MODULE_CACHE_DIR`] of `exec`: the cache mount, or the
+    /// layer read-only (`go build` only reads a complete module cache; checked with Go 1.26
+    /// and `GOPROXY=off` on a read-only bind mount).
+    pub fn mount_modules(&self, exec: &mut Exec) {
+        match &self.modules {
+            ModuleCache::CacheMount => {
+                exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared)
+            }
+            ModuleCache::Layer(layer) => exec.readonly(MODULE_CACHE_DIR, layer),
+        }
+    }
+}
+
+/// The dependency stage: the builder with `/src/go.mod` and `/src/go.sum`, then
+/// `go mod download`. A vendored module downloads nothing: Go builds it from `vendor/`, and
+/// its modules may not be reachable from the build at all.
+///
+/// Without `cache.export` the modules go to the cache mount, and the compile steps run on the
+/// download step's root so they come after it. With it they go to an ordinary layer whose
+/// cache key is the step's definition (builder image, go.mod, go.sum, the Go build-args:
+/// `solver/llbsolver/ops/exec.go` `CacheMap` keeps `Meta.Env`), so a runner that imports the
+/// exported cache finds the step done and the modules in the layer.
+pub fn download(planner: Planner<'_>) -> Dependencies {
     let request = planner.request;
     let module_files = Local::new(&request.context_local)
         .session(&request.session_id)
@@ -39,7 +80,10 @@ pub fn download(planner: Planner<'_>) -> Output {
         )
         .build(&Constraints::default(), "copy go.mod go.sum");
     if planner.context.vendored {
-        return with_module_files;
+        return Dependencies {
+            root: with_module_files,
+            modules: ModuleCache::CacheMount,
+        };
     }
     let mut exec = Exec::new(vec!["go".into(), "mod".into(), "download".into()])
         .env(builder_env(
@@ -48,10 +92,27 @@ pub fn download(planner: Planner<'_>) -> Output {
             &ssh::environment(planner),
         ))
         .cwd(SOURCE_DIR);
+    ssh::mount(planner, &mut exec);
+    if planner.spec.cache.export {
+        exec.readonly("/", &with_module_files);
+        let modules = exec.writable(MODULE_CACHE_DIR, None);
+        exec.tmpfs("/tmp");
+        let layer = exec
+            .build(&planner.on_build_platform(), "go mod download")
+            .output(modules);
+        return Dependencies {
+            root: with_module_files,
+            modules: ModuleCache::Layer(layer),
+        };
+    }
     let root = exec.writable("/", Some(&with_module_files));
     exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
     exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
-    ssh::mount(planner, &mut exec);
-    exec.build(&planner.on_build_platform(), "go mod download")
-        .output(root)
+    let root = exec
+        .build(&planner.on_build_platform(), "go mod download")
+        .output(root);
+    Dependencies {
+        root,
+        modules: ModuleCache::CacheMount,
+    }
 }

@@ -3,9 +3,8 @@
 //! and `build.env`. It returns the report that `assets/test_report.go` writes.
 
 use super::compile::source;
-use super::environment::{
-    builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
-};
+use super::deps::Dependencies;
+use super::environment::{builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
 use super::{Planner, SOURCE_DIR};
 use crate::llb::{CacheSharing, Constraints, Exec, FileOp, Output};
 
@@ -51,7 +50,7 @@ pub fn go_test_arguments(planner: Planner<'_>) -> Vec<String> {
 ///
 /// The root, the source and `/tmp` are writable, as on a developer's machine: tests may write
 /// next to their package; nothing but the reports is kept.
-pub fn report(planner: Planner<'_>, deps: &Output) -> Output {
+pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
     let spec = planner.spec;
     let program = FileOp::on(None)
         .mkfile("/test_report.go", 0o644, PROGRAM.as_bytes(), 0)
@@ -78,12 +77,12 @@ pub fn report(planner: Planner<'_>, deps: &Output) -> Output {
     args.push(SOURCE_DIR.into());
     args.extend(go_test_arguments(planner));
     let mut exec = Exec::new(args).env(builder_env(planner.builder, planner.request, &extra));
-    exec.writable("/", Some(deps));
+    exec.writable("/", Some(&deps.root));
     exec.readonly(PROGRAM_DIR, &program);
     let reports = exec.writable(REPORT_DIR, None);
     exec.writable(SOURCE_DIR, Some(&source(planner)));
     exec.tmpfs("/tmp");
-    exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
+    deps.mount_modules(&mut exec);
     exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
     let line = spec
         .test

@@ -7,7 +7,8 @@
 //!
 //! Stages (one file each): `deps` (go.mod/go.sum + `go mod download` on the build platform),
 //! `runtime` (CA bundle, zoneinfo, /tmp from the builder), `compile` (one `go build` per
-//! binary and target platform, on the build platform), `files` (the `files:` layer),
+//! binary and target platform, on the build platform; with `cache.export` also the standard
+//! library per platform), `files` (the `files:` layer),
 //! `final_stage` (the image filesystem), `image_settings` (what the image config says),
 //! `healthcheck` (the probe program per platform and the config's `Healthcheck`), `sbom`
 //! (SPDX from the binaries' build info); `go_program` runs the Go helpers of `runtime` and
@@ -290,14 +291,26 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
     };
     let mut platforms = Vec::new();
     for platform in &needs.platforms {
+        let standard_library = match input.spec.cache.export {
+            true => Some(compile::standard_library(planner, platform)?),
+            false => None,
+        };
         let binaries = input
             .spec
             .binaries
             .iter()
             .zip(&names)
             .map(|(binary, name)| {
-                compile::build(planner, &deps, &runtime_files, binary, name, platform)
-                    .map(|output| (name.clone(), output))
+                compile::build(
+                    planner,
+                    &deps,
+                    &runtime_files,
+                    standard_library.as_ref(),
+                    binary,
+                    name,
+                    platform,
+                )
+                .map(|output| (name.clone(), output))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let binaries_tree = final_stage::binaries_only(&binaries, epoch, platform);

@@ -33,6 +33,7 @@ pub(super) fn spec(platforms: &[&str]) -> Spec {
         modules: Default::default(),
         files: Vec::new(),
         test: Default::default(),
+        cache: Default::default(),
         span: Span { line: 1, column: 1 },
     }
 }
@@ -134,7 +135,10 @@ pub(super) fn meta(exec: &pb::ExecOp) -> pb::Meta {
 fn compile_step(output: &Output) -> (pb::Op, pb::ExecOp) {
     execs(output)
         .into_iter()
-        .find(|(_, _, exec)| meta(exec).args.starts_with(&["go".into(), "build".into()]))
+        .find(|(_, _, exec)| {
+            let args = meta(exec).args;
+            args.starts_with(&["go".into(), "build".into()]) && args.contains(&"-o".into())
+        })
         .map(|(_, op, exec)| (op, exec))
         .unwrap_or_else(|| panic!("no go build step"))
 }
@@ -627,6 +631,118 @@ fn debug_target_adds_busybox_to_the_image_and_its_path() {
         let debug_ops: Vec<String> = all.iter().map(|(n, _)| n.clone()).collect();
         assert!(image_ops.iter().all(|name| debug_ops.contains(name)));
     }
+}
+
+/// The mount of `exec` at `dest`.
+fn mount_at<'a>(exec: &'a pb::ExecOp, dest: &str) -> &'a pb::Mount {
+    exec.mounts
+        .iter()
+        .find(|mount| mount.dest == dest)
+        .unwrap_or_else(|| panic!("no mount at {dest}: {:?}", exec.mounts))
+}
+
+#[test]
+fn exported_cache_puts_modules_and_the_standard_library_in_layers_that_compiles_mount() {
+    let mut spec = spec(&["linux/amd64", "linux/arm64"]);
+    spec.cache.export = true;
+    let plan = planned(&spec, &BuildRequest::default());
+    for platform in &plan.platforms {
+        let all = execs(&platform.filesystem);
+        let (download_op, download) = all
+            .iter()
+            .find(|(_, _, exec)| meta(exec).args == ["go", "mod", "download"])
+            .map(|(_, op, exec)| (op.clone(), exec.clone()))
+            .unwrap_or_else(|| panic!("no go mod download"));
+        // The module cache is the step's one output, a writable mount on scratch; no cache
+        // mount, whose contents `--cache-to` would leave behind.
+        let modules = mount_at(&download, "/go/pkg/mod");
+        assert_eq!(
+            (
+                modules.mount_type,
+                modules.readonly,
+                modules.input,
+                modules.output
+            ),
+            (pb::MountType::Bind as i32, false, -1, 0)
+        );
+        assert!(mount_at(&download, "/").readonly);
+        assert!(
+            download
+                .mounts
+                .iter()
+                .all(|mount| mount.cache_opt.is_none()),
+            "{:?}",
+            download.mounts
+        );
+        // The compile mounts that layer read-only at the module cache path.
+        let (compile_op, compile) = compile_step(&platform.filesystem);
+        let mounted = mount_at(&compile, "/go/pkg/mod");
+        assert_eq!(
+            (mounted.mount_type, mounted.readonly, mounted.output),
+            (pb::MountType::Bind as i32, true, -1)
+        );
+        let input = compile_op
+            .inputs
+            .get(usize::try_from(mounted.input).unwrap_or(usize::MAX))
+            .unwrap_or_else(|| panic!("the module cache mount has no input"));
+        assert_eq!(
+            (input.digest.as_str(), input.index),
+            (llb::op_digest(&llb::encode_op(&download_op)).as_str(), 0)
+        );
+        // The standard library is compiled for the platform with the compile's flags into
+        // a build cache layer, which seeds the compile's build cache mount.
+        let (std_op, std_exec) = all
+            .iter()
+            .find(|(name, _, _)| *name == format!("go build std ({})", platform.platform))
+            .map(|(_, op, exec)| (op.clone(), exec.clone()))
+            .unwrap_or_else(|| panic!("no go build std for {}", platform.platform));
+        assert_eq!(meta(&std_exec).args, ["go", "build", "-trimpath", "std"]);
+        let goarch = format!("GOARCH={}", platform.platform.architecture);
+        for expected in ["CGO_ENABLED=0", "GOOS=linux", goarch.as_str()] {
+            assert!(meta(&compile).env.contains(&expected.to_string()));
+            assert!(meta(&std_exec).env.contains(&expected.to_string()));
+        }
+        let layer = mount_at(&std_exec, "/root/.cache/go-build");
+        assert_eq!(
+            (layer.mount_type, layer.output),
+            (pb::MountType::Bind as i32, 0)
+        );
+        let build_cache = mount_at(&compile, "/root/.cache/go-build");
+        assert_eq!(build_cache.mount_type, pb::MountType::Cache as i32);
+        let seed = compile_op
+            .inputs
+            .get(usize::try_from(build_cache.input).unwrap_or(usize::MAX))
+            .unwrap_or_else(|| panic!("the build cache mount has no seed"));
+        assert_eq!(
+            (seed.digest.as_str(), seed.index),
+            (llb::op_digest(&llb::encode_op(&std_op)).as_str(), 0)
+        );
+    }
+}
+
+#[test]
+fn without_export_modules_and_builds_stay_in_cache_mounts() {
+    let plan = planned(&spec(&[]), &BuildRequest::default());
+    let (_, compile) = compile_step(&plan.platforms[0].filesystem);
+    assert_eq!(mount_at(&compile, "/root/.cache/go-build").input, -1);
+    assert!(execs(&plan.platforms[0].filesystem)
+        .iter()
+        .all(|(_, _, exec)| meta(exec).args.last().map(String::as_str) != Some("std")));
+    let modules = mount_at(&compile, "/go/pkg/mod");
+    assert_eq!(modules.mount_type, pb::MountType::Cache as i32);
+    assert_eq!(
+        modules.cache_opt.as_ref().map(|cache| cache.id.as_str()),
+        Some("gostage/go-mod")
+    );
+    let mut vendored = spec(&[]);
+    vendored.cache.export = true;
+    let plan = planned_with(&vendored, &BuildRequest::default(), true);
+    let (_, compile) = compile_step(&plan.platforms[0].filesystem);
+    assert_eq!(
+        mount_at(&compile, "/go/pkg/mod").mount_type,
+        pb::MountType::Cache as i32,
+        "a vendored module downloads nothing, so there is no layer to export"
+    );
 }
 
 /// SHA-256 of the marshalled definitions (with a source map) of four plans, as 18ff18d (before

@@ -172,7 +172,7 @@ mod tests {
         assert_eq!(
             help(&diagnostic),
             "did you mean `main`? the top level accepts: version, go, builder, main, binaries, \
-             build, image, platforms, modules, files, test"
+             build, image, platforms, modules, files, test, cache"
         );
     }
 

@@ -32,6 +32,8 @@ pub struct Spec {
     pub files: Vec<CopiedFile>,
     /// What `--target test` runs (`test:`).
     pub test: Test,
+    /// What the build keeps for later builds, from `cache:`.
+    pub cache: Cache,
     /// Where the whole document starts (for errors that concern the file as a whole).
     pub span: Span,
 }
@@ -124,6 +126,15 @@ pub struct User {
 /// The user gostage runs programs as when neither the spec nor the base image names one:
 /// `nonroot` of distroless, 65532:65532.
 pub const DEFAULT_USER: &str = "65532:65532";
+
+/// What the build keeps for later builds (`cache:`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cache {
+    /// `cache.export`: the downloaded modules and the standard library's build cache are
+    /// ordinary layers (exported by `--cache-to … mode=max`) rather than only the contents of
+    /// cache mounts (never exported: moby/buildkit#1474). Default `false`.
+    pub export: bool,
+}
 
 /// What the final stage starts from (`image.base`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

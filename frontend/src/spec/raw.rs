@@ -47,6 +47,8 @@ pub(crate) struct Spec {
     pub files: Option<Vec<File>>,
     /// What `--target test` runs: `go test <flags> <packages>` on the build platform.
     pub test: Option<Test>,
+    /// What the build keeps for later builds on other machines.
+    pub cache: Option<Cache>,
 }
 
 /// Where private modules come from.
@@ -198,6 +200,19 @@ pub(crate) struct Healthcheck {
 
 /// A Go duration (`time.ParseDuration`) without a sign: `0`, or number-unit pairs.
 const DURATION_PATTERN: &str = r"^(0|(([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$";
+
+/// What the build keeps for later builds on other machines (`cache:`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Cache {
+    /// Keep the downloaded Go modules and the compiled standard library in ordinary layers
+    /// (keyed by go.mod, go.sum, the platform, the build settings and the Go build-args, not by
+    /// the sources) instead of only in BuildKit cache mounts, so that
+    /// `--cache-to type=registry,ref=…,mode=max` exports them and a CI runner that starts
+    /// empty builds with `--cache-from` without downloading any module or compiling the
+    /// standard library. Default: `false`.
+    pub export: Option<Spanned<bool>>,
+}
 
 /// A mapping of strings to strings, in the order written, with positions.
 #[derive(Debug, Default)]

@@ -125,6 +125,7 @@ mod tests {
                 "binaries",
                 "build",
                 "builder",
+                "cache",
                 "files",
                 "go",
                 "image",
@@ -150,6 +151,7 @@ mod tests {
             ("Modules", "known_hosts"),
             ("SshHost", "url"),
             ("Test", "flags"),
+            ("Cache", "export"),
         ] {
             assert_eq!(schema["$defs"][section]["additionalProperties"], false);
             assert!(

@@ -26,5 +26,5 @@ pub use location::{Located, Span};
 pub use platform::Platform;
 pub use problem::Problem;
 pub use reference::ImageReference;
-pub use request::{BuildRequest, ResolveMode, Target, GO_ENVIRONMENT_BUILD_ARGS};
+pub use request::{BuildRequest, CacheImport, ResolveMode, Target, GO_ENVIRONMENT_BUILD_ARGS};
 pub use time::rfc3339;

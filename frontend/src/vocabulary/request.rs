@@ -127,6 +127,20 @@ pub struct BuildRequest {
     pub source_date_epoch: Option<i64>,
     /// The client asked for an SBOM attestation (`attest:sbom`, e.g. `--sbom=true`).
     pub sbom: bool,
+    /// Caches to import (`--cache-from`, `--import-cache`), passed on with every solve of
+    /// the build: BuildKit gives them to the frontend, which must forward them
+    /// (`frontend/dockerui/config.go`, `cache-imports`).
+    pub cache_imports: Vec<CacheImport>,
+}
+
+/// One cache to import, as BuildKit's `CacheOptionsEntry` (`api/services/control`): the
+/// importer `type` (`registry`, `local`, `gha`, …) and its attributes (`ref=…`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CacheImport {
+    /// The importer: `registry`, `local`, `gha`, `s3`, …
+    pub cache_type: String,
+    /// Its attributes, e.g. `ref` for `registry`.
+    pub attributes: BTreeMap<String, String>,
 }
 
 impl Default for BuildRequest {
@@ -146,6 +160,7 @@ impl Default for BuildRequest {
             no_cache: false,
             sbom: false,
             source_date_epoch: None,
+            cache_imports: Vec::new(),
         }
     }
 }

@@ -9,6 +9,9 @@
 //!   Dockerfile without `--platform=$BUILDPLATFORM`, whose arm64 compile runs under qemu
 //!   (xtask/bench/Dockerfile.emulated); and the sizes of the images.
 //! - `warm`: the rebuild after a one-line edit of main.go, for the same three recipes.
+//! - `ci`: a CI run on a runner that starts empty: the cache of the previous run imported from
+//!   the registry, after a one-line edit of main.go, for gostage, gostage with
+//!   `cache: {export: true}` and the cross-compiling Dockerfile.
 
 mod golang;
 mod recipe;
@@ -33,6 +36,8 @@ pub enum Case {
     Multiplatform,
     /// The rebuild after a one-line .go edit (amd64+arm64): gostage against the Dockerfiles.
     Warm,
+    /// A CI run on an empty runner importing the last run's registry cache: cache.export or not.
+    Ci,
     /// Every case.
     All,
 }
@@ -267,12 +272,34 @@ fn measure(
     runs: u32,
     prepare: &dyn Fn() -> Result<()>,
 ) -> Result<Row> {
-    let line = cmd::display(&ws.command(recipe, platforms, tag));
+    let command = || ws.command(recipe, platforms, tag);
+    measure_command(
+        recipe,
+        platforms,
+        tag,
+        ws.image(tag),
+        runs,
+        prepare,
+        &command,
+    )
+}
+
+/// Like [`measure`], for the command `command` makes (pushing `image`).
+fn measure_command(
+    recipe: Recipe,
+    platforms: &'static [&'static str],
+    tag: &str,
+    image: String,
+    runs: u32,
+    prepare: &dyn Fn() -> Result<()>,
+    command: &dyn Fn() -> Command,
+) -> Result<Row> {
+    let line = cmd::display(&command());
     let mut row = Row {
         recipe,
         platforms,
         runs: Vec::new(),
-        image: ws.image(tag),
+        image,
         command: line,
     };
     for n in 1..=runs {
@@ -283,20 +310,18 @@ fn measure(
             format!("{tag}.log")
         };
         row.runs
-            .push(measure_once(ws, recipe, platforms, tag, &log_name)?);
+            .push(measure_once(command(), recipe, platforms, &log_name)?);
     }
     row.runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
     Ok(row)
 }
 
 fn measure_once(
-    ws: &Workspace,
+    mut command: Command,
     recipe: Recipe,
     platforms: &'static [&'static str],
-    tag: &str,
     log_name: &str,
 ) -> Result<Run> {
-    let mut command = ws.command(recipe, platforms, tag);
     let line = cmd::display(&command);
     eprintln!("+ {line}");
     let load = load_average();
@@ -471,6 +496,62 @@ fn warm(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Result<Secti
     Ok(s)
 }
 
+/// The `ci` case: each recipe's previous run exports its cache, then a fresh runner (pruned
+/// daemon, edited main.go) imports it; measured is that second build.
+fn ci(ws: &Workspace, runs: u32) -> Result<Section> {
+    let mut s = Section {
+        title: "ci: uuid-service amd64+arm64 on an empty runner, importing the last run's cache"
+            .into(),
+        method: format!(
+            "For each recipe: the previous CI run, not timed (`{prune}`, a one-line edit of \
+             main.go, the build with --export-cache type=registry,ref=…,mode=max); then the \
+             measured run as a fresh runner does it: another one-line edit (the next commit), \
+             `{prune}` (an empty daemon: no build cache, no cache mounts, no images), and the \
+             build with --import-cache and --export-cache of the same reference. Modules come \
+             through the host's GOPROXY. The time includes pulling the builder image and the \
+             cache from the local registry and pushing the image and the cache.",
+            prune = cmd::display(&prune_command())
+        ),
+        ..Section::default()
+    };
+    for recipe in [Recipe::Gostage, Recipe::GostageExport, Recipe::Cross] {
+        let tag = format!("{}-ci", recipe.tag());
+        let command = || ws.ci_command(recipe, BOTH, &tag);
+        prune()?;
+        ws.edit_main()?;
+        let mut previous = command();
+        eprintln!(
+            "+ {} (the previous run, not timed)",
+            cmd::display(&previous)
+        );
+        cmd::output(&mut previous)?;
+        let fresh_runner = || {
+            ws.edit_main()?;
+            prune()
+        };
+        s.rows.push(measure_command(
+            recipe,
+            BOTH,
+            &tag,
+            ws.image(&tag),
+            runs,
+            &fresh_runner,
+            &command,
+        )?);
+    }
+    s.ratio(
+        (Recipe::GostageExport, BOTH),
+        (Recipe::Gostage, BOTH),
+        "(gostage with cache.export against gostage without it)",
+    );
+    s.ratio(
+        (Recipe::GostageExport, BOTH),
+        (Recipe::Cross, BOTH),
+        "(cache.export against the hand-written cross-compiling Dockerfile)",
+    );
+    Ok(s)
+}
+
 fn human(bytes: u64) -> String {
     if bytes >= 1_000_000 {
         format!("{:.2} MB", bytes as f64 / 1e6)
@@ -528,6 +609,11 @@ pub fn run(args: &Args) -> Result<()> {
     if matches!(args.case, Case::Warm | Case::All) {
         let mut out = String::new();
         warm(&ws, emulated, args.runs)?.print(&mut out);
+        println!("{out}");
+    }
+    if matches!(args.case, Case::Ci | Case::All) {
+        let mut out = String::new();
+        ci(&ws, args.runs)?.print(&mut out);
         println!("{out}");
     }
     println!("bench finished in {:.0}s", start.elapsed().as_secs_f64());

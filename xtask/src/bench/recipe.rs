@@ -14,6 +14,8 @@ use std::process::Command;
 pub enum Recipe {
     /// gostage.yaml through the gostage frontend (its `# syntax=` line).
     Gostage,
+    /// The same spec with `cache: {export: true}` (written to gostage-export.yaml in the copy).
+    GostageExport,
     /// xtask/bench/Dockerfile.cross: FROM --platform=$BUILDPLATFORM, GOOS/GOARCH.
     Cross,
     /// xtask/bench/Dockerfile.emulated: FROM golang:1.23 per target platform (qemu for arm64).
@@ -24,6 +26,7 @@ impl Recipe {
     pub fn name(self) -> &'static str {
         match self {
             Recipe::Gostage => "gostage",
+            Recipe::GostageExport => "gostage cache.export",
             Recipe::Cross => "Dockerfile.cross",
             Recipe::Emulated => "Dockerfile.emulated",
         }
@@ -32,6 +35,7 @@ impl Recipe {
     pub fn tag(self) -> &'static str {
         match self {
             Recipe::Gostage => "gostage",
+            Recipe::GostageExport => "gostage-export",
             Recipe::Cross => "cross",
             Recipe::Emulated => "emulated",
         }
@@ -40,11 +44,16 @@ impl Recipe {
     /// What the final image holds, for the size table.
     pub fn contents(self) -> &'static str {
         match self {
-            Recipe::Gostage => "(binary, CA bundle, zoneinfo, passwd/group, /tmp)",
+            Recipe::Gostage | Recipe::GostageExport => {
+                "(binary, CA bundle, zoneinfo, passwd/group, /tmp)"
+            }
             Recipe::Cross | Recipe::Emulated => "(binary, CA bundle)",
         }
     }
 }
+
+/// The spec of [`Recipe::GostageExport`], written next to gostage.yaml in the copy.
+const EXPORT_SPEC: &str = "gostage-export.yaml";
 
 /// The line of cmd/uuid-service/main.go the warm case edits.
 const EDITED_LINE: &str = "log.Printf(\"uuid-service listening on %s\", addr)";
@@ -76,6 +85,11 @@ impl Workspace {
                 bail!("{} is missing", dockerfiles.join(file).display());
             }
         }
+        let spec = std::fs::read_to_string(copy.join("gostage.yaml"))?;
+        std::fs::write(
+            copy.join(EXPORT_SPEC),
+            format!("{spec}cache:\n  export: true\n"),
+        )?;
         let goproxy = go::goproxy()?;
         Ok(Workspace {
             context: copy.to_path_buf(),
@@ -95,6 +109,7 @@ impl Workspace {
     pub fn command(&self, recipe: Recipe, platforms: &[&str], tag: &str) -> Command {
         let (dockerfile_dir, filename) = match recipe {
             Recipe::Gostage => (&self.context, "gostage.yaml"),
+            Recipe::GostageExport => (&self.context, EXPORT_SPEC),
             Recipe::Cross => (&self.dockerfiles, "Dockerfile.cross"),
             Recipe::Emulated => (&self.dockerfiles, "Dockerfile.emulated"),
         };
@@ -116,6 +131,21 @@ impl Workspace {
             "--output",
             &format!("type=image,name={},push=true", self.image(tag)),
         ]);
+        c
+    }
+
+    /// The registry reference of the build cache of builds tagged `tag`.
+    pub fn cache(&self, tag: &str) -> String {
+        format!("{REGISTRY}/bench/uuid-service-cache:{tag}")
+    }
+
+    /// [`Workspace::command`] as a CI run gives it: importing the cache of builds tagged `tag`
+    /// and exporting it again with `mode=max` (`--import-cache`, `--export-cache`).
+    pub fn ci_command(&self, recipe: Recipe, platforms: &[&str], tag: &str) -> Command {
+        let cache = format!("type=registry,ref={}", self.cache(tag));
+        let mut c = self.command(recipe, platforms, tag);
+        c.args(["--import-cache", &cache])
+            .args(["--export-cache", &format!("{cache},mode=max")]);
         c
     }
 

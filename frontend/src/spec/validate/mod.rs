@@ -10,7 +10,7 @@ mod modules;
 mod test;
 mod values;
 
-use super::model::Spec;
+use super::model::{Cache, Spec};
 use super::path::FieldPath;
 use super::raw;
 use super::spanned::Spanned;
@@ -47,6 +47,12 @@ pub(super) fn validate(spec: raw::Spec, document: &Node, text: &str) -> Result<S
     let modules = modules::validate(spec.modules, document, text)?;
     let files = files::validate(spec.files, document)?;
     let test = test::validate(spec.test)?;
+    let cache = Cache {
+        export: spec
+            .cache
+            .and_then(|cache| cache.export)
+            .is_some_and(|export| export.value),
+    };
     Ok(Spec {
         version,
         go,
@@ -58,6 +64,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node, text: &str) -> Result<S
         modules,
         files,
         test,
+        cache,
         span: document.span,
     })
 }
@@ -145,7 +152,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use crate::spec::model::{
-        Base, Binary, Build, CopiedFile, Image, Modules, Port, Spec, Test, User,
+        Base, Binary, Build, Cache, CopiedFile, Image, Modules, Port, Spec, Test, User,
     };
     use crate::spec::testing::{assert_error, help, parse_err, parse_ok};
     use crate::vocabulary::{ImageReference, LdflagsTemplate, Located, Platform, Problem, Span};
@@ -198,6 +205,7 @@ mod tests {
                 modules: Modules::default(),
                 files: Vec::new(),
                 test: Test::default(),
+                cache: Cache::default(),
                 span: at(2, 1),
             }
         );
@@ -240,6 +248,8 @@ files:
 test:
   packages: [./internal/...]
   flags: [-count=1, -v]
+cache:
+  export: true
 "#;
         let expected = Spec {
             version: 1,
@@ -316,6 +326,7 @@ test:
                 packages: vec![located("./internal/...", 29, 14)],
                 flags: vec![located("-count=1", 30, 11), located("-v", 30, 21)],
             },
+            cache: Cache { export: true },
             span: at(2, 1),
         };
         assert_eq!(parse_ok(text), expected);
@@ -429,6 +440,29 @@ platforms: [linux/arm64, linux/arm64/v8]
         );
         assert_eq!(diagnostic.span, at(2, 26));
         assert!(diagnostic.message.contains("again"), "{diagnostic:?}");
+    }
+
+    #[test]
+    fn cache_export_is_a_boolean_and_the_section_rejects_unknown_keys() {
+        assert_eq!(
+            parse_ok("version: 1\ncache: {export: false}\n").cache,
+            Cache { export: false }
+        );
+        assert_eq!(parse_ok("version: 1\ncache: {}\n").cache, Cache::default());
+        let diagnostic = assert_error(
+            "version: 1\ncache:\n  export: yes\n",
+            3,
+            11,
+            "`cache.export` must be `true` or `false`, found the string \"yes\"",
+        );
+        assert_eq!(help(&diagnostic), "write `true` or `false`");
+        let diagnostic = assert_error(
+            "version: 1\ncache:\n  exprot: true\n",
+            3,
+            3,
+            "unknown key `exprot` in `cache`",
+        );
+        assert!(help(&diagnostic).starts_with("did you mean `export`?"));
     }
 
     #[test]

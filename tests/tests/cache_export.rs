@@ -1,0 +1,184 @@
+//! `cache: {export: true}` on an ephemeral CI runner (buildkitd through buildctl): the build
+//! exports its cache to the registry (`--export-cache type=registry,…,mode=max`), the daemon
+//! forgets everything (`buildctl prune --all`, as a fresh runner), the module proxy stops, a
+//! .go file changes, and the build runs again with `--import-cache`: `go mod download` and
+//! the standard library's compile come from the imported cache, the compile runs on the
+//! imported module layer and build cache, and the image serves. Without `cache.export` the
+//! same sequence fails: the compile finds an empty module cache mount and no proxy. Docker
+//! Engine 20.10 builds the same graph.
+
+use anyhow::{bail, ensure, Result};
+use gostage_e2e::build::{build_opts, Daemon, Options, SPEC};
+use gostage_e2e::enabled;
+use gostage_e2e::fixture::TempCopy;
+use gostage_e2e::module_proxy::ModuleProxy;
+use gostage_e2e::progress::{self, Vertex};
+use gostage_support::build_command::{buildctl, Progress};
+use gostage_support::cmd;
+use gostage_support::config::REGISTRY;
+use gostage_support::container::Container;
+
+const DOWNLOAD: &str = "go mod download";
+const COMPILE: &str = "go build ./cmd/uuid-service (linux/amd64)";
+const STANDARD_LIBRARY: &str = "go build std (linux/amd64)";
+
+/// The two builds of a CI run on a fresh runner, the second one without a module source.
+struct CiRun {
+    proxy_url: String,
+    /// The second build: its outcome and its raw JSON progress.
+    second: cmd::Output,
+}
+
+/// A unique suffix for names shared across runs (the registry and buildkitd outlive tests).
+fn unique() -> Result<String> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    Ok(format!("{}-{}", std::process::id(), now.as_nanos()))
+}
+
+/// Builds examples/uuid-service with `extra_spec` appended to its gostage.yaml, exporting the
+/// cache; prunes the daemon; stops the proxy; edits main.go; builds again importing the cache.
+fn ci_run(extra_spec: &str, name: &str) -> Result<CiRun> {
+    let copy = TempCopy::of_example("uuid-service")?;
+    copy.append(SPEC, extra_spec)?;
+    let mut proxy = ModuleProxy::start(&copy.path)?;
+    let suffix = unique()?;
+    let cache = format!("type=registry,ref={REGISTRY}/gostage-test/cache:{name}-{suffix}");
+    let first = Options {
+        goproxy: Some(proxy.url.clone()),
+        export_cache: Some(format!("{cache},mode=max")),
+        ..Options::default()
+    };
+    build_opts(Daemon::Buildctl, &copy.path, SPEC, name, &first)?;
+
+    // A fresh runner: no build cache, no cache mounts, no images; and no module source.
+    cmd::run(buildctl().args(["prune", "--all"]))?;
+    proxy.stop();
+    // The compile must run, so that it needs the modules.
+    copy.append(
+        "cmd/uuid-service/main.go",
+        &format!("\n// edited by the cache export test ({suffix})\n"),
+    )?;
+    let second = Options {
+        goproxy: Some(proxy.url.clone()),
+        import_cache: Some(cache),
+        progress: Progress::RawJson,
+        ..Options::default()
+    };
+    let output = cmd::run_any(&mut Daemon::Buildctl.command(&copy.path, SPEC, name, &second)?)?;
+    Ok(CiRun {
+        proxy_url: proxy.url.clone(),
+        second: output,
+    })
+}
+
+fn find<'a>(vertices: &'a [Vertex], needle: &str) -> Result<Vec<&'a Vertex>> {
+    let found = progress::named(vertices, needle);
+    ensure!(
+        !found.is_empty(),
+        "no vertex named like {needle:?} in the build\nvertices:\n{}",
+        progress::summary(vertices)
+    );
+    Ok(found)
+}
+
+#[test]
+fn ci_cache_exported_modules_build_on_a_fresh_daemon_without_a_module_source() -> Result<()> {
+    if !enabled() {
+        return Ok(());
+    }
+    let name = "cache-export";
+    let run = ci_run("cache:\n  export: true\n", name)?;
+    if !run.second.success() {
+        bail!(
+            "the build importing the cache failed (module proxy {} stopped)\n{}",
+            run.proxy_url,
+            run.second.describe()
+        );
+    }
+    let vertices = progress::vertices_rawjson(&run.second.combined());
+    let context = || format!("vertices:\n{}", progress::summary(&vertices));
+    for vertex in find(&vertices, DOWNLOAD)?
+        .into_iter()
+        .chain(find(&vertices, STANDARD_LIBRARY)?)
+    {
+        ensure!(
+            vertex.cached,
+            "{:?} was not CACHED from the imported cache\n{}",
+            vertex.name,
+            context()
+        );
+    }
+    for vertex in find(&vertices, COMPILE)? {
+        ensure!(
+            vertex.ran(),
+            "{:?} did not run after main.go changed\n{}",
+            vertex.name,
+            context()
+        );
+    }
+    let image = Daemon::Buildctl.image_ref(name);
+    cmd::docker(&["pull", "-q", &image])?;
+    let container = Container::start(&image, 8080)?;
+    let health = container.get("/health")?;
+    ensure!(health.trim() == "ok", "/health answered {health:?}");
+    Ok(())
+}
+
+#[test]
+fn ci_cache_without_export_the_same_run_needs_a_module_source() -> Result<()> {
+    if !enabled() {
+        return Ok(());
+    }
+    let run = ci_run("", "cache-mount-only")?;
+    let log = run.second.combined();
+    ensure!(
+        !run.second.success(),
+        "the build without cache.export succeeded without a module source: the test no \
+         longer shows what cache.export is for\n{log}"
+    );
+    // The download step comes from the imported cache, but its modules were in the cache
+    // mount, which the cache did not carry: the compile asks the stopped proxy.
+    let vertices = progress::vertices_rawjson(&log);
+    let context = || format!("vertices:\n{}\n{log}", progress::summary(&vertices));
+    for vertex in find(&vertices, DOWNLOAD)? {
+        ensure!(
+            vertex.cached,
+            "{:?} was not CACHED\n{}",
+            vertex.name,
+            context()
+        );
+    }
+    for vertex in find(&vertices, COMPILE)? {
+        ensure!(
+            vertex.error,
+            "{:?} did not fail\n{}",
+            vertex.name,
+            context()
+        );
+    }
+    let address = run.proxy_url.trim_start_matches("http://");
+    let output = progress::logs_rawjson(&log);
+    ensure!(
+        output.contains(address),
+        "the compile did not fail on the stopped module proxy {address}\n{output}"
+    );
+    Ok(())
+}
+
+#[test]
+fn ci_cache_export_builds_on_docker_engine() -> Result<()> {
+    if !enabled() {
+        return Ok(());
+    }
+    // BuildKit v0.8 inside Docker 20.10 runs the same graph: the module layer mounted
+    // read-only and the build cache mount seeded from the standard library's layer.
+    let copy = TempCopy::of_example("uuid-service")?;
+    copy.append(SPEC, "cache:\n  export: true\n")?;
+    let built = gostage_e2e::build::build(Daemon::Engine, &copy.path, "cache-export")?;
+    let vertices = progress::vertices(&built.log);
+    find(&vertices, STANDARD_LIBRARY)?;
+    let container = Container::start(&built.image, 8080)?;
+    let health = container.get("/health")?;
+    ensure!(health.trim() == "ok", "/health answered {health:?}");
+    Ok(())
+}
