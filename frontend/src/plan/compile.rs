@@ -1,12 +1,13 @@
 //! The compile stage: one `go build` per binary and target platform, run on the build
-//! platform (cross-compiling, never emulated), with the module and build caches mounted.
+//! platform (cross-compiling, never emulated), with the module and build caches mounted and
+//! without network.
 
 use super::environment::{
-    builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
+    offline_builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
 };
 use super::ldflags::ldflags;
 use super::{PlanError, Planner, SOURCE_DIR};
-use crate::llb::{CacheSharing, Constraints, Exec, Local, Output};
+use crate::llb::{CacheSharing, Constraints, Exec, Local, Network, Output};
 use crate::spec::Binary;
 use crate::vocabulary::Platform;
 
@@ -71,9 +72,12 @@ pub fn build(
     args.push("-o".into());
     args.push(format!("/out/{name}"));
     args.push(binary.main.value.clone());
+    // No network: every module comes from the download step's module cache, so a module
+    // missing from go.sum fails here with Go's error instead of being fetched unchecked.
     let mut exec = Exec::new(args)
-        .env(builder_env(input.builder, input.request, &extra))
-        .cwd(SOURCE_DIR);
+        .env(offline_builder_env(input.builder, input.request, &extra))
+        .cwd(SOURCE_DIR)
+        .network(Network::None);
     exec.readonly("/", deps);
     exec.readonly(SOURCE_DIR, &source(input));
     let output = exec.writable("/out", None);

@@ -10,7 +10,9 @@
 //! binary and target platform, on the build platform), `final_stage` (the image filesystem),
 //! `image_settings` (what the image config says), `sbom` (SPDX from the binaries' build info);
 //! `go_program` runs the Go helpers of `runtime` and `sbom`; `images` picks the builder and
-//! applies `--build-context`; `ssh` adds git over SSH to `deps` for `modules.ssh`.
+//! applies `--build-context`; `ssh` adds git over SSH to `deps` for `modules.ssh`; `netrc`
+//! adds the secret `netrc` to `deps` for modules over HTTPS. Only `go mod download` has
+//! network; every other step runs with network `none`.
 
 mod compile;
 mod deps;
@@ -20,6 +22,7 @@ mod go_program;
 mod image_settings;
 mod images;
 mod ldflags;
+mod netrc;
 mod runtime;
 mod sbom;
 mod ssh;
@@ -27,6 +30,7 @@ mod ssh;
 use std::collections::BTreeMap;
 
 pub use ldflags::DEFAULT_LDFLAGS;
+pub use netrc::{NETRC_SECRET, NETRC_SECRET_ID};
 pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
 pub use ssh::{
     ssh_failure_hints, KNOWN_HOSTS_SECRET, KNOWN_HOSTS_SECRET_ID, SSH_AGENT_ID, SSH_AGENT_SOCKET,
