@@ -17,6 +17,17 @@ pub enum CacheSharing {
     Locked,
 }
 
+/// The network a process sees (`ExecOp.network`, `NetMode` in ops.proto; not part of `Meta`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Network {
+    /// The worker's default (`UNSET`): a sandbox with network, or the host's network
+    /// namespace on a worker without CNI (buildkitd's OCI worker as set up here).
+    #[default]
+    Default,
+    /// No network at all (`NONE`): only a loopback interface.
+    None,
+}
+
 #[derive(Clone, Debug)]
 enum MountKind {
     Bind {
@@ -77,6 +88,7 @@ pub struct Exec {
     args: Vec<String>,
     env: Vec<String>,
     cwd: String,
+    network: Network,
     mounts: Vec<Mount>,
 }
 
@@ -95,6 +107,7 @@ impl Exec {
             args,
             env: Vec::new(),
             cwd: "/".to_string(),
+            network: Network::Default,
             mounts: Vec::new(),
         }
     }
@@ -108,6 +121,14 @@ impl Exec {
     /// The absolute working directory.
     pub fn cwd(mut self, directory: &str) -> Self {
         self.cwd = directory.to_string();
+        self
+    }
+
+    /// The network the process sees; [`Network::Default`] unless set. A mode other than the
+    /// default adds the LLB cap `exec.meta.network` (BuildKit v0.3.0, `solver/pb/caps.go`),
+    /// as the Go client does (`client/llb/exec.go`).
+    pub fn network(mut self, network: Network) -> Self {
+        self.network = network;
         self
     }
 
@@ -283,6 +304,13 @@ impl Exec {
             }
             mounts.push(encoded);
         }
+        let network = match self.network {
+            Network::Default => pb::NetMode::Unset,
+            Network::None => {
+                caps.push("exec.meta.network");
+                pb::NetMode::None
+            }
+        };
         caps.sort_unstable();
         caps.dedup();
         let meta = pb::Meta {
@@ -294,6 +322,7 @@ impl Exec {
         let body = pb::op::Op::Exec(pb::ExecOp {
             meta: Some(meta),
             mounts,
+            network: network as i32,
             ..Default::default()
         });
         let node = Node::new(body, inputs.inputs, constraints, name, caps);

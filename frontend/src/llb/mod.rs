@@ -35,7 +35,7 @@ mod marshal;
 mod source;
 
 pub use constraints::Constraints;
-pub use exec::{CacheSharing, Exec, Executed, WritableMount};
+pub use exec::{CacheSharing, Exec, Executed, Network, WritableMount};
 pub use file::{CopyOptions, FileOp};
 pub use graph::Output;
 pub use marshal::{encode_op, marshal, op_digest, Marshalled};

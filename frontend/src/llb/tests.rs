@@ -298,3 +298,53 @@ fn a_seeded_cache_mount_takes_its_seed_as_an_input() {
         })
     );
 }
+
+/// `exec_without_network`: `go build` on the golang image (read-only root, scratch `/out`)
+/// with network `NONE`, an optional secret `netrc` (0400) at `/run/secrets/netrc` and the
+/// optional SSH agent `default` (0600); linux/amd64. Golden from BuildKit v0.32.2's
+/// `pb.Op.Marshal` (`ExecOp.network` = 3, after the mounts).
+const GO_EXEC_WITHOUT_NETWORK: &str = "0a490a477368613235363a62656237343532636435353439623238646335666466313438393531653733386231353465633437393739626631383863396466383264336333306335343232520e0a05616d64363412056c696e757812c5010a2f0a02676f0a056275696c640a022d6f0a082f6f75742f6170700a012e120b474f50524f58593d6f66661a042f73726312101a012f20ffffffffffffffffff012801121108ffffffffffffffffff011a042f6f7574123008ffffffffffffffffff011a122f72756e2f736563726574732f6e657472633001aa010c0a056e657472632080022801123908ffffffffffffffffff011a192f72756e2f6275696c646b69742f7373685f6167656e742e303002b2010e0a0764656661756c7420800328011802";
+
+#[test]
+fn network_none_is_encoded_as_buildkit_marshals_it() {
+    let args = ["go", "build", "-o", "/out/app", "."]
+        .map(String::from)
+        .to_vec();
+    let mut exec = Exec::new(args)
+        .env(vec!["GOPROXY=off".to_string()])
+        .cwd("/src")
+        .network(Network::None);
+    exec.secret("/run/secrets/netrc", "netrc", true);
+    exec.ssh("/run/buildkit/ssh_agent.0", "default", true);
+    exec.readonly("/", &builder_image());
+    let out = exec.writable("/out", None);
+    let executed = exec.build(&amd64(), "go build");
+    assert_eq!(executed.output(out).index, 0);
+    let marshalled = marshal(&executed.output(out), None);
+    let bytes = op_bytes(&marshalled.definition, |op| {
+        matches!(op, pb::op::Op::Exec(_))
+    });
+    assert_eq!(hex::encode(&bytes), GO_EXEC_WITHOUT_NETWORK);
+    assert_eq!(
+        op_digest(&bytes),
+        "sha256:097a577bcafb78034c18b4bbe492838ae89d2c8101571f0e15336ea78281a84e"
+    );
+    assert_eq!(&encode_op(&decode(&bytes)), &bytes);
+    let caps = &marshalled.definition.metadata[&op_digest(&bytes)].caps;
+    assert_eq!(caps.get("exec.meta.network"), Some(&true), "{caps:?}");
+}
+
+#[test]
+fn the_default_network_writes_no_network_field_and_no_cap() {
+    let (executed, root, _) = compile(&amd64());
+    let marshalled = marshal(&executed.output(root), None);
+    let bytes = op_bytes(&marshalled.definition, |op| {
+        matches!(op, pb::op::Op::Exec(_))
+    });
+    let Some(pb::op::Op::Exec(exec)) = decode(&bytes).op else {
+        panic!("not an exec")
+    };
+    assert_eq!(exec.network, pb::NetMode::Unset as i32);
+    let caps = &marshalled.definition.metadata[&op_digest(&bytes)].caps;
+    assert!(!caps.contains_key("exec.meta.network"), "{caps:?}");
+}

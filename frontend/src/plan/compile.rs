@@ -1,12 +1,12 @@
 //! The compile stage: one `go build` per binary and target platform, run on the build
 //! platform (cross-compiling, never emulated), with the module cache (see `deps`) and the
-//! build cache mounted.
+//! build cache mounted, and without network.
 
 use super::deps::{builder_image, Dependencies};
-use super::environment::{builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
+use super::environment::{offline_builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
 use super::ldflags::ldflags;
 use super::{PlanError, Planner, SOURCE_DIR};
-use crate::llb::{CacheSharing, Constraints, Exec, Local, Output};
+use crate::llb::{CacheSharing, Constraints, Exec, Local, Network, Output};
 use crate::spec::Binary;
 use crate::vocabulary::Platform;
 
@@ -71,7 +71,9 @@ pub fn standard_library(input: Planner<'_>, platform: &Platform) -> Result<Outpu
     let mut args: Vec<String> = ["go", "build", "-trimpath"].map(String::from).to_vec();
     args.extend(tags(input));
     args.push("std".into());
-    let mut exec = Exec::new(args).env(builder_env(input.builder, input.request, &extra));
+    let mut exec = Exec::new(args)
+        .env(offline_builder_env(input.builder, input.request, &extra))
+        .network(Network::None);
     exec.readonly("/", &builder_image(input));
     let cache = exec.writable(BUILD_CACHE_DIR, None);
     exec.tmpfs("/tmp");
@@ -108,9 +110,12 @@ pub fn build(
     args.push("-o".into());
     args.push(format!("/out/{name}"));
     args.push(binary.main.value.clone());
+    // No network: every module comes from the download step's module cache, so a module
+    // missing from go.sum fails here with Go's error instead of being fetched unchecked.
     let mut exec = Exec::new(args)
-        .env(builder_env(input.builder, input.request, &extra))
-        .cwd(SOURCE_DIR);
+        .env(offline_builder_env(input.builder, input.request, &extra))
+        .cwd(SOURCE_DIR)
+        .network(Network::None);
     exec.readonly("/", &deps.root);
     exec.readonly(SOURCE_DIR, &source(input));
     let output = exec.writable("/out", None);

@@ -5,8 +5,17 @@
 use super::environment::{
     builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
 };
-use super::{ssh, Planner, SOURCE_DIR};
+use super::go_program;
+use super::netrc::{credential_failure_hints, download_line};
+use super::ssh::ssh_failure_hints;
+use super::{netrc, ssh, Planner, SOURCE_DIR};
 use crate::llb::{CacheSharing, Constraints, CopyOptions, Exec, FileOp, Image, Local, Output};
+
+/// The helper that runs `go mod download` and explains its failures; standard library only.
+const EXPLAIN_FAILURE: &str = include_str!("assets/explain_failure.go");
+
+/// Where the compiled helper is mounted in the download step.
+const HELPER_DIR: &str = "/gostage/bin";
 
 /// The builder image on the build platform.
 pub fn builder_image(planner: Planner<'_>) -> Output {
@@ -60,6 +69,11 @@ impl Dependencies {
 /// cache key is the step's definition (builder image, go.mod, go.sum, the Go build-args:
 /// `solver/llbsolver/ops/exec.go` `CacheMap` keeps `Meta.Env`), so a runner that imports the
 /// exported cache finds the step done and the modules in the layer.
+///
+/// This is the one step with network. It gets the optional secret `netrc` and, with
+/// `modules.ssh`, the SSH agent; it runs `go mod download` through `explain_failure`, which
+/// prints [`failure_hints`] when the download fails, and carries the spec line of
+/// `modules:` (else the first key) as its source location.
 pub fn download(planner: Planner<'_>) -> Dependencies {
     let request = planner.request;
     let module_files = Local::new(&request.context_local)
@@ -85,21 +99,35 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
             modules: ModuleCache::CacheMount,
         };
     }
-    let mut exec = Exec::new(vec!["go".into(), "mod".into(), "download".into()])
-        .env(builder_env(
-            planner.builder,
-            request,
-            &ssh::environment(planner),
-        ))
+    let helper = go_program::compile_for_builder(
+        planner,
+        "explain_failure.go",
+        EXPLAIN_FAILURE,
+        "/explain",
+        "compile explain_failure.go",
+    );
+    let mut args = vec![format!("{HELPER_DIR}/explain")];
+    for (pattern, hint) in failure_hints(planner) {
+        args.push(pattern.to_string());
+        args.push(hint);
+    }
+    args.extend(["--", "go", "mod", "download"].map(String::from));
+    let mut environment = netrc::environment();
+    environment.extend(ssh::environment(planner));
+    let mut exec = Exec::new(args)
+        .env(builder_env(planner.builder, request, &environment))
         .cwd(SOURCE_DIR);
+    exec.readonly(HELPER_DIR, &helper);
+    netrc::mount(&mut exec);
     ssh::mount(planner, &mut exec);
+    let constraints = planner
+        .on_build_platform()
+        .line(download_line(planner.spec));
     if planner.spec.cache.export {
         exec.readonly("/", &with_module_files);
         let modules = exec.writable(MODULE_CACHE_DIR, None);
         exec.tmpfs("/tmp");
-        let layer = exec
-            .build(&planner.on_build_platform(), "go mod download")
-            .output(modules);
+        let layer = exec.build(&constraints, "go mod download").output(modules);
         return Dependencies {
             root: with_module_files,
             modules: ModuleCache::Layer(layer),
@@ -108,11 +136,19 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
     let root = exec.writable("/", Some(&with_module_files));
     exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
     exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
-    let root = exec
-        .build(&planner.on_build_platform(), "go mod download")
-        .output(root);
+    let root = exec.build(&constraints, "go mod download").output(root);
     Dependencies {
         root,
         modules: ModuleCache::CacheMount,
     }
+}
+
+/// The `(pattern, hint)` pairs of the download step, first match per output line wins:
+/// SSH failures (`ssh_failure_hints`, whose `could not read Username` hint also names the
+/// netrc secret), then refused credentials ([`credential_failure_hints`]).
+fn failure_hints(planner: Planner<'_>) -> Vec<(&'static str, String)> {
+    let spec_file = &planner.request.spec_filename;
+    let mut hints = ssh_failure_hints(&planner.spec.modules, spec_file);
+    hints.extend(credential_failure_hints(planner.spec, spec_file));
+    hints
 }

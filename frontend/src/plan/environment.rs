@@ -11,12 +11,52 @@ pub const MODULE_CACHE_ID: &str = "gostage/go-mod";
 /// Cache mount id of the build cache.
 pub const BUILD_CACHE_ID: &str = "gostage/go-build";
 
+/// The Go build-args that only say where modules come from and how they are checked
+/// (`go help module-private`, `go help modules`): a step without network never uses them.
+const MODULE_ROUTING_BUILD_ARGS: &[&str] = &[
+    "GOPROXY",
+    "GOPRIVATE",
+    "GONOSUMDB",
+    "GONOPROXY",
+    "GOSUMDB",
+    "GOINSECURE",
+];
+
 /// `KEY=VALUE` entries: the builder image's `Env`, then gostage's cache locations, then the
 /// Go build-args the client set, then `extra`. A later key replaces an earlier one (a process
 /// given a key twice sees the first one, so duplicates must not reach it).
 pub fn builder_env(
     builder: &ResolvedImage,
     request: &BuildRequest,
+    extra: &[(String, String)],
+) -> Vec<String> {
+    environment(builder, request, GO_ENVIRONMENT_BUILD_ARGS, extra)
+}
+
+/// [`builder_env`] for a step that runs without network: the module-routing build-args
+/// (GOPROXY, GOPRIVATE, GONOSUMDB, GONOPROXY, GOSUMDB, GOINSECURE) are left out and
+/// `GOPROXY=off`, so that a module the download step did not fetch fails with Go's own
+/// `module lookup disabled by GOPROXY=off` instead of a network error, and a changed proxy
+/// setting does not run the step again. GOFLAGS still applies.
+pub fn offline_builder_env(
+    builder: &ResolvedImage,
+    request: &BuildRequest,
+    extra: &[(String, String)],
+) -> Vec<String> {
+    let build_args: Vec<&str> = GO_ENVIRONMENT_BUILD_ARGS
+        .iter()
+        .copied()
+        .filter(|name| !MODULE_ROUTING_BUILD_ARGS.contains(name))
+        .collect();
+    let mut extra = extra.to_vec();
+    extra.insert(0, ("GOPROXY".to_string(), "off".to_string()));
+    environment(builder, request, &build_args, &extra)
+}
+
+fn environment(
+    builder: &ResolvedImage,
+    request: &BuildRequest,
+    build_args: &[&str],
     extra: &[(String, String)],
 ) -> Vec<String> {
     let mut entries: Vec<(String, String)> = builder
@@ -34,7 +74,7 @@ pub fn builder_env(
     };
     set("GOMODCACHE", MODULE_CACHE_DIR);
     set("GOCACHE", BUILD_CACHE_DIR);
-    for name in GO_ENVIRONMENT_BUILD_ARGS {
+    for name in build_args {
         if let Some(value) = request.build_arg(name) {
             set(name, value);
         }

@@ -1,12 +1,15 @@
 //! Small standard-library Go programs that gostage runs in the builder, or compiles for the
 //! image (`assets/*.go`): Go is the one tool every builder image has, so helpers written in Go
 //! work on any of them.
+//!
+//! Helpers run without network and with `GOPROXY=off`: they import only the standard
+//! library, so they never need a module.
 
 use super::deps::builder_image;
-use super::environment::{builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
+use super::environment::{offline_builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
 use super::ldflags::DEFAULT_LDFLAGS;
 use super::Planner;
-use crate::llb::{CacheSharing, Constraints, Exec, FileOp, Output};
+use crate::llb::{CacheSharing, Constraints, Exec, FileOp, Network, Output};
 use crate::vocabulary::{Platform, Problem};
 
 /// Where the program's source is mounted.
@@ -26,22 +29,10 @@ pub fn run(
     inputs: &[(&str, &Output)],
     name: &str,
 ) -> Output {
-    let program = program(file, source);
-    let extra = helper_env(&[]);
     let mut args: Vec<String> = ["go", "run", "-trimpath"].map(String::from).to_vec();
     args.push(format!("{PROGRAM_DIR}/{file}"));
     args.extend(arguments.iter().cloned());
-    let mut exec = Exec::new(args).env(builder_env(planner.builder, planner.request, &extra));
-    exec.readonly("/", &builder_image(planner));
-    exec.readonly(PROGRAM_DIR, &program);
-    let output = exec.writable(OUTPUT_DIR, None);
-    exec.tmpfs("/tmp");
-    exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
-    for (dest, input) in inputs {
-        exec.readonly(dest, input);
-    }
-    exec.build(&planner.on_build_platform(), name)
-        .output(output)
+    helper_step(planner, file, source, args, &[], inputs, name)
 }
 
 /// Compiles `source` (saved as `file`) with `go build` in the builder, on the build platform,
@@ -62,14 +53,69 @@ pub fn compile(
     inputs: &[(&str, &Output)],
     name: &str,
 ) -> Result<Output, Problem> {
-    let program = program(file, source);
-    let extra = helper_env(&platform.go_env()?);
+    let target = platform.go_env()?;
+    Ok(compile_with(
+        planner, file, source, &target, path, inputs, name,
+    ))
+}
+
+/// [`compile`] for the build platform itself (Go's default target), for a helper that runs in
+/// a later builder step; BuildKit keeps the result, so each builder image compiles it once.
+pub fn compile_for_builder(
+    planner: Planner<'_>,
+    file: &str,
+    source: &str,
+    path: &str,
+    name: &str,
+) -> Output {
+    compile_with(planner, file, source, &[], path, &[], name)
+}
+
+fn compile_with(
+    planner: Planner<'_>,
+    file: &str,
+    source: &str,
+    target: &[(String, String)],
+    path: &str,
+    inputs: &[(&str, &Output)],
+    name: &str,
+) -> Output {
     let mut args: Vec<String> = ["go", "build", "-trimpath", "-ldflags", DEFAULT_LDFLAGS]
         .map(String::from)
         .to_vec();
     args.extend(["-o".to_string(), format!("{OUTPUT_DIR}{path}")]);
     args.push(format!("{PROGRAM_DIR}/{file}"));
-    let mut exec = Exec::new(args).env(builder_env(planner.builder, planner.request, &extra));
+    helper_step(planner, file, source, args, target, inputs, name)
+}
+
+/// One helper step: `args` in the builder on the build platform, without network, with the
+/// program at [`PROGRAM_DIR`], `inputs` read-only, the build cache, and [`OUTPUT_DIR`] as
+/// the result.
+fn helper_step(
+    planner: Planner<'_>,
+    file: &str,
+    source: &str,
+    args: Vec<String>,
+    extra: &[(String, String)],
+    inputs: &[(&str, &Output)],
+    name: &str,
+) -> Output {
+    let program = FileOp::on(None)
+        .mkfile(&format!("/{file}"), 0o644, source.as_bytes(), 0)
+        .build(&Constraints::default(), &format!("write {file}"));
+    // The client's GOFLAGS are meant for the module build, not for these helpers.
+    let mut environment = vec![
+        ("CGO_ENABLED".to_string(), "0".to_string()),
+        ("GOFLAGS".to_string(), String::new()),
+    ];
+    environment.extend(extra.iter().cloned());
+    let mut exec = Exec::new(args)
+        .env(offline_builder_env(
+            planner.builder,
+            planner.request,
+            &environment,
+        ))
+        .network(Network::None);
     exec.readonly("/", &builder_image(planner));
     exec.readonly(PROGRAM_DIR, &program);
     let output = exec.writable(OUTPUT_DIR, None);
@@ -78,25 +124,6 @@ pub fn compile(
     for (dest, input) in inputs {
         exec.readonly(dest, input);
     }
-    Ok(exec
-        .build(&planner.on_build_platform(), name)
-        .output(output))
-}
-
-/// A filesystem holding only `/<file>` with `source`.
-fn program(file: &str, source: &str) -> Output {
-    FileOp::on(None)
-        .mkfile(&format!("/{file}"), 0o644, source.as_bytes(), 0)
-        .build(&Constraints::default(), &format!("write {file}"))
-}
-
-/// The environment entries gostage sets for its helpers, then `extra`.
-fn helper_env(extra: &[(String, String)]) -> Vec<(String, String)> {
-    // The client's GOFLAGS are meant for the module build, not for these helpers.
-    let mut entries = vec![
-        ("CGO_ENABLED".to_string(), "0".to_string()),
-        ("GOFLAGS".to_string(), String::new()),
-    ];
-    entries.extend(extra.iter().cloned());
-    entries
+    exec.build(&planner.on_build_platform(), name)
+        .output(output)
 }

@@ -4,9 +4,9 @@
 
 use super::compile::source;
 use super::deps::Dependencies;
-use super::environment::{builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
+use super::environment::{offline_builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
 use super::{Planner, SOURCE_DIR};
-use crate::llb::{CacheSharing, Constraints, Exec, FileOp, Output};
+use crate::llb::{CacheSharing, Constraints, Exec, FileOp, Network, Output};
 
 /// The Go program that runs `go test -json` and writes the reports; standard library only.
 const PROGRAM: &str = include_str!("assets/test_report.go");
@@ -64,7 +64,7 @@ pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
     extra.push(("CGO_ENABLED".into(), "0".into()));
     // The GOFLAGS `go test` would see (builder image, build-arg, build.env), moved aside so
     // that `go run` of the report program does not apply them.
-    let goflags = builder_env(planner.builder, planner.request, &extra)
+    let goflags = offline_builder_env(planner.builder, planner.request, &extra)
         .iter()
         .find_map(|entry| entry.strip_prefix("GOFLAGS=").map(String::from))
         .unwrap_or_default();
@@ -76,7 +76,14 @@ pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
     args.push(REPORT_DIR.into());
     args.push(SOURCE_DIR.into());
     args.extend(go_test_arguments(planner));
-    let mut exec = Exec::new(args).env(builder_env(planner.builder, planner.request, &extra));
+    // The compile's network rule: every module the tests need was downloaded with go.sum.
+    let mut exec = Exec::new(args)
+        .env(offline_builder_env(
+            planner.builder,
+            planner.request,
+            &extra,
+        ))
+        .network(Network::None);
     exec.writable("/", Some(&deps.root));
     exec.readonly(PROGRAM_DIR, &program);
     let reports = exec.writable(REPORT_DIR, None);

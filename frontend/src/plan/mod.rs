@@ -13,7 +13,9 @@
 //! `healthcheck` (the probe program per platform and the config's `Healthcheck`), `sbom`
 //! (SPDX from the binaries' build info); `go_program` runs the Go helpers of `runtime` and
 //! `sbom` and compiles the probe; `images` picks the builder and applies `--build-context`;
-//! `ssh` adds git over SSH to `deps` for `modules.ssh`.
+//! `ssh` adds git over SSH to `deps` for `modules.ssh`; `netrc`
+//! adds the secret `netrc` to `deps` for modules over HTTPS. Only `go mod download` has
+//! network; every other step runs with network `none`.
 //! Targets other than `image`: `binary` (the compile's outputs), `go_test` (`--target
 //! test`: the test report) and `debug` (the image plus busybox).
 
@@ -29,6 +31,7 @@ mod healthcheck;
 mod image_settings;
 mod images;
 mod ldflags;
+mod netrc;
 mod runtime;
 mod sbom;
 mod ssh;
@@ -40,6 +43,7 @@ pub use go_test::REPORTS as TEST_REPORTS;
 pub use healthcheck::PROBE_PATH;
 pub use images::BUSYBOX;
 pub use ldflags::DEFAULT_LDFLAGS;
+pub use netrc::{NETRC_SECRET, NETRC_SECRET_ID};
 pub use sbom::{SBOM_PATH, SPDX_PREDICATE_TYPE};
 pub use ssh::{
     ssh_failure_hints, KNOWN_HOSTS_SECRET, KNOWN_HOSTS_SECRET_ID, SSH_AGENT_ID, SSH_AGENT_SOCKET,

@@ -295,22 +295,21 @@ mod tests {
             "{env:?}"
         );
 
-        let mount = |kind: pb::MountType| {
+        let mount = |kind: pb::MountType, dest: &str| {
             exec.mounts
                 .iter()
-                .find(|mount| mount.mount_type == kind as i32)
+                .find(|mount| mount.mount_type == kind as i32 && mount.dest == dest)
                 .cloned()
-                .unwrap_or_else(|| panic!("no {kind:?} mount in {:?}", exec.mounts))
+                .unwrap_or_else(|| panic!("no {kind:?} mount at {dest} in {:?}", exec.mounts))
         };
-        let agent = mount(pb::MountType::Ssh);
+        let agent = mount(pb::MountType::Ssh, SSH_AGENT_SOCKET);
         assert_eq!(agent.dest, SSH_AGENT_SOCKET);
         let options = agent.ssh_opt.unwrap_or_default();
         assert_eq!(
             (options.id.as_str(), options.optional, options.mode),
             ("default", true, 0o600)
         );
-        let secret = mount(pb::MountType::Secret);
-        assert_eq!(secret.dest, KNOWN_HOSTS_SECRET);
+        let secret = mount(pb::MountType::Secret, KNOWN_HOSTS_SECRET);
         let options = secret.secret_opt.unwrap_or_default();
         assert_eq!(
             (options.id.as_str(), options.optional, options.mode),
@@ -385,10 +384,12 @@ mod tests {
     #[test]
     fn without_modules_the_download_step_has_no_ssh() {
         let exec = download(&spec(&["linux/amd64"]), &BuildRequest::default());
-        assert!(exec
-            .mounts
-            .iter()
-            .all(|mount| mount.ssh_opt.is_none() && mount.secret_opt.is_none()));
+        // Only the netrc secret (plan/netrc.rs), no agent and no known_hosts.
+        assert!(exec.mounts.iter().all(|mount| mount.ssh_opt.is_none()
+            && mount
+                .secret_opt
+                .as_ref()
+                .is_none_or(|secret| secret.id == "netrc")));
         let env = meta(&exec).env;
         assert!(
             env.iter()

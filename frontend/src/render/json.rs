@@ -179,7 +179,7 @@ fn exec_json(exec: &pb::ExecOp) -> Value {
             }
             if let Some(secret) = &mount.secret_opt {
                 rendered["secret"] =
-                    json!({"id": secret.id, "optional": secret.optional, "mode": secret.mode});
+                    json!({"id": secret.id, "optional": secret.optional, "mode": format!("{:04o}", secret.mode)});
             }
             if let Some(ssh) = &mount.ssh_opt {
                 rendered["ssh"] = json!({"id": ssh.id, "optional": ssh.optional, "mode": format!("{:04o}", ssh.mode)});
@@ -187,7 +187,16 @@ fn exec_json(exec: &pb::ExecOp) -> Value {
             rendered
         })
         .collect();
-    json!({"args": meta.args, "env": meta.env, "cwd": meta.cwd, "user": meta.user, "mounts": mounts})
+    let network = match pb::NetMode::try_from(exec.network) {
+        Ok(pb::NetMode::Unset) => "default",
+        Ok(pb::NetMode::Host) => "host",
+        Ok(pb::NetMode::None) => "none",
+        Err(_) => "unknown",
+    };
+    json!({
+        "args": meta.args, "env": meta.env, "cwd": meta.cwd, "user": meta.user,
+        "network": network, "mounts": mounts,
+    })
 }
 
 fn action_json(action: &pb::FileAction) -> Value {
