@@ -43,20 +43,27 @@ impl ModuleProxy {
     fn start(module_path: &str, module_dir: &Path, password: &str, dir: &Path) -> Result<Self> {
         let ca = dir.join("ca.pem");
         let log = std::fs::File::create(dir.join("proxy.log"))?;
-        let mut child = Command::new("go")
-            .arg("run")
-            .arg(fixture("private-https/server").join("main.go"))
+        // Built, then started: killing `go run` would leave the server it starts running.
+        let server = dir.join("module-proxy");
+        cmd::run(
+            Command::new("go")
+                .arg("build")
+                .arg("-o")
+                .arg(&server)
+                .arg(fixture("private-https/server").join("main.go"))
+                .env("GOTOOLCHAIN", "local")
+                .env("GOFLAGS", ""),
+        )?;
+        let mut child = Command::new(&server)
             .args(["-module", module_path, "-user", USER, "-password", password])
             .arg("-dir")
             .arg(module_dir)
             .arg("-ca")
             .arg(&ca)
-            .env("GOTOOLCHAIN", "local")
-            .env("GOFLAGS", "")
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
-            .context("starting the test's module proxy with go run")?;
+            .context("starting the test's module proxy")?;
         let mut line = String::new();
         if let Some(stdout) = child.stdout.take() {
             BufReader::new(stdout).read_line(&mut line)?;
