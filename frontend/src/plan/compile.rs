@@ -21,15 +21,9 @@ pub fn source(input: Planner<'_>) -> Output {
         .build(&Constraints::default(), "load build context")
 }
 
-/// The environment of every `go build` for `platform` beyond the builder's: `build.env`,
-/// `CGO_ENABLED=0`, and `GOOS`/`GOARCH` (and `GOARM`/`GOAMD64`) of the platform.
-///
-/// Errors: a target platform Go cannot build for (the spec and the options check theirs, so
-/// only the build platform as the default target can be one).
-fn compile_env(
-    input: Planner<'_>,
-    platform: &Platform,
-) -> Result<Vec<(String, String)>, PlanError> {
+/// The environment the module's own Go commands (`go build`, `go test`) get beyond the
+/// builder's: `build.env`, then `CGO_ENABLED=0`.
+pub fn module_env(input: Planner<'_>) -> Vec<(String, String)> {
     let mut extra: Vec<(String, String)> = input
         .spec
         .build
@@ -38,6 +32,19 @@ fn compile_env(
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
     extra.push(("CGO_ENABLED".into(), "0".into()));
+    extra
+}
+
+/// The environment of every `go build` for `platform` beyond the builder's: [`module_env`],
+/// and `GOOS`/`GOARCH` (and `GOARM`/`GOAMD64`) of the platform.
+///
+/// Errors: a target platform Go cannot build for (the spec and the options check theirs, so
+/// only the build platform as the default target can be one).
+fn compile_env(
+    input: Planner<'_>,
+    platform: &Platform,
+) -> Result<Vec<(String, String)>, PlanError> {
+    let mut extra = module_env(input);
     extra.extend(
         platform
             .go_env()

@@ -2,7 +2,7 @@
 //! platform, after `go mod download`, with the compile's caches, `CGO_ENABLED=0`, build tags
 //! and `build.env`. It returns the report that `assets/test_report.go` writes.
 
-use super::compile::source;
+use super::compile::{module_env, source};
 use super::deps::Dependencies;
 use super::environment::{offline_builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
 use super::{Planner, SOURCE_DIR};
@@ -55,13 +55,7 @@ pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
     let program = FileOp::on(None)
         .mkfile("/test_report.go", 0o644, PROGRAM.as_bytes(), 0)
         .build(&Constraints::default(), "write test_report.go");
-    let mut extra: Vec<(String, String)> = spec
-        .build
-        .env
-        .iter()
-        .map(|(key, value)| (key.clone(), value.clone()))
-        .collect();
-    extra.push(("CGO_ENABLED".into(), "0".into()));
+    let mut extra = module_env(planner);
     // The GOFLAGS `go test` would see (builder image, build-arg, build.env), moved aside so
     // that `go run` of the report program does not apply them.
     let goflags = offline_builder_env(planner.builder, planner.request, &extra)

@@ -20,15 +20,7 @@ pub(super) fn main_package(text: &str) -> Result<String, Problem> {
             format!("write `{}`", text.trim()),
         ));
     }
-    if text.contains('\\') {
-        return Err(Problem::new(
-            "uses `\\`",
-            format!(
-                "separate directories with `/`: `{}`",
-                text.replace('\\', "/")
-            ),
-        ));
-    }
+    forward_slashes(text)?;
     if text.starts_with('/') {
         return Err(Problem::new(
             "is an absolute path",
@@ -193,15 +185,7 @@ pub(super) fn context_path(text: &str) -> Result<String, Problem> {
     if text.trim().is_empty() {
         return Err(Problem::new("is empty", EXAMPLE));
     }
-    if text.contains('\\') {
-        return Err(Problem::new(
-            "uses `\\`",
-            format!(
-                "separate directories with `/`: `{}`",
-                text.replace('\\', "/")
-            ),
-        ));
-    }
+    forward_slashes(text)?;
     if text.starts_with('/') {
         return Err(Problem::new("is an absolute path", EXAMPLE));
     }
@@ -290,6 +274,20 @@ pub(super) fn go_version(text: &str) -> Result<(), Problem> {
 }
 
 /// A user or group id: ASCII digits that fit in 32 bits.
+/// A path written with `\` (Windows style): BuildKit and Go separate directories with `/`.
+fn forward_slashes(text: &str) -> Result<(), Problem> {
+    if text.contains('\\') {
+        return Err(Problem::new(
+            "uses `\\`",
+            format!(
+                "separate directories with `/`: `{}`",
+                text.replace('\\', "/")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn id(text: &str) -> Option<u32> {
     u32::try_from(digits(text)?).ok()
 }
