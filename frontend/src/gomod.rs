@@ -283,9 +283,21 @@ fn quoted(
 struct GoVersion {
     major: u32,
     minor: u32,
-    /// Release candidates and betas sort before the release (`1.24rc1` < `1.24.0`).
-    is_release: bool,
-    patch_or_prerelease: u32,
+    stage: Stage,
+}
+
+/// Where a version stands in Go's release order (`go/version` in the standard library):
+/// betas, then release candidates, then the release and its patches. The variant order is
+/// the sort order, so no number is ever combined with another (a huge `rc` number cannot
+/// overflow into a patch).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    /// `1.21beta1`.
+    Beta(u32),
+    /// `1.24rc1`.
+    Candidate(u32),
+    /// `1.23` (patch 0) or `1.23.4`.
+    Release(u32),
 }
 
 impl GoVersion {
@@ -300,22 +312,21 @@ impl GoVersion {
             .unwrap_or(rest.len());
         let (minor, rest) = rest.split_at(digits_end);
         let minor = number(minor)?;
-        let (is_release, patch_or_prerelease) = if rest.is_empty() {
-            (true, 0)
+        let stage = if rest.is_empty() {
+            Stage::Release(0)
         } else if let Some(patch) = rest.strip_prefix('.') {
-            (true, number(patch)?)
+            Stage::Release(number(patch)?)
         } else if let Some(candidate) = rest.strip_prefix("rc") {
-            (false, 1000 + number(candidate)?)
+            Stage::Candidate(number(candidate)?)
         } else if let Some(beta) = rest.strip_prefix("beta") {
-            (false, number(beta)?)
+            Stage::Beta(number(beta)?)
         } else {
             return None;
         };
         Some(Self {
             major,
             minor,
-            is_release,
-            patch_or_prerelease,
+            stage,
         })
     }
 
@@ -425,6 +436,10 @@ mod tests {
         let parse_version = |text: &str| GoVersion::parse(text);
         assert!(parse_version("1.21beta1") < parse_version("1.21rc1"));
         assert!(parse_version("1.21rc2") < parse_version("1.21.0"));
+        // The largest candidate number still sorts before the release, without overflow.
+        assert!(parse_version("1.23rc4294967295") < parse_version("1.23"));
+        assert!(parse_version("1.23beta4294967295") < parse_version("1.23rc1"));
+        assert_eq!(GoVersion::parse("1.23rc4294967296"), None);
         assert!(parse_version("1.21.10") > parse_version("1.21.9"));
         assert!(parse_version("1.9") < parse_version("1.10"));
     }

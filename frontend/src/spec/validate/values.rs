@@ -273,7 +273,6 @@ pub(super) fn go_version(text: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-/// A user or group id: ASCII digits that fit in 32 bits.
 /// A path written with `\` (Windows style): BuildKit and Go separate directories with `/`.
 fn forward_slashes(text: &str) -> Result<(), Problem> {
     if text.contains('\\') {
@@ -288,6 +287,7 @@ fn forward_slashes(text: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// A user or group id: ASCII digits that fit in 32 bits.
 fn id(text: &str) -> Option<u32> {
     u32::try_from(digits(text)?).ok()
 }
