@@ -20,6 +20,8 @@
 //! - [`spec`]: gostage.yaml: parse, validate with positions, JSON Schema (vocabulary, gomod).
 //! - [`context`]: facts read from the build context as one value (gomod).
 //! - [`llb`]: typed LLB builder and marshalling (vocabulary).
+//! - [`lint`]: named rules over the spec and context, shared by `gostage check`, `--call=check`
+//!   and build warnings (vocabulary, spec, context).
 //! - [`image`]: the OCI image config from ImageSettings (vocabulary).
 //! - [`plan`]: pure planning, two phases (vocabulary, gomod, spec, context, llb).
 //! - [`render`]: a Plan as definitions and config JSON (plan, llb, image).
@@ -32,6 +34,7 @@ pub mod context;
 pub mod gateway;
 pub mod gomod;
 pub mod image;
+pub mod lint;
 pub mod llb;
 pub mod plan;
 pub mod render;
