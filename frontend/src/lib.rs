@@ -24,6 +24,8 @@
 //!   and build warnings (vocabulary, spec, context).
 //! - [`image`]: the OCI image config from ImageSettings (vocabulary).
 //! - [`plan`]: pure planning, two phases (vocabulary, gomod, spec, context, llb).
+//! - [`subrequests`]: answers to `--call` (outline, targets, lint, describe) as BuildKit's
+//!   JSON documents (vocabulary, spec, lint, plan's secret ids).
 //! - [`render`]: a Plan as definitions and config JSON (plan, llb, image).
 //! - [`gateway`]: the frontend process: BuildKit's gateway API (all of the above).
 //! - [`cli`]: commands for people: check, llb, schema (spec, context, plan, render, gateway's
@@ -39,4 +41,5 @@ pub mod llb;
 pub mod plan;
 pub mod render;
 pub mod spec;
+pub mod subrequests;
 pub mod vocabulary;

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 /// The value of the `moby.buildkit.frontend.caps` label: the frontend caps gostage implements.
 /// Keep Dockerfile.frontend in step (a unit test checks it).
-pub const FRONTEND_CAPS: &str = "moby.buildkit.frontend.contexts";
+pub const FRONTEND_CAPS: &str =
+    "moby.buildkit.frontend.contexts,moby.buildkit.frontend.subrequests";
 
 /// The buildkitd and buildctl release `up` builds.
 pub const BUILDKIT_VERSION: &str = "v0.32.2";

@@ -6,6 +6,7 @@ use bollard_buildkit_proto::moby::buildkit::v1::frontend::Result as BuildResult;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
     llb_bridge_client::LlbBridgeClient, CacheOptionsEntry, PingRequest, ReadDirRequest,
     ReadFileRequest, ResolveImageConfigRequest, ReturnRequest, SolveRequest, StatFileRequest,
+    WarnRequest,
 };
 use bollard_buildkit_proto::pb;
 use tonic::transport::Channel;
@@ -240,6 +241,12 @@ impl Bridge {
             })
             .await
             .map(|_| ())
+    }
+
+    /// Sends a build warning (`Warn`; gateway cap `gateway.warnings`, BuildKit v0.10+). The
+    /// caller checks the cap: older daemons answer UNIMPLEMENTED.
+    pub async fn warn(&mut self, warning: WarnRequest) -> Result<(), tonic::Status> {
+        self.client.warn(warning).await.map(|_| ())
     }
 
     /// Returns the build's error.

@@ -40,11 +40,16 @@ pub async fn read_spec(
             &Constraints::default(),
             &format!("[internal] load build definition from {filename}"),
         );
+    let marshalled = llb::marshal(&source, None);
     let id = bridge
-        .solve(llb::marshal(&source, None).definition, &[], "load the spec")
+        .solve(marshalled.definition, &[], "load the spec")
         .await?;
     match bridge.read_file(&id, &filename).await? {
-        Some(data) => Ok(SpecFile { filename, data }),
+        Some(data) => Ok(SpecFile {
+            filename,
+            data,
+            vertex: marshalled.head,
+        }),
         None => Err(FrontendError::Other(format!(
             "{filename} not found; pass it with -f (docker build -f gostage.yaml .) or --opt filename=… (buildctl)"
         ))),

@@ -13,6 +13,7 @@ use serde_json::json;
 use super::options::OptionsError;
 use crate::image::ImageError;
 use crate::plan::PlanError;
+use crate::subrequests::RequestError;
 use crate::vocabulary::Diagnostic;
 
 /// Type URL of BuildKit's source-location error detail.
@@ -20,6 +21,10 @@ pub const SOURCE_DETAIL_TYPE: &str = "github.com/moby/buildkit/errdefs.Source+js
 
 /// gRPC code UNKNOWN: BuildKit prints such errors as the bare message.
 const CODE_UNKNOWN: i32 = 2;
+
+/// gRPC code UNIMPLEMENTED, with which BuildKit refuses an unknown frontend capability or
+/// subrequest (`solver/errdefs/frontendcap.go`, `subrequest.go`).
+const CODE_UNIMPLEMENTED: i32 = 12;
 
 /// Why a build failed.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +56,9 @@ pub enum FrontendError {
     /// The image config could not be built.
     #[error(transparent)]
     Image(#[from] ImageError),
+    /// A `frontend.caps` entry or `requestid` gostage does not serve.
+    #[error(transparent)]
+    Request(#[from] RequestError),
     /// Anything else, as a sentence.
     #[error("{0}")]
     Other(String),
@@ -87,6 +95,25 @@ impl FrontendError {
                     code: CODE_UNKNOWN,
                     message: format!("{context}: {}", status.message()),
                     details,
+                }
+            }
+            FrontendError::Request(error) => {
+                // The typed details let buildx fall back or report the capability by name.
+                let (type_url, name) = match error {
+                    RequestError::UnsupportedCapability(name) => {
+                        ("github.com/moby/buildkit/errdefs.FrontendCap+json", name)
+                    }
+                    RequestError::UnsupportedRequest(name) => {
+                        ("github.com/moby/buildkit/errdefs.Subrequest+json", name)
+                    }
+                };
+                Status {
+                    code: CODE_UNIMPLEMENTED,
+                    message: self.to_string(),
+                    details: vec![Any {
+                        type_url: type_url.to_string(),
+                        value: json!({ "name": name }).to_string().into_bytes(),
+                    }],
                 }
             }
             FrontendError::Options(_)

@@ -7,7 +7,9 @@ mod context;
 mod errors;
 pub mod options;
 mod result;
+mod subrequest;
 mod transport;
+mod warnings;
 
 use std::collections::BTreeMap;
 
@@ -36,7 +38,7 @@ pub async fn run() -> i32 {
             return 1;
         }
     };
-    let outcome = build(&mut bridge).await;
+    let outcome = serve(&mut bridge).await;
     let returned = match &outcome {
         Ok(result) => bridge.return_result(result.clone()).await,
         Err(error) => bridge.return_error(error).await,
@@ -59,6 +61,9 @@ pub async fn run() -> i32 {
 struct SpecFile {
     filename: String,
     data: Vec<u8>,
+    /// Digest of the op that loaded it: build warnings about the spec attach to this vertex,
+    /// one the client has seen (progress drops warnings of unknown vertices).
+    vertex: String,
 }
 
 impl SpecFile {
@@ -78,36 +83,78 @@ impl SpecFile {
     }
 }
 
-async fn build(
-    bridge: &mut Bridge,
-) -> Result<bollard_buildkit_proto::moby::buildkit::v1::frontend::Result, FrontendError> {
+type BuildResult = bollard_buildkit_proto::moby::buildkit::v1::frontend::Result;
+
+/// Checks what the client asked for, then builds or answers the subrequest (`requestid`,
+/// buildx `--call`).
+async fn serve(bridge: &mut Bridge) -> Result<BuildResult, FrontendError> {
     bridge.check_caps()?;
     let environment = Environment::from_variables(std::env::vars())?;
+    crate::subrequests::check_caps(environment.option("frontend.caps").unwrap_or_default())?;
+    let request_id = environment.option("requestid").unwrap_or_default();
+    crate::subrequests::check_request(request_id)?;
     let request = environment.request(&bridge.worker_platforms)?;
+    match request_id {
+        crate::subrequests::BUILD_REQUEST => build(bridge, &environment, &request).await,
+        id => subrequest::answer(bridge, &request, id).await,
+    }
+}
+
+/// What every build and the lint subrequest read first: the spec file, the spec and the
+/// module's context.
+struct Inputs {
+    spec_file: SpecFile,
+    spec: crate::spec::Spec,
+    context: crate::context::ModuleContext,
+}
+
+/// Reads the spec and the context facts the plan needs.
+///
+/// Errors: the spec file is missing or invalid, or the context is (placed in the spec where
+/// it can be).
+async fn read_inputs(bridge: &mut Bridge, request: &BuildRequest) -> Result<Inputs, FrontendError> {
+    let spec_file = context::read_spec(bridge, request).await?;
+    let spec =
+        crate::spec::parse(&spec_file.data).map_err(|diagnostic| spec_file.error(diagnostic))?;
+    let module_context = context::read_module(bridge, request, &spec)
+        .await
+        .map_err(|error| match error {
+            context::ContextError::Spec(diagnostic) => spec_file.error(diagnostic),
+            context::ContextError::Frontend(error) => error,
+        })?;
+    Ok(Inputs {
+        spec_file,
+        spec,
+        context: module_context,
+    })
+}
+
+async fn build(
+    bridge: &mut Bridge,
+    environment: &Environment,
+    request: &BuildRequest,
+) -> Result<BuildResult, FrontendError> {
     // Result attestations exist from BuildKit v0.11 (gateway cap `reference.attestations`).
     if request.sbom && !bridge.has_cap("reference.attestations") {
         return Err(FrontendError::Other(
             "this BuildKit cannot attach an SBOM to a result (it lacks the reference.attestations capability); use BuildKit v0.11 or newer, or build without --sbom".into(),
         ));
     }
-    let spec_file = context::read_spec(bridge, &request).await?;
-    let spec =
-        crate::spec::parse(&spec_file.data).map_err(|diagnostic| spec_file.error(diagnostic))?;
-    let module_context = context::read_module(bridge, &request, &spec)
-        .await
-        .map_err(|error| match error {
-            context::ContextError::Spec(diagnostic) => spec_file.error(diagnostic),
-            context::ContextError::Frontend(error) => error,
-        })?;
+    let Inputs {
+        spec_file,
+        spec,
+        context: module_context,
+    } = read_inputs(bridge, request).await?;
+    warnings::send(bridge, &spec_file, &spec, &module_context).await;
     let input = PlanInput {
         spec: &spec,
         context: &module_context,
-        request: &request,
+        request,
     };
     let needs = plan::needs(input).map_err(|error| spec_file.plan_error(error))?;
     let builder = resolve(
         bridge,
-        &request,
+        request,
         &spec_file,
         &needs.builder,
         &request.build_platform,
@@ -134,7 +181,7 @@ async fn build(
     for (need, images, derived) in per_platform {
         let Some(need) = need else { continue };
         for platform in &needs.platforms {
-            let image = resolve(bridge, &request, &spec_file, need, platform, derived).await?;
+            let image = resolve(bridge, request, &spec_file, need, platform, derived).await?;
             images.insert(platform.clone(), image);
         }
     }

@@ -63,6 +63,16 @@ impl LdflagsTemplate {
         })
     }
 
+    /// Whether the entry uses `{{ .Version }}` (so the `VERSION` build-arg matters).
+    pub fn uses_version(&self) -> bool {
+        self.parts.contains(&Part::Version)
+    }
+
+    /// Whether the entry uses `{{ .Commit }}` (so the `COMMIT` build-arg matters).
+    pub fn uses_commit(&self) -> bool {
+        self.parts.contains(&Part::Commit)
+    }
+
     /// The entry with its fields filled from `values`.
     pub fn expand(&self, values: TemplateValues<'_>) -> String {
         self.parts
