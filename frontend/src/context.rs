@@ -36,6 +36,8 @@ impl PathKind {
 pub struct ModuleContext {
     /// Facts from go.mod.
     pub module: GoModule,
+    /// The context has `go.sum` (each reader sets it after [`ModuleContext::read`]).
+    pub go_sum: bool,
     /// The module has `vendor/modules.txt`, so Go builds from `vendor/` without downloading
     /// (`go help modules`: `-mod=vendor` is the default then).
     pub vendored: bool,
@@ -48,8 +50,8 @@ pub struct ModuleContext {
 
 impl ModuleContext {
     /// The facts from the bytes of `go.mod`, whether `vendor/modules.txt` exists, and the
-    /// bytes of `.dockerignore` if there is one; `file_sources` starts empty (the reader adds
-    /// what it finds once the ignore patterns are known).
+    /// bytes of `.dockerignore` if there is one; `go_sum` starts false and `file_sources` empty
+    /// (the reader sets what it finds).
     ///
     /// Errors: a go.mod that cannot be used ([`GoModError`]).
     pub fn read(
@@ -59,6 +61,7 @@ impl ModuleContext {
     ) -> Result<Self, GoModError> {
         Ok(Self {
             module: gomod::parse(go_mod)?,
+            go_sum: false,
             vendored,
             ignore_patterns: dockerignore.map(ignore_patterns).unwrap_or_default(),
             file_sources: BTreeMap::new(),

@@ -16,6 +16,20 @@ pub struct GoModule {
     pub go: Option<String>,
     /// The `toolchain` directive's version without the `go` prefix (e.g. `1.23.4`), if present.
     pub toolchain: Option<String>,
+    /// 1-based lines of the `go` and `toolchain` directives (0 when absent), for messages
+    /// that name them.
+    pub lines: DirectiveLines,
+    /// Whether go.mod has a `require` directive (so the build needs go.sum).
+    pub requires: bool,
+}
+
+/// Where the `go` and `toolchain` directives are in go.mod (1-based; 0 = absent).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DirectiveLines {
+    /// Line of `go`.
+    pub go: u32,
+    /// Line of `toolchain`.
+    pub toolchain: u32,
 }
 
 impl GoModule {
@@ -37,6 +51,12 @@ impl GoModule {
         };
         Some(newest.major_minor())
     }
+}
+
+/// Whether Go version `older` sorts before `newer` in Go's release order (`1.22` < `1.23rc1`
+/// < `1.23.0` < `1.23.4`); `None` when either is not a Go version.
+pub fn is_older(older: &str, newer: &str) -> Option<bool> {
+    Some(GoVersion::parse(older)? < GoVersion::parse(newer)?)
 }
 
 /// The `major.minor` part of a Go version such as `1.23.4`, `1.23` or `1.24rc1` (giving
@@ -130,6 +150,7 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
     let mut go: Option<(usize, String)> = None;
     let mut toolchain: Option<(usize, String)> = None;
     let mut open_block: Option<usize> = None;
+    let mut requires = false;
 
     for (index, raw_line) in text.lines().enumerate() {
         let line = index + 1;
@@ -147,7 +168,8 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
             "module" => &mut module,
             "go" => &mut go,
             "toolchain" => &mut toolchain,
-            _ => {
+            other => {
+                requires |= other == "require";
                 if arguments.first().map(String::as_str) == Some("(") {
                     open_block = Some(line);
                 }
@@ -177,6 +199,7 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
             });
         }
     }
+    let toolchain_line = toolchain.clone();
     let toolchain = match toolchain {
         None => None,
         Some((line, name)) => match name.strip_prefix("go") {
@@ -189,10 +212,21 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
             }
         },
     };
+    let line_of = |directive: &Option<(usize, String)>| {
+        directive
+            .as_ref()
+            .map_or(0, |(line, _)| u32::try_from(*line).unwrap_or(u32::MAX))
+    };
+    let lines = DirectiveLines {
+        go: line_of(&go),
+        toolchain: line_of(&toolchain_line),
+    };
     Ok(GoModule {
         path,
         go: go.map(|(_, version)| version),
         toolchain,
+        lines,
+        requires,
     })
 }
 
@@ -388,8 +422,17 @@ mod tests {
                 path: "example.com/quoted".to_string(),
                 go: Some("1.22".to_string()),
                 toolchain: Some("1.23.4".to_string()),
+                lines: DirectiveLines {
+                    go: 4,
+                    toolchain: 5
+                },
+                requires: true,
             }
         );
+        assert!(!module("module m\ngo 1.22\n").requires);
+        assert_eq!(is_older("1.22", "1.23rc1"), Some(true));
+        assert_eq!(is_older("1.23.4", "1.23.4"), Some(false));
+        assert_eq!(is_older("1.23", "x"), None);
         assert_eq!(parsed.go_minor().as_deref(), Some("1.23"));
     }
 
@@ -413,6 +456,7 @@ mod tests {
             path: "m".to_string(),
             go: Some("1.24rc1".to_string()),
             toolchain: Some("1.23.4".to_string()),
+            ..GoModule::default()
         };
         assert_eq!(newer_go.go_minor().as_deref(), Some("1.24"));
         let only_toolchain = GoModule {

@@ -14,13 +14,18 @@ use std::process::Command;
 
 const TARGET: &str = "x86_64-unknown-linux-gnu";
 
+/// The label with gostage's version (the workspace version, which `gostage version` prints).
+const VERSION_LABEL: &str = "org.opencontainers.image.version";
+
 /// The frontend image's Dockerfile around a prebuilt `gostage` binary.
 pub fn dockerfile() -> String {
+    let version = env!("CARGO_PKG_VERSION");
     format!(
         "FROM scratch\n\
          COPY gostage /gostage\n\
          LABEL moby.buildkit.frontend.network.none=\"true\" \\\n      \
-         moby.buildkit.frontend.caps=\"{FRONTEND_CAPS}\"\n\
+         moby.buildkit.frontend.caps=\"{FRONTEND_CAPS}\" \\\n      \
+         {VERSION_LABEL}=\"{version}\"\n\
          ENTRYPOINT [\"/gostage\"]\n"
     )
 }
@@ -84,6 +89,10 @@ pub fn run() -> Result<()> {
     if caps != Some(FRONTEND_CAPS) {
         bail!("the pushed frontend image has caps label {caps:?}, expected {FRONTEND_CAPS:?}");
     }
+    let version = config["config"]["Labels"][VERSION_LABEL].as_str();
+    if version != Some(env!("CARGO_PKG_VERSION")) {
+        bail!("the pushed frontend image has version label {version:?}");
+    }
     let digest = cmd::docker(&[
         "image",
         "inspect",
@@ -123,6 +132,7 @@ mod tests {
             "moby.buildkit.frontend.network.none=\"true\"".to_string(),
             format!("moby.buildkit.frontend.caps=\"{}\"", super::FRONTEND_CAPS),
             "FROM scratch".to_string(),
+            format!("{}=$VERSION", super::VERSION_LABEL),
             "x86_64-unknown-linux-gnu".to_string(),
         ] {
             assert!(text.contains(&needle), "Dockerfile.frontend lacks {needle}");

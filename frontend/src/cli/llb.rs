@@ -77,6 +77,39 @@ pub enum LlbError {
 /// The JSON `gostage llb` prints for `arguments`.
 ///
 /// Errors: [`LlbError`], spec errors rendered with the file name.
+/// The module context of `context_dir` as a build would read it, from disk: go.mod,
+/// whether go.sum and `vendor/modules.txt` exist, `.dockerignore`, and the `files:` sources
+/// (unlike a build, a source that `.dockerignore` hides is still found).
+///
+/// Errors: go.mod is missing, unreadable or unusable.
+pub fn read_context(
+    context_dir: &Path,
+    spec: &crate::spec::Spec,
+) -> Result<ModuleContext, LlbError> {
+    let go_mod_path = context_dir.join("go.mod");
+    let go_mod = read(&go_mod_path)?;
+    let dockerignore = std::fs::read(context_dir.join(".dockerignore")).ok();
+    let vendored = context_dir.join("vendor/modules.txt").is_file();
+    let mut context =
+        ModuleContext::read(&go_mod, vendored, dockerignore.as_deref()).map_err(|source| {
+            LlbError::GoMod {
+                path: go_mod_path.display().to_string(),
+                source,
+            }
+        })?;
+    context.go_sum = context_dir.join("go.sum").is_file();
+    for file in &spec.files {
+        if let Ok(metadata) = std::fs::metadata(context_dir.join(&file.src.value)) {
+            let kind = match metadata.is_dir() {
+                true => PathKind::Directory,
+                false => PathKind::File,
+            };
+            context.file_sources.insert(file.src.value.clone(), kind);
+        }
+    }
+    Ok(context)
+}
+
 pub fn llb_json(arguments: &LlbArguments) -> Result<serde_json::Value, LlbError> {
     let filename = arguments.file.display().to_string();
     let data = read(&arguments.file)?;
@@ -90,27 +123,7 @@ pub fn llb_json(arguments: &LlbArguments) -> Result<serde_json::Value, LlbError>
             .map(Path::to_path_buf)
             .unwrap_or_default(),
     };
-    let go_mod_path = context_dir.join("go.mod");
-    let go_mod = read(&go_mod_path)?;
-    let dockerignore = std::fs::read(context_dir.join(".dockerignore")).ok();
-    let vendored = context_dir.join("vendor/modules.txt").is_file();
-    let mut context =
-        ModuleContext::read(&go_mod, vendored, dockerignore.as_deref()).map_err(|source| {
-            LlbError::GoMod {
-                path: go_mod_path.display().to_string(),
-                source,
-            }
-        })?;
-    // Read from disk: unlike a build, a source that `.dockerignore` hides is still found.
-    for file in &spec.files {
-        if let Ok(metadata) = std::fs::metadata(context_dir.join(&file.src.value)) {
-            let kind = match metadata.is_dir() {
-                true => PathKind::Directory,
-                false => PathKind::File,
-            };
-            context.file_sources.insert(file.src.value.clone(), kind);
-        }
-    }
+    let context = read_context(&context_dir, &spec)?;
     let request = Environment {
         options: options(arguments),
         ..Default::default()

@@ -56,7 +56,7 @@ pub async fn read_spec(
     }
 }
 
-/// Transfers go.mod, `.dockerignore`, `vendor/modules.txt` and the main packages' `.go` files,
+/// Transfers go.mod, go.sum, `.dockerignore`, `vendor/modules.txt` and the main packages' `.go` files,
 /// parses go.mod, notes whether the module is vendored, checks that each `main` directory
 /// holds Go files, reads the `.dockerignore` patterns, and records the kind of each `files:`
 /// source the context has.
@@ -75,6 +75,7 @@ pub async fn read_module(
         .collect();
     let mut include_patterns = vec![
         "go.mod".to_string(),
+        "go.sum".to_string(),
         ".dockerignore".to_string(),
         "vendor/modules.txt".to_string(),
     ];
@@ -127,6 +128,7 @@ pub async fn read_module(
         ModuleContext::read(&bytes, vendored, dockerignore.as_deref()).map_err(|error| {
             ContextError::Frontend(FrontendError::Other(format!("go.mod: {error}")))
         })?;
+    context.go_sum = bridge.stat_file(&id, "go.sum").await?.is_some();
     read_file_sources(bridge, request, spec, &mut context).await?;
     Ok(context)
 }

@@ -43,8 +43,9 @@ fn context(vendored: bool) -> ModuleContext {
         module: GoModule {
             path: "example.com/shop".into(),
             go: Some("1.23".into()),
-            toolchain: None,
+            ..GoModule::default()
         },
+        go_sum: true,
         vendored,
         ignore_patterns: vec!["*.md".into()],
         file_sources: BTreeMap::new(),

@@ -22,6 +22,7 @@ mod testing;
 
 pub use model::*;
 pub use schema::schema;
+pub(crate) use suggest::closest;
 
 use crate::vocabulary::Diagnostic;
 

@@ -173,6 +173,9 @@ pub struct Image {
     pub env: BTreeMap<String, String>,
     /// `ExposedPorts`, sorted and deduplicated.
     pub ports: Vec<Port>,
+    /// `image.ports` as written, in order, duplicates kept, each where it is written (for
+    /// the lint rules).
+    pub written_ports: Vec<Located<Port>>,
     /// Extra `Labels`.
     pub labels: BTreeMap<String, String>,
     /// `Healthcheck` of the image config, if written (at the `healthcheck:` mapping).

@@ -55,9 +55,11 @@ pub(super) fn validate(image: Option<raw::Image>) -> Result<Image, Diagnostic> {
             raw::Port::Number(number) => values::port_number(*number),
             raw::Port::Text(text) => values::port_text(text),
         };
+        let parsed = parsed.map_err(|problem| at(port.span, &ports_path.index(index), problem))?;
         validated
-            .ports
-            .push(parsed.map_err(|problem| at(port.span, &ports_path.index(index), problem))?);
+            .written_ports
+            .push(Located::new(parsed.clone(), port.span));
+        validated.ports.push(parsed);
     }
     validated.ports.sort();
     validated.ports.dedup();

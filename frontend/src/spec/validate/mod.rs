@@ -306,6 +306,21 @@ cache:
                         protocol: "tcp".to_string(),
                     },
                 ],
+                written_ports: [
+                    (8080, "tcp", 11),
+                    (53, "udp", 17),
+                    (8080, "tcp", 27),
+                    (443, "tcp", 39),
+                ]
+                .into_iter()
+                .map(|(number, protocol, column)| {
+                    let port = Port {
+                        number,
+                        protocol: protocol.to_string(),
+                    };
+                    Located::new(port, Span { line: 21, column })
+                })
+                .collect(),
                 labels: map(&[(
                     "org.opencontainers.image.source",
                     "https://example.com/repo",

@@ -1,0 +1,247 @@
+//! `gostage check [FILE|-]`: validates a spec and runs the lint rules on it, without a
+//! daemon; the exit status says whether a build would go well.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::context::ModuleContext;
+use crate::lint::{self, Level, LintInput, Scope};
+
+/// The most `gostage check` reads, in bytes (1 MiB): a spec is a few hundred bytes, and a
+/// larger file is almost surely the wrong one (a binary, a log).
+pub const MAX_SPEC_BYTES: u64 = 1 << 20;
+
+/// What the check found: the lines to print and whether the spec passes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Report {
+    /// `FILE:LINE:COLUMN: …` lines (findings, or the one error), then `FILE: ok` when the
+    /// spec passes.
+    pub lines: Vec<String>,
+    /// Notes for stderr (rules skipped and why).
+    pub notes: Vec<String>,
+    /// Valid, and no finding at warning or error level.
+    pub passed: bool,
+}
+
+/// Reads at most [`MAX_SPEC_BYTES`] from `reader`, named `name` in messages.
+///
+/// Errors: the reader fails, or holds more than the limit (`NAME: larger than 1 MiB …`).
+pub fn read_limited(reader: impl Read, name: &str) -> Result<Vec<u8>, String> {
+    let mut data = Vec::new();
+    reader
+        .take(MAX_SPEC_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(|error| format!("{name}: {error}"))?;
+    if data.len() as u64 > MAX_SPEC_BYTES {
+        return Err(format!(
+            "{name}: larger than 1 MiB, which no gostage.yaml is; pass the spec file (gostage check gostage.yaml)"
+        ));
+    }
+    Ok(data)
+}
+
+/// Checks `data` (named `name`), with the module in `context_dir` for the go.mod rules.
+pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
+    let spec = match crate::spec::parse(data) {
+        Ok(spec) => spec,
+        Err(diagnostic) => {
+            return Report {
+                lines: vec![diagnostic.render(name)],
+                notes: Vec::new(),
+                passed: false,
+            }
+        }
+    };
+    let mut notes = Vec::new();
+    let context = if context_dir.join("go.mod").is_file() {
+        match super::llb::read_context(context_dir, &spec) {
+            Ok(context) => context,
+            Err(error) => {
+                return Report {
+                    lines: vec![error.to_string()],
+                    notes,
+                    passed: false,
+                }
+            }
+        }
+    } else {
+        notes.push(format!(
+            "{name}: no go.mod in {}: the rules about go.mod and go.sum were skipped",
+            display_dir(context_dir)
+        ));
+        // Nothing known of the module: no rule about it fires.
+        ModuleContext {
+            module: crate::gomod::GoModule::default(),
+            go_sum: true,
+            vendored: false,
+            ignore_patterns: Vec::new(),
+            file_sources: Default::default(),
+        }
+    };
+    let findings = lint::check(LintInput {
+        spec_file: data,
+        spec: &spec,
+        context: &context,
+        scope: Scope::Cli,
+    });
+    let passed = findings
+        .iter()
+        .all(|finding| finding.rule.level < Level::Warning);
+    let mut lines: Vec<String> = findings
+        .iter()
+        .map(|finding| {
+            let level = match finding.rule.level {
+                Level::Info => "info",
+                Level::Warning => "warning",
+                Level::Error => "error",
+            };
+            format!(
+                "{name}:{}:{}: {level}: {}: {}",
+                finding.span.line, finding.span.column, finding.rule.name, finding.message
+            )
+        })
+        .collect();
+    if passed {
+        lines.push(format!("{name}: ok"));
+    }
+    Report {
+        lines,
+        notes,
+        passed,
+    }
+}
+
+fn display_dir(directory: &Path) -> String {
+    match directory.as_os_str().is_empty() {
+        true => ".".to_string(),
+        false => directory.display().to_string(),
+    }
+}
+
+/// Runs the command on `file` (`-`: standard input, with the module in the current
+/// directory): prints the report, exits 0 when the spec passes, else 1.
+pub fn run(file: &Path) -> ExitCode {
+    let (name, data, context_dir) = if file == Path::new("-") {
+        let data = read_limited(std::io::stdin().lock(), "<stdin>");
+        ("<stdin>".to_string(), data, PathBuf::from("."))
+    } else {
+        let name = file.display().to_string();
+        let data = std::fs::File::open(file)
+            .map_err(|error| format!("{name}: {error}"))
+            .and_then(|opened| read_limited(opened, &name));
+        let directory = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        (name, data, directory)
+    };
+    let data = match data {
+        Ok(data) => data,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = report(&name, &data, &context_dir);
+    for note in &report.notes {
+        eprintln!("{note}");
+    }
+    let mut stdout = std::io::stdout().lock();
+    for line in &report.lines {
+        // A closed pipe (`gostage check | head`) is not worth a panic.
+        let _ = writeln!(stdout, "{line}");
+    }
+    match report.passed {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_up_to_one_mebibyte() {
+        let limit = usize::try_from(MAX_SPEC_BYTES).unwrap_or(usize::MAX);
+        assert_eq!(
+            read_limited(&vec![b'a'; limit][..], "x").map(|d| d.len()),
+            Ok(limit)
+        );
+        let error = read_limited(&vec![b'a'; limit + 1][..], "big.yaml").expect_err("too big");
+        assert!(error.starts_with("big.yaml: larger than 1 MiB"), "{error}");
+    }
+
+    #[test]
+    fn passes_a_clean_spec_and_fails_on_warnings_and_errors() {
+        let directory =
+            std::env::temp_dir().join(format!("gostage-check-report-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap_or_else(|error| panic!("{error}"));
+        std::fs::write(
+            directory.join("go.mod"),
+            "module example.com/m\ngo 1.23\nrequire example.com/x v1.0.0\n",
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        std::fs::write(directory.join("go.sum"), "").unwrap_or_else(|error| panic!("{error}"));
+
+        let clean = report(
+            "g.yaml",
+            b"# syntax=myorg/gostage\nversion: 1\n",
+            &directory,
+        );
+        assert_eq!(clean.lines, ["g.yaml: ok"]);
+        assert!(clean.passed);
+
+        let info = report(
+            "g.yaml",
+            b"# syntax=myorg/gostage\nversion: 1\nbuilder: golang:1.23\n",
+            &directory,
+        );
+        assert!(info.passed);
+        assert!(
+            info.lines[0].starts_with("g.yaml:3:10: info: UnpinnedImage:"),
+            "{:?}",
+            info.lines
+        );
+
+        let root = report("g.yaml", b"version: 1\nimage:\n  user: 0\n", &directory);
+        assert!(!root.passed);
+        assert!(
+            root.lines[0].starts_with("g.yaml:1:1: error: SyntaxLine:"),
+            "{:?}",
+            root.lines
+        );
+        assert!(
+            root.lines[1].starts_with("g.yaml:3:9: warning: RunsAsRoot:"),
+            "{:?}",
+            root.lines
+        );
+
+        std::fs::remove_file(directory.join("go.sum")).unwrap_or_else(|error| panic!("{error}"));
+        let no_sum = report(
+            "g.yaml",
+            b"# syntax=myorg/gostage\nversion: 1\n",
+            &directory,
+        );
+        assert!(
+            no_sum.lines[0].contains("MissingGoSum"),
+            "{:?}",
+            no_sum.lines
+        );
+
+        let invalid = report("g.yaml", b"version: 1\nmian: .\n", &directory);
+        assert!(!invalid.passed);
+        assert!(
+            invalid.lines[0].starts_with("g.yaml:2:1:"),
+            "{:?}",
+            invalid.lines
+        );
+
+        let elsewhere = report(
+            "g.yaml",
+            b"# syntax=myorg/gostage\nversion: 1\n",
+            &directory.join("none"),
+        );
+        assert!(elsewhere.passed);
+        assert_eq!(elsewhere.notes.len(), 1);
+        let _ = std::fs::remove_dir_all(&directory);
+    }
+}

@@ -1,0 +1,265 @@
+//! `gostage init [DIR]`: a first gostage.yaml for the module in DIR, with its main
+//! packages found where Go projects keep them (`.` and `cmd/*`).
+
+use std::path::{Path, PathBuf};
+
+/// The file `init` writes.
+pub const SPEC_FILE: &str = "gostage.yaml";
+
+/// Why no spec was written.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// DIR has no go.mod.
+    #[error("{0} has no go.mod; run `go mod init <module path>` there first")]
+    NoGoMod(String),
+    /// go.mod cannot be used.
+    #[error("{path}: {source}")]
+    GoMod {
+        /// go.mod's path.
+        path: String,
+        /// What is wrong.
+        source: crate::gomod::GoModError,
+    },
+    /// gostage.yaml exists.
+    #[error("{0} exists; gostage init does not overwrite it (edit it, or remove it first)")]
+    Exists(String),
+    /// No `package main` in `.` or `cmd/*`.
+    #[error("no main package in {0} or its cmd/* directories; write `main: ./path/to/main` in a gostage.yaml yourself")]
+    NoMainPackage(String),
+    /// Reading or writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> InitError + '_ {
+    move |source| InitError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Writes `DIR/gostage.yaml` and returns its path.
+///
+/// Errors: see [`InitError`]; nothing is written on error.
+pub fn init(directory: &Path) -> Result<PathBuf, InitError> {
+    let go_mod_path = directory.join("go.mod");
+    if !go_mod_path.is_file() {
+        return Err(InitError::NoGoMod(directory.display().to_string()));
+    }
+    let go_mod = std::fs::read(&go_mod_path).map_err(io(&go_mod_path))?;
+    let module = crate::gomod::parse(&go_mod).map_err(|source| InitError::GoMod {
+        path: go_mod_path.display().to_string(),
+        source,
+    })?;
+    let target = directory.join(SPEC_FILE);
+    if target.exists() {
+        return Err(InitError::Exists(target.display().to_string()));
+    }
+    let mains = main_packages(directory)?;
+    if mains.is_empty() {
+        return Err(InitError::NoMainPackage(directory.display().to_string()));
+    }
+    let text = spec_text(&module.path, &mains);
+    // `create_new`: never replace a file that appeared since the check above.
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&target)
+        .map_err(io(&target))?;
+    file.write_all(text.as_bytes()).map_err(io(&target))?;
+    Ok(target)
+}
+
+/// The main packages as `main:` paths (`.`, `./cmd/server`), `.` first, then `cmd/*` sorted.
+fn main_packages(directory: &Path) -> Result<Vec<String>, InitError> {
+    let mut mains = Vec::new();
+    if is_main_package(directory)? {
+        mains.push(".".to_string());
+    }
+    let commands = directory.join("cmd");
+    if commands.is_dir() {
+        let mut names: Vec<String> = std::fs::read_dir(&commands)
+            .map_err(io(&commands))?
+            .filter_map(Result::ok)
+            .filter(|entry| entry.path().is_dir())
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        for name in names {
+            if is_main_package(&commands.join(&name))? {
+                mains.push(format!("./cmd/{name}"));
+            }
+        }
+    }
+    Ok(mains)
+}
+
+/// Whether a non-test `.go` file of `directory` declares `package main`.
+fn is_main_package(directory: &Path) -> Result<bool, InitError> {
+    for entry in std::fs::read_dir(directory).map_err(io(directory))? {
+        let path = entry.map_err(io(directory))?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !name.ends_with(".go") || name.ends_with("_test.go") || !path.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+        if package_clause(&text) == Some("main") {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The package name of Go source `text`: the first `package NAME` outside comments (Go
+/// spec, "Package clause"; build constraints and doc comments come before it).
+fn package_clause(text: &str) -> Option<&str> {
+    let mut in_block_comment = false;
+    for line in text.lines() {
+        let mut line = line.trim();
+        if in_block_comment {
+            match line.find("*/") {
+                Some(end) => {
+                    in_block_comment = false;
+                    line = line[end + 2..].trim();
+                }
+                None => continue,
+            }
+        }
+        if let Some(rest) = line.strip_prefix("/*") {
+            match rest.find("*/") {
+                Some(end) => line = rest[end + 2..].trim(),
+                None => {
+                    in_block_comment = true;
+                    continue;
+                }
+            }
+        }
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        return line
+            .strip_prefix("package")
+            .filter(|rest| rest.starts_with(char::is_whitespace))
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(|name| name.trim_end_matches(';'));
+    }
+    None
+}
+
+/// The spec for `mains` of module `module_path`, commented.
+fn spec_text(module_path: &str, mains: &[String]) -> String {
+    let mut text = String::from(
+        "# syntax=myorg/gostage\n\
+         # Replace myorg/gostage above with the gostage frontend image you publish (README:\n\
+         # \"Publishing the frontend image\"). Check this file with `gostage check`.\n",
+    );
+    text.push_str(&format!("# The image for {module_path}.\nversion: 1\n"));
+    match mains {
+        [only] => text.push_str(&format!("main: {only}\n")),
+        several => {
+            text.push_str("# The first binary is the image's entrypoint.\nbinaries:\n");
+            for main in several {
+                text.push_str(&format!("  - main: {main}\n"));
+            }
+        }
+    }
+    text.push_str(
+        "# build:\n\
+         #   ldflags: [\"-X main.version={{ .Version }}\"]   # --build-arg VERSION=1.2.3\n\
+         # image:\n\
+         #   ports: [8080]\n\
+         #   healthcheck: {http: \"http://localhost:8080/healthz\"}\n\
+         # platforms: [linux/amd64, linux/arm64]\n",
+    );
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, text: &str) {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|error| panic!("{error}"));
+        }
+        std::fs::write(path, text).unwrap_or_else(|error| panic!("{error}"));
+    }
+
+    fn module(name: &str) -> PathBuf {
+        let directory =
+            std::env::temp_dir().join(format!("gostage-init-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&directory);
+        write(
+            &directory.join("go.mod"),
+            "module example.com/shop\n\ngo 1.23\n",
+        );
+        directory
+    }
+
+    #[test]
+    fn several_commands_become_binaries_and_libraries_are_skipped() {
+        let directory = module("several");
+        write(
+            &directory.join("cmd/api/main.go"),
+            "// Command api.\n/* serves */\npackage main\n\nfunc main() {}\n",
+        );
+        write(
+            &directory.join("cmd/worker/worker.go"),
+            "//go:build linux\n\npackage main\n",
+        );
+        write(&directory.join("cmd/shared/lib.go"), "package shared\n");
+        write(&directory.join("cmd/tests/x_test.go"), "package main\n");
+        write(&directory.join("lib.go"), "package shop\n");
+        let written = init(&directory).unwrap_or_else(|error| panic!("{error}"));
+        let text = std::fs::read_to_string(&written).unwrap_or_default();
+        assert!(text.starts_with("# syntax=myorg/gostage\n"), "{text}");
+        let spec = crate::spec::parse(text.as_bytes()).unwrap_or_else(|d| panic!("{d}\n{text}"));
+        let mains: Vec<&str> = spec
+            .binaries
+            .iter()
+            .map(|b| b.main.value.as_str())
+            .collect();
+        assert_eq!(mains, ["./cmd/api", "./cmd/worker"]);
+        let report = crate::cli::check::report("gostage.yaml", text.as_bytes(), &directory);
+        assert!(report.passed, "{:?}", report.lines);
+        // Never overwrites.
+        assert!(matches!(init(&directory), Err(InitError::Exists(_))));
+        let _ = std::fs::remove_dir_all(&directory);
+    }
+
+    #[test]
+    fn one_main_at_the_root_becomes_main_and_no_main_is_an_error() {
+        let directory = module("one");
+        write(&directory.join("main.go"), "package main\n");
+        let written = init(&directory).unwrap_or_else(|error| panic!("{error}"));
+        let text = std::fs::read_to_string(written).unwrap_or_default();
+        assert!(text.contains("\nmain: .\n"), "{text}");
+        let _ = std::fs::remove_dir_all(&directory);
+
+        let library = module("library");
+        write(&library.join("lib.go"), "package shop\n");
+        assert!(matches!(init(&library), Err(InitError::NoMainPackage(_))));
+        assert!(!library.join(SPEC_FILE).exists());
+        let _ = std::fs::remove_dir_all(&library);
+        assert!(matches!(init(&library), Err(InitError::NoGoMod(_))));
+    }
+
+    #[test]
+    fn the_package_clause_skips_comments() {
+        assert_eq!(
+            package_clause("// a\n/* b\nc */\npackage main // x\n"),
+            Some("main")
+        );
+        assert_eq!(package_clause("/* a */ package lib\n"), Some("lib"));
+        assert_eq!(package_clause("packagemain\n"), None);
+    }
+}
