@@ -23,6 +23,8 @@
 //! - [`lint`]: named rules over the spec and context, shared by `gostage check`, `--call=check`
 //!   and build warnings (vocabulary, spec, context).
 //! - [`image`]: the OCI image config from ImageSettings (vocabulary).
+//! - [`verify`]: what to check in a solved result, and the ELF checks over bytes
+//!   (vocabulary).
 //! - [`plan`]: pure planning, two phases (vocabulary, gomod, spec, context, llb).
 //! - [`subrequests`]: answers to `--call` (outline, targets, lint, describe) as BuildKit's
 //!   JSON documents (vocabulary, spec, lint, plan's secret ids).
@@ -42,4 +44,5 @@ pub mod plan;
 pub mod render;
 pub mod spec;
 pub mod subrequests;
+pub mod verify;
 pub mod vocabulary;

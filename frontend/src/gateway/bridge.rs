@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::Result as BuildResult;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
-    llb_bridge_client::LlbBridgeClient, CacheOptionsEntry, PingRequest, ReadDirRequest,
+    llb_bridge_client::LlbBridgeClient, CacheOptionsEntry, FileRange, PingRequest, ReadDirRequest,
     ReadFileRequest, ResolveImageConfigRequest, ReturnRequest, SolveRequest, StatFileRequest,
     WarnRequest,
 };
@@ -152,6 +152,34 @@ impl Bridge {
         let request = ReadFileRequest {
             r#ref: reference.to_string(),
             file_path: path.to_string(),
+            ..Default::default()
+        };
+        match self.client.read_file(request).await {
+            Ok(response) => Ok(Some(response.into_inner().data)),
+            Err(status) if is_not_found(&status) => Ok(None),
+            Err(status) => Err(FrontendError::daemon(format!("read {path}"), status)),
+        }
+    }
+
+    /// `length` bytes of the file at `path` in `reference` from byte `offset` (fewer at the
+    /// end of the file; `ReadFileRequest.Range`, gateway cap `readfile`), or `None` if it
+    /// does not exist.
+    ///
+    /// Errors: any other daemon failure.
+    pub async fn read_file_range(
+        &mut self,
+        reference: &str,
+        path: &str,
+        offset: u64,
+        length: u64,
+    ) -> Result<Option<Vec<u8>>, FrontendError> {
+        let request = ReadFileRequest {
+            r#ref: reference.to_string(),
+            file_path: path.to_string(),
+            range: Some(FileRange {
+                offset: i64::try_from(offset).unwrap_or(i64::MAX),
+                length: i64::try_from(length).unwrap_or(i64::MAX),
+            }),
             ..Default::default()
         };
         match self.client.read_file(request).await {

@@ -9,6 +9,7 @@ pub mod options;
 mod result;
 mod subrequest;
 mod transport;
+mod verify;
 mod warnings;
 
 use std::collections::BTreeMap;
@@ -193,7 +194,7 @@ async fn build(
     let rendered = render::render(&plan, Some(spec_source))?;
     log_rendered(&rendered);
     let mut solved = Vec::new();
-    for platform in rendered {
+    for (platform, planned) in rendered.into_iter().zip(&plan.platforms) {
         let id = bridge
             .solve(
                 platform.definition,
@@ -201,6 +202,14 @@ async fn build(
                 &format!("build for {}", platform.platform),
             )
             .await?;
+        verify::check(
+            bridge,
+            &spec_file,
+            &id,
+            &platform.platform,
+            &planned.verification,
+        )
+        .await?;
         let sbom = match platform.sbom {
             Some(definition) => Some(
                 bridge

@@ -35,6 +35,7 @@ mod netrc;
 mod runtime;
 mod sbom;
 mod ssh;
+mod verification;
 
 use std::collections::BTreeMap;
 
@@ -53,6 +54,7 @@ use crate::context::ModuleContext;
 use crate::gomod::GoModule;
 use crate::llb::{Constraints, Output};
 use crate::spec::{Base, Spec};
+use crate::verify::Verification;
 use crate::vocabulary::{
     derive_binary_name, BuildRequest, Diagnostic, ImageReference, ImageSettings, Located, Platform,
     Problem, ResolvedImage, Target,
@@ -123,6 +125,8 @@ pub struct PlatformPlan {
     /// What the image config says; `None` for the `binary` and `test` targets, which are
     /// not images.
     pub image: Option<ImageSettings>,
+    /// What the gateway checks in the solved filesystem before returning it.
+    pub verification: Verification,
 }
 
 /// The whole build: one [`PlatformPlan`] per target platform, in request order.
@@ -284,6 +288,7 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
                 filesystem: go_test::report(planner, &deps),
                 sbom: None,
                 image: None,
+                verification: Verification::default(),
             })
             .collect();
         return Ok(Plan { platforms });
@@ -328,6 +333,7 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
                 filesystem: binaries_tree,
                 sbom,
                 image: None,
+                verification: verification::expect(planner, platform, &names, None),
             }
         } else {
             let base = resolved_for(needs.base.as_ref(), &resolved.bases, platform)?;
@@ -347,11 +353,13 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
                 filesystem = debug::with_shell(planner, platform, busybox, &filesystem);
                 image_settings::add_debug_shell(&mut settings);
             }
+            let verification = verification::expect(planner, platform, &names, Some(&settings));
             PlatformPlan {
                 platform: platform.clone(),
                 filesystem,
                 sbom,
                 image: Some(settings),
+                verification,
             }
         };
         platforms.push(platform_plan);

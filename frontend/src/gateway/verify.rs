@@ -1,0 +1,139 @@
+//! The verification gate: before a result is returned, each built binary's ELF header,
+//! program headers and (for arm) Go build info are read from the solved ref with ranged
+//! `ReadFile` calls, and the entrypoint is looked up with `StatFile` ([`crate::verify`]
+//! decides). A failed check fails the build at the spec line that caused it.
+
+use super::bridge::Bridge;
+use super::errors::FrontendError;
+use super::SpecFile;
+use crate::verify::{
+    self, BinaryFacts, ExpectedBinary, Verification, HEADER_BYTES, MAX_TABLE_BYTES,
+};
+use crate::vocabulary::{Diagnostic, Platform};
+
+/// Checks `verification` against the solved ref `reference` of `platform`.
+///
+/// Errors: a check failed ([`FrontendError::Spec`] at its line), or a read failed.
+pub async fn check(
+    bridge: &mut Bridge,
+    spec_file: &SpecFile,
+    reference: &str,
+    platform: &Platform,
+    verification: &Verification,
+) -> Result<(), FrontendError> {
+    for binary in &verification.binaries {
+        let facts = match read_facts(bridge, reference, binary).await? {
+            Ok(facts) => facts,
+            Err(problem) => {
+                return Err(spec_file.error(Diagnostic::new(
+                    binary.span,
+                    format!("{} for {platform} {problem}", binary.path),
+                )))
+            }
+        };
+        if let Some(diagnostic) = verify::judge(binary, &facts) {
+            return Err(spec_file.error(diagnostic));
+        }
+    }
+    if let Some(entrypoint) = &verification.entrypoint {
+        let mut found = false;
+        for candidate in &entrypoint.candidates {
+            if bridge.stat_file(reference, candidate).await?.is_some() {
+                found = true;
+                break;
+            }
+        }
+        if !found {
+            return Err(spec_file.error(verify::missing_entrypoint(entrypoint, platform)));
+        }
+    }
+    Ok(())
+}
+
+/// Reads what [`verify::judge`] needs; `Ok(Err(problem))` when the file is missing or not
+/// a readable ELF executable.
+async fn read_facts(
+    bridge: &mut Bridge,
+    reference: &str,
+    binary: &ExpectedBinary,
+) -> Result<Result<BinaryFacts, String>, FrontendError> {
+    let path = &binary.path;
+    let Some(bytes) = bridge
+        .read_file_range(reference, path, 0, HEADER_BYTES)
+        .await?
+    else {
+        return Ok(Err("is missing from the result".into()));
+    };
+    let elf = match verify::header(&bytes) {
+        Ok(elf) => elf,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let read = |(offset, length): (u64, u64)| (offset, length.min(MAX_TABLE_BYTES));
+    let (offset, length) = read(elf.program_headers());
+    let table = bridge
+        .read_file_range(reference, path, offset, length)
+        .await?
+        .unwrap_or_default();
+    let interpreter = match verify::interpreter_range(&elf, &table) {
+        Ok(Some(at)) => {
+            let (offset, length) = read(at);
+            let bytes = bridge
+                .read_file_range(reference, path, offset, length)
+                .await?
+                .unwrap_or_default();
+            Some(
+                String::from_utf8_lossy(&bytes)
+                    .trim_end_matches('\0')
+                    .to_string(),
+            )
+        }
+        Ok(None) => None,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let arm_level = match binary.platform.architecture.as_str() {
+        "arm" => read_arm_level(bridge, reference, path, &elf).await?,
+        _ => None,
+    };
+    Ok(Ok(BinaryFacts {
+        machine: elf.machine(),
+        is_64_bit: elf.is_64_bit(),
+        is_little_endian: elf.is_little_endian(),
+        interpreter,
+        arm_level,
+    }))
+}
+
+/// `GOARM` from the binary's `.go.buildinfo` section, when the sections can be read.
+async fn read_arm_level(
+    bridge: &mut Bridge,
+    reference: &str,
+    path: &str,
+    elf: &verify::ElfHeader,
+) -> Result<Option<u8>, FrontendError> {
+    let bounded = |(offset, length): (u64, u64)| (offset, length.min(MAX_TABLE_BYTES));
+    let (offset, length) = bounded(elf.section_headers());
+    let Some(table) = bridge
+        .read_file_range(reference, path, offset, length)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Ok(names_at) = verify::names_range(elf, &table) else {
+        return Ok(None);
+    };
+    let (offset, length) = bounded(names_at);
+    let names = bridge
+        .read_file_range(reference, path, offset, length)
+        .await?
+        .unwrap_or_default();
+    let Ok(Some(section)) = verify::section_range(elf, &table, &names, verify::BUILD_INFO_SECTION)
+    else {
+        return Ok(None);
+    };
+    let (offset, length) = bounded(section);
+    let build_info = bridge
+        .read_file_range(reference, path, offset, length)
+        .await?
+        .unwrap_or_default();
+    Ok(verify::arm_level(&build_info))
+}
