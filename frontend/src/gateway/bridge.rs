@@ -27,7 +27,9 @@ pub const REQUIRED_CAPS: &[&str] = &[
     "proto.refarray",
 ];
 
-/// A connected bridge and what the daemon said it supports.
+/// A connected bridge and what the daemon said it supports. A clone shares the connection
+/// (tonic clients multiplex calls over one channel).
+#[derive(Clone)]
 pub struct Bridge {
     client: LlbBridgeClient<Channel>,
     /// Enabled gateway API capabilities (from `Ping`).

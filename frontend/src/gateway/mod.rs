@@ -59,6 +59,7 @@ pub async fn run() -> i32 {
 }
 
 /// The spec file as read from the client.
+#[derive(Clone)]
 struct SpecFile {
     filename: String,
     data: Vec<u8>,
@@ -194,6 +195,7 @@ async fn build(
     let rendered = render::render(&plan, Some(spec_source))?;
     log_rendered(&rendered);
     let mut solved = Vec::new();
+    let mut checks = Vec::new();
     for (platform, planned) in rendered.into_iter().zip(&plan.platforms) {
         let id = bridge
             .solve(
@@ -202,14 +204,11 @@ async fn build(
                 &format!("build for {}", platform.platform),
             )
             .await?;
-        verify::check(
-            bridge,
-            &spec_file,
-            &id,
-            &platform.platform,
-            &planned.verification,
-        )
-        .await?;
+        checks.push((
+            id.clone(),
+            platform.platform.clone(),
+            planned.verification.clone(),
+        ));
         let sbom = match platform.sbom {
             Some(definition) => Some(
                 bridge
@@ -229,6 +228,9 @@ async fn build(
             sbom,
         });
     }
+    // The solves above are lazy: the gate's reads make the daemon build, every platform at
+    // once.
+    verify::check_all(bridge, &spec_file, checks).await?;
     Ok(result::assemble(solved, environment.multi_platform()))
 }
 

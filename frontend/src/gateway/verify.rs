@@ -11,10 +11,50 @@ use crate::verify::{
 };
 use crate::vocabulary::{Diagnostic, Platform};
 
+/// Checks every `(ref, platform, verification)` of `checks`, all platforms at once (each
+/// read makes the daemon build that platform's result, so checking them one after the
+/// other would build the platforms one after the other).
+///
+/// Errors: the first failure of [`check`]; a failed build surfaces here, as `build for
+/// <platform>: …`.
+pub async fn check_all(
+    bridge: &Bridge,
+    spec_file: &SpecFile,
+    checks: Vec<(String, Platform, Verification)>,
+) -> Result<(), FrontendError> {
+    let mut running = tokio::task::JoinSet::new();
+    for (reference, platform, verification) in checks {
+        let mut bridge = bridge.clone();
+        let spec_file = spec_file.clone();
+        running.spawn(async move {
+            check(
+                &mut bridge,
+                &spec_file,
+                &reference,
+                &platform,
+                &verification,
+            )
+            .await
+            .map_err(|error| match error {
+                FrontendError::Daemon { status, .. } => {
+                    FrontendError::daemon(format!("build for {platform}"), status)
+                }
+                other => other,
+            })
+        });
+    }
+    while let Some(joined) = running.join_next().await {
+        joined.map_err(|error| {
+            FrontendError::Other(format!("the verification stopped: {error}"))
+        })??;
+    }
+    Ok(())
+}
+
 /// Checks `verification` against the solved ref `reference` of `platform`.
 ///
 /// Errors: a check failed ([`FrontendError::Spec`] at its line), or a read failed.
-pub async fn check(
+async fn check(
     bridge: &mut Bridge,
     spec_file: &SpecFile,
     reference: &str,
@@ -25,10 +65,10 @@ pub async fn check(
         let facts = match read_facts(bridge, reference, binary).await? {
             Ok(facts) => facts,
             Err(problem) => {
-                return Err(spec_file.error(Diagnostic::new(
-                    binary.span,
-                    format!("{} for {platform} {problem}", binary.path),
-                )))
+                return Err(spec_file.error(
+                    Diagnostic::new(binary.span, format!("{} for {platform} {problem}", binary.path))
+                        .with_help("check that `main:` names the directory of a `package main` (go build -o writes an archive for any other package)"),
+                ))
             }
         };
         if let Some(diagnostic) = verify::judge(binary, &facts) {

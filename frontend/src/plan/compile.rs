@@ -1,9 +1,11 @@
 //! The compile stage: one `go build` per binary and target platform, run on the build
 //! platform (cross-compiling, never emulated), with the module cache (see `deps`) and the
-//! build cache mounted, and without network.
+//! build cache mounted, and without network; each through `explain_failure`, which ends a
+//! failed compile with hints at the spec line (`failure_hints`).
 
 use super::deps::{builder_image, Dependencies};
 use super::environment::{offline_builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
+use super::failure_hints;
 use super::ldflags::ldflags;
 use super::{PlanError, Planner, SOURCE_DIR};
 use crate::llb::{CacheSharing, Constraints, Exec, Local, Network, Output};
@@ -72,16 +74,19 @@ fn tags(input: Planner<'_>) -> Vec<String> {
 ///
 /// Errors: as [`build`].
 pub fn standard_library(input: Planner<'_>, platform: &Platform) -> Result<Output, PlanError> {
-    let extra = compile_env(input, platform)?;
+    let mut extra = compile_env(input, platform)?;
     // The flags that decide how a package compiles, and so its build cache entry, as the
     // compile passes them: `-trimpath` and the tags (link flags do not).
     let mut args: Vec<String> = ["go", "build", "-trimpath"].map(String::from).to_vec();
     args.extend(tags(input));
     args.push("std".into());
+    let (args, hints) = failure_hints::explained(&failure_hints::compile(input, None), args);
+    extra.push(hints);
     let mut exec = Exec::new(args)
         .env(offline_builder_env(input.builder, input.request, &extra))
         .network(Network::None);
     exec.readonly("/", &builder_image(input));
+    failure_hints::mount(input, &mut exec);
     let cache = exec.writable(BUILD_CACHE_DIR, None);
     exec.tmpfs("/tmp");
     let step = format!("go build std ({platform})");
@@ -104,7 +109,7 @@ pub fn build(
     platform: &Platform,
 ) -> Result<Output, PlanError> {
     let spec = input.spec;
-    let extra = compile_env(input, platform)?;
+    let mut extra = compile_env(input, platform)?;
     let mut args: Vec<String> = ["go", "build", "-trimpath", "-buildvcs=false"]
         .map(String::from)
         .to_vec();
@@ -117,6 +122,9 @@ pub fn build(
     args.push("-o".into());
     args.push(format!("/out/{name}"));
     args.push(binary.main.value.clone());
+    let (args, hints) =
+        failure_hints::explained(&failure_hints::compile(input, Some(binary)), args);
+    extra.push(hints);
     // No network: every module comes from the download step's module cache, so a module
     // missing from go.sum fails here with Go's error instead of being fetched unchecked.
     let mut exec = Exec::new(args)
@@ -125,6 +133,7 @@ pub fn build(
         .network(Network::None);
     exec.readonly("/", &deps.root);
     exec.readonly(SOURCE_DIR, &source(input));
+    failure_hints::mount(input, &mut exec);
     let output = exec.writable("/out", None);
     // Mounted only to run this step after the runtime-files helper: its `go run` compiles
     // standard-library packages this build shares through the build cache. Run side by

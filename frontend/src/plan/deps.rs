@@ -5,17 +5,10 @@
 use super::environment::{
     builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
 };
-use super::go_program;
-use super::netrc::{credential_failure_hints, download_line};
-use super::ssh::ssh_failure_hints;
+use super::failure_hints;
+use super::netrc::download_line;
 use super::{netrc, ssh, Planner, SOURCE_DIR};
 use crate::llb::{CacheSharing, Constraints, CopyOptions, Exec, FileOp, Image, Local, Output};
-
-/// The helper that runs `go mod download` and explains its failures; standard library only.
-const EXPLAIN_FAILURE: &str = include_str!("assets/explain_failure.go");
-
-/// Where the compiled helper is mounted in the download step.
-const HELPER_DIR: &str = "/gostage/bin";
 
 /// The builder image on the build platform.
 pub fn builder_image(planner: Planner<'_>) -> Output {
@@ -72,7 +65,7 @@ impl Dependencies {
 ///
 /// This is the one step with network. It gets the optional secret `netrc` and, with
 /// `modules.ssh`, the SSH agent; it runs `go mod download` through `explain_failure`, which
-/// prints [`failure_hints`] when the download fails, and carries the spec line of
+/// prints [`failure_hints::download`] when the download fails, and carries the spec line of
 /// `modules:` (else the first key) as its source location.
 pub fn download(planner: Planner<'_>) -> Dependencies {
     let request = planner.request;
@@ -99,25 +92,17 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
             modules: ModuleCache::CacheMount,
         };
     }
-    let helper = go_program::compile_for_builder(
-        planner,
-        "explain_failure.go",
-        EXPLAIN_FAILURE,
-        "/explain",
-        "compile explain_failure.go",
+    let (args, hints) = failure_hints::explained(
+        &failure_hints::download(planner),
+        ["go", "mod", "download"].map(String::from).to_vec(),
     );
-    let mut args = vec![format!("{HELPER_DIR}/explain")];
-    for (pattern, hint) in failure_hints(planner) {
-        args.push(pattern.to_string());
-        args.push(hint);
-    }
-    args.extend(["--", "go", "mod", "download"].map(String::from));
     let mut environment = netrc::environment();
+    environment.push(hints);
     environment.extend(ssh::environment(planner));
     let mut exec = Exec::new(args)
         .env(builder_env(planner.builder, request, &environment))
         .cwd(SOURCE_DIR);
-    exec.readonly(HELPER_DIR, &helper);
+    failure_hints::mount(planner, &mut exec);
     netrc::mount(&mut exec);
     ssh::mount(planner, &mut exec);
     let constraints = planner
@@ -141,14 +126,4 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
         root,
         modules: ModuleCache::CacheMount,
     }
-}
-
-/// The `(pattern, hint)` pairs of the download step, first match per output line wins:
-/// SSH failures (`ssh_failure_hints`, whose `could not read Username` hint also names the
-/// netrc secret), then refused credentials ([`credential_failure_hints`]).
-fn failure_hints(planner: Planner<'_>) -> Vec<(&'static str, String)> {
-    let spec_file = &planner.request.spec_filename;
-    let mut hints = ssh_failure_hints(&planner.spec.modules, spec_file);
-    hints.extend(credential_failure_hints(planner.spec, spec_file));
-    hints
 }

@@ -23,6 +23,7 @@ mod compile;
 mod debug;
 mod deps;
 mod environment;
+mod failure_hints;
 mod files;
 mod final_stage;
 mod go_program;

@@ -232,15 +232,23 @@ mod tests {
             steps(spec, &request)
                 .into_iter()
                 .find(|(name, _, _)| name == "go mod download")
-                .map(|(_, _, exec)| meta(&exec).args)
+                .map(|(_, _, exec)| meta(&exec))
                 .unwrap_or_else(|| panic!("no go mod download"))
         };
-        let args = download(&spec);
-        assert_eq!(args[0], "/gostage/bin/explain");
-        assert!(args.ends_with(&["--", "go", "mod", "download"].map(String::from)));
-        let pairs: Vec<(&str, &str)> = args[1..args.len() - 4]
-            .chunks(2)
-            .map(|pair| (pair[0].as_str(), pair[1].as_str()))
+        let step = download(&spec);
+        assert_eq!(
+            step.args,
+            ["/gostage/bin/explain", "--", "go", "mod", "download"]
+        );
+        let variable = step
+            .env
+            .iter()
+            .find_map(|entry| entry.strip_prefix("GOSTAGE_FAILURE_HINTS="))
+            .unwrap_or_default()
+            .to_string();
+        let pairs: Vec<(&str, &str)> = variable
+            .lines()
+            .map(|line| line.split_once('\t').unwrap_or((line, "")))
             .collect();
         let hint = |pattern: &str| {
             pairs
@@ -271,13 +279,18 @@ mod tests {
             span: Some(Span { line: 9, column: 1 }),
             ..Default::default()
         };
-        let args = download(&spec);
-        let text = args
+        let step = download(&spec);
+        let text = step
+            .env
             .iter()
-            .skip_while(|arg| *arg != "401 Unauthorized")
-            .nth(1)
-            .cloned()
-            .unwrap_or_default();
+            .find_map(|entry| entry.strip_prefix("GOSTAGE_FAILURE_HINTS="))
+            .and_then(|hints| {
+                hints
+                    .lines()
+                    .find(|line| line.starts_with("401 Unauthorized\t"))
+            })
+            .unwrap_or_default()
+            .to_string();
         assert!(text.contains("deploy/app.yaml:9"), "{text}");
     }
 

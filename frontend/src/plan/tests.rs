@@ -214,6 +214,8 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
     assert_eq!(
         meta(&compile).args,
         [
+            "/gostage/bin/explain",
+            "--",
             "go",
             "build",
             "-trimpath",
@@ -257,6 +259,7 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
         [
             "/",
             "/go/pkg/mod",
+            "/gostage/bin",
             "/gostage/runtime-files",
             "/out",
             "/root/.cache/go-build",
@@ -414,10 +417,9 @@ fn vendored_modules_download_nothing() {
         .into_iter()
         .map(|(name, _, _)| name)
         .collect();
+    // The compile still explains its failures, so the helper is compiled; nothing downloads.
     assert!(
-        names
-            .iter()
-            .all(|name| name != "go mod download" && name != "compile explain_failure.go"),
+        names.iter().all(|name| name != "go mod download"),
         "{names:?}"
     );
     assert!(names.iter().any(|name| name.starts_with("go build ")));
@@ -699,7 +701,17 @@ fn exported_cache_puts_modules_and_the_standard_library_in_layers_that_compiles_
             .find(|(name, _, _)| *name == format!("go build std ({})", platform.platform))
             .map(|(_, op, exec)| (op.clone(), exec.clone()))
             .unwrap_or_else(|| panic!("no go build std for {}", platform.platform));
-        assert_eq!(meta(&std_exec).args, ["go", "build", "-trimpath", "std"]);
+        assert_eq!(
+            meta(&std_exec).args,
+            [
+                "/gostage/bin/explain",
+                "--",
+                "go",
+                "build",
+                "-trimpath",
+                "std"
+            ]
+        );
         let goarch = format!("GOARCH={}", platform.platform.architecture);
         for expected in ["CGO_ENABLED=0", "GOOS=linux", goarch.as_str()] {
             assert!(meta(&compile).env.contains(&expected.to_string()));
@@ -751,9 +763,9 @@ fn without_export_modules_and_builds_stay_in_cache_mounts() {
 /// SHA-256 of the marshalled definitions (with a source map) of four plans. 18ff18d (before
 /// the Plan value and the typed LLB builder) made the first values, which the refactor kept
 /// byte for byte; since then each deliberate change to the graph updates them, with
-/// `cargo xtask bench` figures before and after. Last change: only `go mod download` has
-/// network (compile and helpers run with network none and `GOPROXY=off`), the download runs
-/// through the compiled `explain_failure` helper with the optional secret `netrc`.
+/// `cargo xtask bench` figures before and after. Last change: the compiles (and `go build
+/// std`) run through the compiled `explain_failure` helper too, with the hints in the
+/// variable `GOSTAGE_FAILURE_HINTS` instead of the arguments.
 #[test]
 fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     use sha2::{Digest, Sha256};
@@ -802,15 +814,15 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     assert_eq!(
         lines,
         [
-            "default linux/amd64 ab6c17f74551b1fc931f491ad832ae2cec3c095ac98b25eeaea7fbec08aa84f4",
-            "multi linux/amd64 7ef8138251e73aa93f527c426e9abc2555111e91e547fcabc6eed3d687db45b4",
-            "multi sbom b2cd66b011e249d0f877c6ac86de9b9dd7b63868fc397d94fdac64a5837089de",
-            "multi linux/arm64 156a73f0684bade3dffa71db8e0d862cf087841461ac2539ac682f24f189d327",
-            "multi sbom b19345398598e569c5236632c1c248baa2293f946068f3b6dd2abdec3de38bb7",
-            "multi linux/arm/v7 04d9b086cb1bacfa4f69af17fcbadbe4c20c49a600476b2d213ae48f61cc55a3",
-            "multi sbom 8edcb4114122f856e51dcb2fbc3b318bc5ce55949f88e853cc1b89ee5b962abc",
-            "binary linux/amd64 afd6da62aad6e9a6198409ccbd081c23c8f7655f312e84eecb320e0dcbd18157",
-            "vendored linux/amd64 3dc10e5ce4e65399b1c5ae25087ed1789b0be97efffa014774fb049435f98fae",
+            "default linux/amd64 621838d9efbd6cb9ef86883a7e0cb942ad6d9cf0b6ca2f4bac4c0ea10d370930",
+            "multi linux/amd64 dd4c7e7f215454e03770718dd5dce1accf66a786fad6501c7065f00f943e639d",
+            "multi sbom 0f46fc30c4b6d184ff2bea83e0e55c3d8d5a4e9d01202bea49b4fb7ccf38c410",
+            "multi linux/arm64 0a31dc85334419fe5a65a1beedc3850a7d819d46ddc921bafc30a28f19a92907",
+            "multi sbom ab11caf59e1423b8e18947463c68fd2eec153fa05347bc02528f1d7dcebee91d",
+            "multi linux/arm/v7 d77c72f08b9a9c6f9fd98dfe667143318d62539beaa888e75e29a56e611ba7e1",
+            "multi sbom 26ba016c4ba1640d99ff56bfe1474399962f22caa0f36b8940c8de02bbb90110",
+            "binary linux/amd64 a41018d7c99062928670349cee8ba90d327b5171850bb1ba8a0875590fab4095",
+            "vendored linux/amd64 3ca837a356f89d8e45694fcfd0ecd4075bd054b049967069f4825f95a6282ce4",
         ]
     );
 }

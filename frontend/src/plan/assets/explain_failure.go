@@ -1,7 +1,11 @@
 // Command explain_failure runs a command, passes its output through unchanged, and when the
 // command fails, prints a hint for each known failure text found in that output:
 //
-//	explain_failure PATTERN HINT [PATTERN HINT]... -- COMMAND [ARGUMENT]...
+//	GOSTAGE_FAILURE_HINTS='PATTERN<TAB>HINT<NEWLINE>…' explain_failure -- COMMAND [ARGUMENT]...
+//
+// The hints travel in the environment, not in the arguments, because BuildKit quotes a
+// failed step's whole command line in its error message. The variable is removed from the
+// command's environment.
 //
 // gostage runs `go mod download` through it: BuildKit shows a failed step's output but the
 // frontend never sees it, so the step itself has to say what the user should pass (a secret,
@@ -29,12 +33,22 @@ type rule struct {
 }
 
 func main() {
-	rules, command, err := parseArguments(os.Args[1:])
+	rules, err := parseHints(os.Getenv(hintsVariable))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "explain_failure: %v\n", err)
 		os.Exit(2)
 	}
+	if len(os.Args) < 3 || os.Args[1] != "--" {
+		fmt.Fprintln(os.Stderr, "usage: explain_failure -- COMMAND [ARGUMENT]...")
+		os.Exit(2)
+	}
+	command := os.Args[2:]
 	cmd := exec.Command(command[0], command[1:]...)
+	for _, variable := range os.Environ() {
+		if !strings.HasPrefix(variable, hintsVariable+"=") {
+			cmd.Env = append(cmd.Env, variable)
+		}
+	}
 	cmd.Stdin = os.Stdin
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -92,23 +106,23 @@ func main() {
 	os.Exit(1)
 }
 
-// parseArguments splits PATTERN HINT pairs from the command after "--".
-func parseArguments(arguments []string) ([]rule, []string, error) {
+// hintsVariable holds the rules, one "PATTERN\tHINT" per line.
+const hintsVariable = "GOSTAGE_FAILURE_HINTS"
+
+// parseHints reads the rules of hintsVariable's value.
+func parseHints(value string) ([]rule, error) {
 	var rules []rule
-	for index := 0; index < len(arguments); index += 2 {
-		if arguments[index] == "--" {
-			command := arguments[index+1:]
-			if len(command) == 0 {
-				return nil, nil, errors.New("no command after --")
-			}
-			return rules, command, nil
+	for _, line := range strings.Split(value, "\n") {
+		if line == "" {
+			continue
 		}
-		if index+1 >= len(arguments) {
-			return nil, nil, fmt.Errorf("pattern %q has no hint", arguments[index])
+		pattern, hint, ok := strings.Cut(line, "\t")
+		if !ok || pattern == "" {
+			return nil, fmt.Errorf("%s: line %q is not PATTERN<TAB>HINT", hintsVariable, line)
 		}
-		rules = append(rules, rule{pattern: arguments[index], hint: arguments[index+1]})
+		rules = append(rules, rule{pattern: pattern, hint: hint})
 	}
-	return nil, nil, errors.New("usage: explain_failure PATTERN HINT [PATTERN HINT]... -- COMMAND [ARGUMENT]...")
+	return rules, nil
 }
 
 // match returns the hint of the first rule whose pattern line contains, or "".

@@ -1,0 +1,143 @@
+//! What gostage adds when a Go step fails: BuildKit shows a failed step's output, but the
+//! frontend never sees it, so each step runs its command through `assets/explain_failure.go`
+//! (compiled once per builder), which passes the output through and, when the command fails,
+//! ends with the hint of each known text it saw, naming the spec line to change.
+
+use super::go_program;
+use super::netrc::{credential_failure_hints, download_line};
+use super::ssh::ssh_failure_hints;
+use super::Planner;
+use crate::llb::{Exec, Output};
+use crate::spec::{Binary, Spec};
+
+/// The helper's source.
+const EXPLAIN_FAILURE: &str = include_str!("../assets/explain_failure.go");
+
+/// Where the compiled helper is mounted in a step.
+const HELPER_DIR: &str = "/gostage/bin";
+
+/// A text Go prints, and what to tell the user when a failed step printed it.
+pub type Hint = (&'static str, String);
+
+/// The helper, compiled for the build platform (one vertex per builder, shared by every
+/// step that uses it).
+fn helper(planner: Planner<'_>) -> Output {
+    go_program::compile_for_builder(
+        planner,
+        "explain_failure.go",
+        EXPLAIN_FAILURE,
+        "/explain",
+        "compile explain_failure.go",
+    )
+}
+
+/// The variable that carries the hints to the helper (not the arguments: BuildKit quotes a
+/// failed step's whole command line in its error).
+const HINTS_VARIABLE: &str = "GOSTAGE_FAILURE_HINTS";
+
+/// `command` run through the helper: the step's arguments, and the variable with `hints`
+/// (`PATTERN<TAB>HINT` lines) to add to its environment. The step also needs [`mount`].
+pub fn explained(hints: &[Hint], command: Vec<String>) -> (Vec<String>, (String, String)) {
+    let mut args = vec![format!("{HELPER_DIR}/explain"), "--".to_string()];
+    args.extend(command);
+    let value = hints
+        .iter()
+        .map(|(pattern, hint)| format!("{pattern}\t{}\n", hint.replace(['\n', '\t'], " ")))
+        .collect();
+    (args, (HINTS_VARIABLE.to_string(), value))
+}
+
+/// Mounts the helper where [`explained`] runs it.
+pub fn mount(planner: Planner<'_>, exec: &mut Exec) {
+    exec.readonly(HELPER_DIR, &helper(planner));
+}
+
+/// `FILE:LINE` of the spec for hints.
+fn at(planner: Planner<'_>, line: u32) -> String {
+    format!("{}:{line}", planner.request.spec_filename)
+}
+
+/// The line that picks the Go toolchain: `go:`, else `builder:`, else the first key.
+fn toolchain_line(spec: &Spec) -> u32 {
+    spec.go
+        .as_ref()
+        .map(|go| go.span.line)
+        .or_else(|| spec.builder.as_ref().map(|builder| builder.span.line))
+        .unwrap_or(spec.span.line)
+}
+
+/// Hints every Go step shares: a toolchain older than go.mod (Go 1.21+ prints `go.mod
+/// requires go >= X (running go Y; GOTOOLCHAIN=local)`, `cmd/go/internal/gover`), a
+/// missing go.sum entry, and the build machine running out of disk or memory.
+fn common(planner: Planner<'_>, line: u32) -> Vec<Hint> {
+    let toolchain = at(planner, toolchain_line(planner.spec));
+    let here = at(planner, line);
+    vec![
+        (
+            "go.mod requires go >=",
+            format!("the builder's Go is older than go.mod's `go` line: set `go:` to at least that version, or remove `go:` and `builder:` so gostage picks golang:<go.mod's version> (see {toolchain})"),
+        ),
+        (
+            "missing go.sum entry",
+            format!("go.sum lacks an entry the build needs: run `go mod tidy` and commit go.sum, and check that .dockerignore does not hide it (see {here})"),
+        ),
+        (
+            "no space left on device",
+            format!("the daemon's disk (or the tmpfs a step writes to) is full: free space with `docker builder prune` or `buildctl prune`, or point GOTMPDIR in build.env back at the default (see {here})"),
+        ),
+        (
+            "cannot allocate memory",
+            format!("the compile ran out of memory: compile fewer packages at once with `build.env: {{GOFLAGS: -p=1}}`, or give the daemon more memory (see {here})"),
+        ),
+        (
+            "out of memory",
+            format!("the compile ran out of memory: compile fewer packages at once with `build.env: {{GOFLAGS: -p=1}}`, or give the daemon more memory (see {here})"),
+        ),
+        (
+            "signal: killed",
+            format!("a Go process was killed, usually by the kernel's out-of-memory killer: compile fewer packages at once with `build.env: {{GOFLAGS: -p=1}}`, or give the daemon more memory (see {here})"),
+        ),
+    ]
+}
+
+/// The download step's hints: SSH failures (whose `could not read Username` hint also names
+/// the netrc secret), refused credentials, then [`common`] at the download line.
+pub fn download(planner: Planner<'_>) -> Vec<Hint> {
+    let spec_file = &planner.request.spec_filename;
+    let mut hints = ssh_failure_hints(&planner.spec.modules, spec_file);
+    hints.extend(credential_failure_hints(planner.spec, spec_file));
+    hints.extend(common(planner, download_line(planner.spec)));
+    hints
+}
+
+/// The hints of a compile: a `main:` that is not a main package or names nothing Go can
+/// build (at that binary's line; `binary` is `None` for `go build std`), VCS stamping,
+/// then [`common`].
+pub fn compile(planner: Planner<'_>, binary: Option<&Binary>) -> Vec<Hint> {
+    let line = binary.map_or(planner.spec.span.line, |binary| binary.main.span.line);
+    let here = at(planner, line);
+    let mut hints = Vec::new();
+    if let Some(binary) = binary {
+        let main = &binary.main.value;
+        for pattern in [
+            "is not a main package",
+            "no Go files in",
+            "no required module provides package",
+            "directory not found",
+        ] {
+            hints.push((
+                pattern,
+                format!("`main: {main}` must name a directory of the module holding `package main` (relative to go.mod, e.g. ./cmd/server) (see {here})"),
+            ));
+        }
+    }
+    hints.push((
+        "error obtaining VCS status",
+        format!("Go tried to stamp version control information, which gostage turns off (`-buildvcs=false`; .git is not sent): remove `-buildvcs=true` from build.env GOFLAGS or the GOFLAGS build-arg (see {here})"),
+    ));
+    hints.extend(common(planner, line));
+    hints
+}
+
+#[cfg(test)]
+mod tests;

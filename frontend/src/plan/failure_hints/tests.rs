@@ -1,0 +1,80 @@
+use super::super::tests::{execs, meta, planned, spec};
+use crate::spec::Spec;
+use crate::vocabulary::{BuildRequest, Located, Span};
+
+/// The `(pattern, hint)` pairs the step named `step` passes to the helper, and its command.
+fn hints_of(spec: &Spec, step: &str) -> (Vec<(String, String)>, Vec<String>) {
+    let request = BuildRequest {
+        spec_filename: "app.yaml".into(),
+        ..Default::default()
+    };
+    let plan = planned(spec, &request);
+    let meta = plan
+        .platforms
+        .iter()
+        .flat_map(|platform| execs(&platform.filesystem))
+        .find(|(name, _, _)| name.starts_with(step))
+        .map(|(_, _, exec)| meta(&exec))
+        .unwrap_or_else(|| panic!("no step {step}"));
+    assert_eq!(meta.args[..2], ["/gostage/bin/explain", "--"]);
+    let variable = meta
+        .env
+        .iter()
+        .find_map(|entry| entry.strip_prefix("GOSTAGE_FAILURE_HINTS="))
+        .unwrap_or_else(|| panic!("no hints in {:?}", meta.env));
+    let pairs = variable
+        .lines()
+        .map(|line| {
+            let (pattern, hint) = line.split_once('\t').unwrap_or((line, ""));
+            (pattern.to_string(), hint.to_string())
+        })
+        .collect();
+    (pairs, meta.args[2..].to_vec())
+}
+
+fn hint<'a>(pairs: &'a [(String, String)], pattern: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(known, _)| known == pattern)
+        .map(|(_, hint)| hint.as_str())
+        .unwrap_or_else(|| panic!("no hint for {pattern} in {pairs:?}"))
+}
+
+/// What Go 1.26 prints for each failure (observed with the host toolchain and in builds).
+const GO_OUTPUT: &[(&str, &str)] = &[
+    ("go.mod requires go >=", "go: go.mod requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)"),
+    ("missing go.sum entry", "main.go:3:8: missing go.sum entry for module providing package github.com/google/uuid (imported by example.com/x); to add:"),
+    ("no space left on device", "/usr/local/go/pkg/tool/linux_amd64/link: writing output: write $WORK/b001/exe/a.out: no space left on device"),
+    ("directory not found", "stat /src/nothere: directory not found"),
+];
+
+#[test]
+fn the_compile_explains_failures_at_the_main_and_go_lines() {
+    let mut spec = spec(&["linux/amd64"]);
+    spec.go = Some(Located::new("1.22".into(), Span { line: 2, column: 5 }));
+    let (pairs, command) = hints_of(&spec, "go build ./cmd/server");
+    assert_eq!(command[..2], ["go", "build"]);
+    assert_eq!(command.last().map(String::as_str), Some("./cmd/server"));
+    assert!(hint(&pairs, "go.mod requires go >=").contains("app.yaml:2"));
+    assert!(hint(&pairs, "missing go.sum entry").contains("go mod tidy"));
+    let main = hint(&pairs, "is not a main package");
+    assert!(
+        main.contains("`main: ./cmd/server`") && main.contains("app.yaml:3"),
+        "{main}"
+    );
+    assert!(hint(&pairs, "signal: killed").contains("-p=1"));
+    for (pattern, output) in GO_OUTPUT {
+        assert!(output.contains(pattern), "{output}");
+        assert!(pairs.iter().any(|(known, _)| known == pattern), "{pattern}");
+    }
+}
+
+#[test]
+fn the_download_keeps_its_credential_hints_and_adds_the_toolchain() {
+    let spec = spec(&["linux/amd64"]);
+    let (pairs, command) = hints_of(&spec, "go mod download");
+    assert_eq!(command, ["go", "mod", "download"]);
+    assert!(hint(&pairs, "401 Unauthorized").contains("--secret id=netrc"));
+    // No `go:` nor `builder:`: the first key.
+    assert!(hint(&pairs, "go.mod requires go >=").contains("app.yaml:1"));
+}
