@@ -100,7 +100,8 @@ fn a_full_disk_in_the_compile_says_so() -> Result<()> {
     )
 }
 
-/// The golang stand-in whose `go` runs the program's compiles (`-o /out/…`) with 800 MB of
+/// The golang stand-in whose `go` runs the program's compiles (`-buildvcs=false` marks them)
+/// with 800 MB of
 /// address space: enough for `go` itself, not for the compiler it starts.
 fn builder_with_little_memory() -> Result<String> {
     let image = format!("{REGISTRY}/e2e/golang-little-memory:1.23");
@@ -108,7 +109,7 @@ fn builder_with_little_memory() -> Result<String> {
     std::fs::create_dir_all(&dir)?;
     std::fs::write(
         dir.join("go"),
-        "#!/bin/sh\ncase \" $* \" in *\" -o /out/\"*) ulimit -v 800000 ;; esac\nexec /usr/local/go/bin/go.real \"$@\"\n",
+        "#!/bin/sh\ncase \" $* \" in *\" -buildvcs=false \"*) ulimit -v 800000 ;; esac\nexec /usr/local/go/bin/go.real \"$@\"\n",
     )?;
     std::fs::write(
         dir.join("Dockerfile"),

@@ -65,7 +65,8 @@ fn a_dynamically_linked_binary_fails_the_build_at_its_main_line() -> Result<()> 
     Ok(())
 }
 
-/// A builder whose `go` ignores GOARCH for the program's own binaries (`-o /out/…`): the
+/// A builder whose `go` ignores GOARCH for the program's own compiles (`-buildvcs=false`
+/// marks them; gostage's helpers are built without it): the
 /// golang stand-in with a wrapper in front of the real `go`.
 fn builder_ignoring_goarch() -> Result<String> {
     let image = format!("{REGISTRY}/e2e/golang-wrong-arch:1.23");
@@ -73,7 +74,7 @@ fn builder_ignoring_goarch() -> Result<String> {
     std::fs::create_dir_all(&dir)?;
     std::fs::write(
         dir.join("go"),
-        "#!/bin/sh\ncase \" $* \" in *\" -o /out/\"*) export GOARCH=arm64 ;; esac\nexec /usr/local/go/bin/go.real \"$@\"\n",
+        "#!/bin/sh\ncase \" $* \" in *\" -buildvcs=false \"*) export GOARCH=arm64 ;; esac\nexec /usr/local/go/bin/go.real \"$@\"\n",
     )?;
     std::fs::write(
         dir.join("Dockerfile"),

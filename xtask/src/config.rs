@@ -32,6 +32,8 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "openssh-server",
     "openssh-client",
     "git",
+    // The Rust builder stand-in's Debian root filesystem (see rust_image.rs).
+    "mmdebstrap",
 ];
 
 /// Cargo's target directory ($CARGO_TARGET_DIR, else target/ in the workspace).

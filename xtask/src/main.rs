@@ -18,6 +18,7 @@ mod logs;
 mod process;
 mod registry;
 mod report;
+mod rust_image;
 mod test;
 mod up;
 mod verify;
