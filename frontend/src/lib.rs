@@ -9,7 +9,7 @@
 //!                                                               ▼
 //!                          plan::plan(input, needs, resolved) ─► Plan (LLB + ImageSettings)
 //!                          render::render ─► definitions + image config JSON (image::config)
-//!                          gateway: Solve, Return        cli `gostage llb`: print as JSON
+//!                          gateway: Solve, verify, Return  cli `gostage llb`: print as JSON
 //! ```
 //!
 //! Modules, from the bottom (each imports only those above it in this list):
@@ -21,17 +21,17 @@
 //! - [`context`]: facts read from the build context as one value (gomod).
 //! - [`llb`]: typed LLB builder and marshalling (vocabulary).
 //! - [`lint`]: named rules over the spec and context, shared by `gostage check`, `--call=check`
-//!   and build warnings (vocabulary, spec, context).
+//!   and build warnings (vocabulary, gomod, spec, context).
 //! - [`image`]: the OCI image config from ImageSettings (vocabulary).
 //! - [`verify`]: what to check in a solved result, and the ELF checks over bytes
 //!   (vocabulary).
-//! - [`plan`]: pure planning, two phases (vocabulary, gomod, spec, context, llb).
+//! - [`plan`]: pure planning, two phases (vocabulary, gomod, spec, context, llb, verify).
 //! - [`subrequests`]: answers to `--call` (outline, targets, lint, describe) as BuildKit's
 //!   JSON documents (vocabulary, spec, lint, plan's secret ids).
 //! - [`render`]: a Plan as definitions and config JSON (plan, llb, image).
 //! - [`gateway`]: the frontend process: BuildKit's gateway API (all of the above).
-//! - [`cli`]: commands for people: check, llb, schema (spec, context, plan, render, gateway's
-//!   option parsing).
+//! - [`cli`]: commands for people: check, init, llb, schema, version (spec, context, lint,
+//!   plan, render, gateway's option parsing).
 
 pub mod cli;
 pub mod context;

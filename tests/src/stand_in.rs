@@ -67,3 +67,30 @@ fn stage(dir: &Path) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// The `golang:1.23` stand-in with a wrapper in front of the real `go` that runs the shell
+/// command `setup` (e.g. `export GOARCH=arm64`, `ulimit -v 800000`) before the module's own
+/// compiles only: gostage passes `-buildvcs=false` to those and not to its helpers, which
+/// must keep working. Pushed as `127.0.0.1:5000/e2e/<name>:1.23`; returns that reference,
+/// for `builder:`.
+pub fn golang_breaking_compiles(name: &str, setup: &str) -> Result<String> {
+    let image = format!("{REGISTRY}/e2e/{name}:1.23");
+    let dir = std::env::temp_dir().join(format!("gostage-e2e-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let result = std::fs::write(
+        dir.join("go"),
+        format!("#!/bin/sh\ncase \" $* \" in *\" -buildvcs=false \"*) {setup} ;; esac\nexec /usr/local/go/bin/go.real \"$@\"\n"),
+    )
+    .and_then(|()| {
+        std::fs::write(
+            dir.join("Dockerfile"),
+            "FROM golang:1.23\nRUN mv /usr/local/go/bin/go /usr/local/go/bin/go.real\nCOPY --chmod=755 go /usr/local/go/bin/go\n",
+        )
+    })
+    .map_err(anyhow::Error::from)
+    .and_then(|()| cmd::run(engine(Progress::Plain).args(["-t", &image]).arg(&dir)))
+    .and_then(|_| cmd::docker(&["push", "-q", &image]));
+    let _ = std::fs::remove_dir_all(&dir);
+    result.with_context(|| format!("making the builder {image}"))?;
+    Ok(image)
+}

@@ -5,9 +5,7 @@ use anyhow::{ensure, Context, Result};
 use gostage_e2e::build::{try_build, Daemon, SPEC};
 use gostage_e2e::enabled;
 use gostage_e2e::fixture::TempCopy;
-use gostage_support::build_command::{engine, Progress};
-use gostage_support::cmd;
-use gostage_support::config::REGISTRY;
+use gostage_e2e::stand_in::golang_breaking_compiles;
 
 /// Builds `copy` on buildkitd, expecting a failure whose output has every one of `needles`.
 fn expect_hint(copy: &TempCopy, name: &str, needles: &[&str]) -> Result<()> {
@@ -100,34 +98,12 @@ fn a_full_disk_in_the_compile_says_so() -> Result<()> {
     )
 }
 
-/// The golang stand-in whose `go` runs the program's compiles (`-buildvcs=false` marks them)
-/// with 800 MB of
-/// address space: enough for `go` itself, not for the compiler it starts.
-fn builder_with_little_memory() -> Result<String> {
-    let image = format!("{REGISTRY}/e2e/golang-little-memory:1.23");
-    let dir = std::env::temp_dir().join(format!("gostage-little-memory-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(
-        dir.join("go"),
-        "#!/bin/sh\ncase \" $* \" in *\" -buildvcs=false \"*) ulimit -v 800000 ;; esac\nexec /usr/local/go/bin/go.real \"$@\"\n",
-    )?;
-    std::fs::write(
-        dir.join("Dockerfile"),
-        "FROM golang:1.23\nRUN mv /usr/local/go/bin/go /usr/local/go/bin/go.real\nCOPY --chmod=755 go /usr/local/go/bin/go\n",
-    )?;
-    let result = cmd::run(engine(Progress::Plain).args(["-t", &image]).arg(&dir))
-        .and_then(|_| cmd::docker(&["push", "-q", &image]));
-    let _ = std::fs::remove_dir_all(&dir);
-    result.context("making the builder with little memory")?;
-    Ok(image)
-}
-
 #[test]
 fn a_compile_out_of_memory_says_so() -> Result<()> {
     if !enabled() {
         return Ok(());
     }
-    let builder = builder_with_little_memory()?;
+    let builder = golang_breaking_compiles("golang-little-memory", "ulimit -v 800000")?;
     let copy = TempCopy::of_example("hello")?;
     copy.append(SPEC, &format!("builder: {builder}\n"))?;
     let line = spec_line(&copy, "main:")?;

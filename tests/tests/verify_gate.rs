@@ -2,13 +2,11 @@
 //! another machine, and an entrypoint missing from the image each fail the build before the
 //! result is returned, with a message at the spec line; nothing is pushed.
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use gostage_e2e::build::{try_build, Daemon, SPEC};
 use gostage_e2e::enabled;
 use gostage_e2e::fixture::TempCopy;
-use gostage_support::build_command::{engine, Progress};
-use gostage_support::cmd;
-use gostage_support::config::REGISTRY;
+use gostage_e2e::stand_in::golang_breaking_compiles;
 
 /// examples/hello with `key` added first under the existing top-level `section:`.
 fn hello_with(section: &str, key: &str) -> Result<TempCopy> {
@@ -65,34 +63,12 @@ fn a_dynamically_linked_binary_fails_the_build_at_its_main_line() -> Result<()> 
     Ok(())
 }
 
-/// A builder whose `go` ignores GOARCH for the program's own compiles (`-buildvcs=false`
-/// marks them; gostage's helpers are built without it): the
-/// golang stand-in with a wrapper in front of the real `go`.
-fn builder_ignoring_goarch() -> Result<String> {
-    let image = format!("{REGISTRY}/e2e/golang-wrong-arch:1.23");
-    let dir = std::env::temp_dir().join(format!("gostage-wrong-arch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(
-        dir.join("go"),
-        "#!/bin/sh\ncase \" $* \" in *\" -buildvcs=false \"*) export GOARCH=arm64 ;; esac\nexec /usr/local/go/bin/go.real \"$@\"\n",
-    )?;
-    std::fs::write(
-        dir.join("Dockerfile"),
-        "FROM golang:1.23\nRUN mv /usr/local/go/bin/go /usr/local/go/bin/go.real\nCOPY --chmod=755 go /usr/local/go/bin/go\n",
-    )?;
-    let result = cmd::run(engine(Progress::Plain).args(["-t", &image]).arg(&dir))
-        .and_then(|_| cmd::docker(&["push", "-q", &image]));
-    let _ = std::fs::remove_dir_all(&dir);
-    result.context("making the builder that ignores GOARCH")?;
-    Ok(image)
-}
-
 #[test]
 fn a_binary_for_another_machine_fails_the_build() -> Result<()> {
     if !enabled() {
         return Ok(());
     }
-    let builder = builder_ignoring_goarch()?;
+    let builder = golang_breaking_compiles("golang-wrong-arch", "export GOARCH=arm64")?;
     let copy = TempCopy::of_example("hello")?;
     copy.append(SPEC, &format!("builder: {builder}\n"))?;
     expect_refused(
