@@ -40,32 +40,36 @@ pub async fn answer(
     metadata_result(&answer)
 }
 
-/// Runs the lint rules as a build would see the spec; an invalid spec or context becomes the
-/// document's build error.
+/// Runs the lint rules on what a build reads (the spec and the context); an invalid spec or
+/// context becomes the document's build error.
 async fn lint_answer(bridge: &mut Bridge, request: &BuildRequest) -> Result<Answer, FrontendError> {
-    let spec_file = context::read_spec(bridge, request).await?;
-    let source = SpecSource {
-        filename: &spec_file.filename,
-        data: &spec_file.data,
-    };
-    let spec = match crate::spec::parse(&spec_file.data) {
-        Ok(spec) => spec,
-        Err(diagnostic) => return Ok(subrequests::lint(source, LintOutcome::Invalid(&diagnostic))),
-    };
-    let module_context = match context::read_module(bridge, request, &spec).await {
-        Ok(module_context) => module_context,
-        Err(context::ContextError::Spec(diagnostic)) => {
-            return Ok(subrequests::lint(source, LintOutcome::Invalid(&diagnostic)))
+    match super::read_inputs(bridge, request).await {
+        Ok(inputs) => {
+            let findings = lint::check(LintInput {
+                spec_file: &inputs.spec_file.data,
+                spec: &inputs.spec,
+                context: &inputs.context,
+                scope: Scope::Build,
+            });
+            let source = SpecSource {
+                filename: &inputs.spec_file.filename,
+                data: &inputs.spec_file.data,
+            };
+            Ok(subrequests::lint(source, LintOutcome::Findings(&findings)))
         }
-        Err(context::ContextError::Frontend(error)) => return Err(error),
-    };
-    let findings = lint::check(LintInput {
-        spec_file: &spec_file.data,
-        spec: &spec,
-        context: &module_context,
-        scope: Scope::Build,
-    });
-    Ok(subrequests::lint(source, LintOutcome::Findings(&findings)))
+        Err(FrontendError::Spec {
+            diagnostic,
+            filename,
+            data,
+        }) => {
+            let source = SpecSource {
+                filename: &filename,
+                data: &data,
+            };
+            Ok(subrequests::lint(source, LintOutcome::Invalid(&diagnostic)))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// A result with only metadata.
