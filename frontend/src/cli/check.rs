@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use crate::context::ModuleContext;
 use crate::lint::{self, Level, LintInput, Scope};
 
-/// The most `gostage check` reads, in bytes (1 MiB): a spec is a few hundred bytes, and a
-/// larger file is almost surely the wrong one (a binary, a log).
-pub const MAX_SPEC_BYTES: u64 = 1 << 20;
+/// The most `gostage check` accepts, in bytes: the spec limit ([`crate::spec::MAX_SPEC_BYTES`]);
+/// it reads one byte more to tell a larger file apart without reading all of it.
+const MAX_SPEC_BYTES: u64 = crate::spec::MAX_SPEC_BYTES as u64;
 
 /// What the check found: the lines to print and whether the spec passes.
 #[derive(Debug, PartialEq, Eq)]
@@ -54,7 +54,8 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
         }
     };
     let mut notes = Vec::new();
-    let context = if context_dir.join("go.mod").is_file() {
+    let module_known = context_dir.join("go.mod").is_file();
+    let context = if module_known {
         match super::llb::read_context(context_dir, &spec) {
             Ok(context) => context,
             Err(error) => {
@@ -79,6 +80,19 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
             file_sources: Default::default(),
         }
     };
+    // The names the build would derive from `main:` and go.mod, checked as the plan does.
+    let derived = match module_known {
+        true => crate::plan::binary_names(&spec, &context.module),
+        // Without go.mod the module's name is unknown.
+        false => Ok(Vec::new()),
+    };
+    if let Err(crate::plan::PlanError::Spec(diagnostic)) = derived {
+        return Report {
+            lines: vec![diagnostic.render(name)],
+            notes,
+            passed: false,
+        };
+    }
     let findings = lint::check(LintInput {
         spec_file: data,
         spec: &spec,
@@ -233,6 +247,20 @@ mod tests {
             invalid.lines[0].starts_with("g.yaml:2:1:"),
             "{:?}",
             invalid.lines
+        );
+
+        std::fs::write(directory.join("go.mod"), "module ..\n")
+            .unwrap_or_else(|error| panic!("{error}"));
+        let dots = report(
+            "g.yaml",
+            b"# syntax=myorg/gostage\nversion: 1\nmain: .\n",
+            &directory,
+        );
+        assert!(!dots.passed);
+        assert!(
+            dots.lines[0].starts_with("g.yaml:3:7: the binary name `..`"),
+            "{:?}",
+            dots.lines
         );
 
         let elsewhere = report(

@@ -177,12 +177,13 @@ async fn read_file_sources(
     Ok(())
 }
 
-/// `./cmd/server` → `cmd/server`; `.` → ``.
+/// `./cmd/server` → `cmd/server`; `.` → ``; `./.tools/x` → `.tools/x` (only the `./`
+/// prefix goes: a hidden directory keeps its dot).
 fn directory(main: &str) -> String {
-    main.trim_start_matches("./")
-        .trim_start_matches('.')
-        .trim_matches('/')
-        .to_string()
+    match main.strip_prefix("./").unwrap_or(main) {
+        "." => String::new(),
+        relative => relative.trim_matches('/').to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -193,5 +194,6 @@ mod tests {
     fn main_directories_are_relative_to_the_module() {
         assert_eq!(directory("./cmd/server/"), "cmd/server");
         assert_eq!(directory("."), "");
+        assert_eq!(directory("./.tools/x"), ".tools/x");
     }
 }

@@ -57,8 +57,8 @@ use crate::llb::{Constraints, Output};
 use crate::spec::{Base, Spec};
 use crate::verify::Verification;
 use crate::vocabulary::{
-    derive_binary_name, BuildRequest, Diagnostic, ImageReference, ImageSettings, Located, Platform,
-    Problem, ResolvedImage, Target,
+    check_binary_name, derive_binary_name, BuildRequest, Diagnostic, ImageReference, ImageSettings,
+    Located, Platform, Problem, ResolvedImage, Target,
 };
 
 /// Mount point of the module source in builder stages.
@@ -234,15 +234,40 @@ fn buildable_build_platform(request: &BuildRequest) -> Result<Platform, PlanErro
     }
 }
 
-/// The name of each binary, in spec order: as written, else derived from its `main`.
-pub fn binary_names(spec: &Spec, module: &GoModule) -> Vec<String> {
+/// The name of each binary, in spec order: as written, else derived from its `main` (the
+/// directory's last element, or for `.` the module path's), checked like a written name.
+///
+/// Errors: a derived name that is not a plain file name (`module ..`, `main: ./a f`), at that
+/// binary's `main:`, with the fix (`binaries[].name`).
+pub fn binary_names(spec: &Spec, module: &GoModule) -> Result<Vec<String>, PlanError> {
     spec.binaries
         .iter()
         .map(|binary| {
-            binary.name.clone().unwrap_or_else(|| {
-                derive_binary_name(&binary.main.value, Some(&module.path))
-                    .unwrap_or_else(|| "app".to_string())
-            })
+            if let Some(name) = &binary.name {
+                return Ok(name.clone());
+            }
+            let main = &binary.main.value;
+            let derived = derive_binary_name(main, Some(&module.path)).unwrap_or_default();
+            let source = match main.as_str() {
+                "." => format!("go.mod's module path `{}`", module.path),
+                _ => format!("`main: {main}`"),
+            };
+            check_binary_name(&derived)
+                .map(|()| derived.clone())
+                .map_err(|problem| {
+                    PlanError::Spec(
+                        Diagnostic::new(
+                            binary.main.span,
+                            format!(
+                                "the binary name `{derived}` taken from {source} {}",
+                                problem.message
+                            ),
+                        )
+                        .with_help(format!(
+                            "name the binary yourself: `binaries: [{{main: {main}, name: server}}]`"
+                        )),
+                    )
+                })
         })
         .collect()
 }
@@ -278,7 +303,7 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
         builder: &resolved.builder,
     };
     let epoch = input.request.epoch_nanoseconds();
-    let names = binary_names(input.spec, &input.context.module);
+    let names = binary_names(input.spec, &input.context.module)?;
     let deps = deps::download(planner);
     if input.request.target == Target::Test {
         let platforms = needs

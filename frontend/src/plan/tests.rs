@@ -406,7 +406,50 @@ fn binary_names_come_from_the_main_directory_or_module() {
     });
     assert_eq!(
         binary_names(&spec, &context(false).module),
-        ["server", "shop", "tool"]
+        Ok(vec!["server".into(), "shop".into(), "tool".into()])
+    );
+}
+
+#[test]
+fn derived_binary_names_are_checked_like_written_ones() {
+    let at_root = |module_path: &str| {
+        let mut spec = spec(&[]);
+        spec.binaries[0].main = Located::new(".".into(), Span { line: 3, column: 7 });
+        let module = GoModule {
+            path: module_path.into(),
+            ..GoModule::default()
+        };
+        binary_names(&spec, &module)
+    };
+    for path in [
+        "..",
+        ".",
+        "example.com/",
+        "example.com/a b",
+        "example.com/a\u{7}",
+    ] {
+        match at_root(path) {
+            Err(PlanError::Spec(diagnostic)) => {
+                assert_eq!(diagnostic.span.line, 3, "{path:?}");
+                assert!(
+                    diagnostic.message.contains("module path"),
+                    "{}",
+                    diagnostic.message
+                );
+            }
+            other => panic!("{path:?}: {other:?}"),
+        }
+    }
+    let mut spec = spec(&[]);
+    spec.binaries[0].main = Located::new("./a f".into(), Span { line: 3, column: 7 });
+    assert!(matches!(
+        binary_names(&spec, &context(false).module),
+        Err(PlanError::Spec(diagnostic)) if diagnostic.message.contains("`main: ./a f`")
+    ));
+    spec.binaries[0].main = Located::new("./.tools/lint".into(), Span::default());
+    assert_eq!(
+        binary_names(&spec, &context(false).module),
+        Ok(vec!["lint".into()])
     );
 }
 

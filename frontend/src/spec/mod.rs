@@ -34,9 +34,13 @@ use crate::vocabulary::Diagnostic;
 /// `./cmd/server`); sorts and deduplicates ports.
 ///
 /// Errors: a [`Diagnostic`] whose span points at the offending key or value (1-based line and
-/// column) and whose message names the field (`image.ports[1]`), for invalid YAML, an empty
-/// file, unknown keys (with the closest allowed key), missing `version`, wrong types and
+/// column) and whose message names the field (`image.ports[1]`), for a file over
+/// [`MAX_SPEC_BYTES`] (at line 1), invalid YAML, an empty file, unknown keys (with the closest allowed key), missing `version`, wrong types and
 /// invalid values. Never panics on any input.
 pub fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
     parse::parse(bytes)
 }
+
+/// The largest spec gostage reads, in bytes (1 MiB): a spec is a few hundred bytes, and a
+/// larger file is almost surely the wrong one; the bound keeps every later pass small.
+pub const MAX_SPEC_BYTES: usize = 1 << 20;

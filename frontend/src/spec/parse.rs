@@ -12,6 +12,16 @@ use crate::vocabulary::Span;
 
 /// Parses and validates spec bytes; see [`super::parse`].
 pub(super) fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
+    if bytes.len() > super::MAX_SPEC_BYTES {
+        return Err(Diagnostic::new(
+            Span { line: 1, column: 1 },
+            format!(
+                "the spec is {} bytes, more than the 1 MiB gostage reads",
+                bytes.len()
+            ),
+        )
+        .with_help("pass the spec file (gostage.yaml), not another file"));
+    }
     let document: Node =
         serde_saphyr::from_slice_with_options(bytes, options(DuplicateKeyPolicy::PassThrough))
             .map_err(|error| diagnose::syntax(&error))?;
@@ -64,6 +74,31 @@ fn options(duplicate_keys: DuplicateKeyPolicy) -> Options {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_spec_over_one_mebibyte_is_refused_at_line_one() {
+        let mut text = b"version: 1\n".to_vec();
+        text.resize(super::super::MAX_SPEC_BYTES + 1, b'#');
+        let error = parse(&text).expect_err("too large");
+        assert_eq!(error.span.line, 1);
+        assert!(
+            error.message.contains("more than the 1 MiB"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn a_duplicate_among_many_labels_is_found_at_its_line() {
+        let mut text = String::from("version: 1\nimage:\n  labels:\n");
+        for index in 0..20_000 {
+            text.push_str(&format!("    label{index}: x\n"));
+        }
+        text.push_str("    label7: again\n");
+        let error = parse(text.as_bytes()).expect_err("duplicate");
+        assert_eq!(error.message, "`image.labels.label7` is written twice");
+        assert_eq!(error.span.line, 20_004);
+    }
+
     use super::*;
     use crate::spec::model::{Binary, Port};
     use crate::spec::testing::{assert_error, help, parse_ok};

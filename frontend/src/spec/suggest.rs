@@ -1,8 +1,17 @@
 //! "Did you mean …?": the closest allowed name to a misspelt one.
 
+/// The longest written name a suggestion is looked for, in characters (the longest allowed
+/// key is 12).
+const MAX_SUGGESTED_LENGTH: usize = 64;
+
 /// The allowed name closest to `written` (by edit distance, ignoring case), if it is close
 /// enough to be a likely typo: at most a third of the name's length, and at least one edit.
 pub(crate) fn closest<'name>(written: &str, allowed: &[&'name str]) -> Option<&'name str> {
+    // The distance table is written × allowed characters: a key far longer than any allowed
+    // one is no typo, and must not cost memory in proportion to its length.
+    if written.chars().take(MAX_SUGGESTED_LENGTH + 1).count() > MAX_SUGGESTED_LENGTH {
+        return None;
+    }
     let written = written.to_lowercase();
     allowed
         .iter()
@@ -75,6 +84,8 @@ mod tests {
         assert_eq!(closest("healthcheck", &IMAGE), None);
         assert_eq!(closest("xyz", &IMAGE), None);
         assert_eq!(closest("", &IMAGE), None);
+        // A huge key gets no suggestion (and no table of its size).
+        assert_eq!(closest(&"p".repeat(10_000_000), &IMAGE), None);
     }
 
     #[test]
