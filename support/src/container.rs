@@ -19,7 +19,17 @@ pub struct Container {
 impl Container {
     /// `docker run -d -p 127.0.0.1::PORT IMAGE`, then waits until the port answers HTTP.
     pub fn start(image: &str, port: u16) -> Result<Container> {
-        let id = cmd::docker(&["run", "-d", "-p", &format!("127.0.0.1::{port}"), image])?;
+        Self::start_with(image, port, &[])
+    }
+
+    /// Like [`Container::start`], with extra `docker run` flags (`--read-only`, …) before
+    /// the image.
+    pub fn start_with(image: &str, port: u16, flags: &[&str]) -> Result<Container> {
+        let publish = format!("127.0.0.1::{port}");
+        let mut arguments = vec!["run", "-d", "-p", publish.as_str()];
+        arguments.extend_from_slice(flags);
+        arguments.push(image);
+        let id = cmd::docker(&arguments)?;
         let mut container = Container {
             id,
             image: image.to_string(),
