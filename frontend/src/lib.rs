@@ -30,6 +30,8 @@
 //!   JSON documents (vocabulary, spec, lint, plan's secret ids).
 //! - [`render`]: a Plan as definitions and config JSON (plan, llb, image).
 //! - [`gateway`]: the frontend process: BuildKit's gateway API (all of the above).
+//! - [`step`]: what the binary does inside build steps (explain a failed Go command, gather
+//!   the runtime files); imports nothing of ours.
 //! - [`cli`]: commands for people: check, init, llb, schema, version (spec, context, lint,
 //!   plan, render, gateway's option parsing).
 
@@ -43,6 +45,7 @@ pub mod llb;
 pub mod plan;
 pub mod render;
 pub mod spec;
+pub mod step;
 pub mod subrequests;
 pub mod verify;
 pub mod vocabulary;

@@ -151,6 +151,7 @@ fn cli_prints_what_the_frontend_solved() -> Result<()> {
         platforms: vec!["linux/amd64".to_string()],
         target: None,
         build_args,
+        frontend_image: format!("{FRONTEND_IMAGE}:{FRONTEND_DEBUG_TAG}"),
     })?;
     // What normalisation takes out is really there: the frontend pinned the builder and
     // named the session; the CLI did neither.

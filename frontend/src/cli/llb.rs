@@ -36,6 +36,9 @@ pub struct LlbArguments {
     /// A build-arg, `KEY=VALUE` (repeat for several).
     #[arg(long = "build-arg", value_name = "KEY=VALUE")]
     pub build_args: Vec<String>,
+    /// The frontend image, as `# syntax=` names it: builder steps run gostage's binary from it.
+    #[arg(long, value_name = "IMAGE", default_value = "myorg/gostage")]
+    pub frontend_image: String,
 }
 
 /// Why `gostage llb` printed no plan.
@@ -149,6 +152,7 @@ pub fn llb_json(arguments: &LlbArguments) -> Result<serde_json::Value, LlbError>
     };
     let resolved = Resolved {
         builder: unresolved(&needs.builder),
+        frontend: unresolved(&needs.frontend),
         bases: per_platform(&needs.base),
         busyboxes: per_platform(&needs.busybox),
     };
@@ -164,6 +168,7 @@ pub fn llb_json(arguments: &LlbArguments) -> Result<serde_json::Value, LlbError>
 /// The frontend options a build with the same flags would pass.
 fn options(arguments: &LlbArguments) -> BTreeMap<String, String> {
     let mut options = BTreeMap::new();
+    options.insert("source".to_string(), arguments.frontend_image.clone());
     if !arguments.platforms.is_empty() {
         options.insert("platform".to_string(), arguments.platforms.join(","));
     }
@@ -205,6 +210,7 @@ mod tests {
             platforms: platforms.iter().map(|p| p.to_string()).collect(),
             target: None,
             build_args: build_args.iter().map(|a| a.to_string()).collect(),
+            frontend_image: "myorg/gostage".into(),
         }
     }
 

@@ -44,6 +44,9 @@ enum Command {
     Llb(llb::LlbArguments),
     /// Print the JSON Schema of gostage.yaml (for editors).
     Schema,
+    /// What build steps run (hidden: `explain`, `runtime-files`).
+    #[command(flatten)]
+    Step(crate::step::StepCommand),
 }
 
 /// Runs the CLI; with no command prints help.
@@ -78,6 +81,7 @@ pub fn main() -> ExitCode {
             }
         },
         Some(Command::Schema) => print_json(&crate::spec::schema()),
+        Some(Command::Step(command)) => ExitCode::from(crate::step::run(command)),
     }
 }
 

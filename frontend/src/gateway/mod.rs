@@ -154,39 +154,7 @@ async fn build(
         request,
     };
     let needs = plan::needs(input).map_err(|error| spec_file.plan_error(error))?;
-    let builder = resolve(
-        bridge,
-        request,
-        &spec_file,
-        &needs.builder,
-        &request.build_platform,
-        "the builder image, derived from go.mod; set `builder:` to choose another",
-    )
-    .await?;
-    let mut resolved = Resolved {
-        builder,
-        bases: BTreeMap::new(),
-        busyboxes: BTreeMap::new(),
-    };
-    let busybox_help = format!(
-        "the debug target's shell; replace it with --build-context {}=docker-image://REFERENCE",
-        plan::BUSYBOX
-    );
-    let per_platform = [
-        (&needs.base, &mut resolved.bases, ""),
-        (
-            &needs.busybox,
-            &mut resolved.busyboxes,
-            busybox_help.as_str(),
-        ),
-    ];
-    for (need, images, derived) in per_platform {
-        let Some(need) = need else { continue };
-        for platform in &needs.platforms {
-            let image = resolve(bridge, request, &spec_file, need, platform, derived).await?;
-            images.insert(platform.clone(), image);
-        }
-    }
+    let resolved = resolve_all(bridge, request, &spec_file, &needs).await?;
     let plan = plan::plan(input, &needs, &resolved).map_err(|error| spec_file.plan_error(error))?;
     let spec_source = SpecSource {
         filename: &spec_file.filename,
@@ -250,12 +218,117 @@ fn log_rendered(rendered: &[render::RenderedPlatform]) {
     }
 }
 
+/// Which field of [`Resolved`] a resolution fills.
+#[derive(Clone)]
+enum Slot {
+    Builder,
+    Frontend,
+    Base(Platform),
+    Busybox(Platform),
+}
+
+/// Resolves every image of `needs` at once, each on its own clone of the bridge, so a build
+/// waits for one registry round trip rather than one per image and platform.
+///
+/// Errors: the first failed image in the order builder, frontend, then per platform base and
+/// busybox (see [`resolve`]).
+async fn resolve_all(
+    bridge: &Bridge,
+    request: &BuildRequest,
+    spec_file: &SpecFile,
+    needs: &plan::Needs,
+) -> Result<Resolved, FrontendError> {
+    let busybox_help = format!(
+        "the debug target's shell; replace it with --build-context {}=docker-image://REFERENCE",
+        plan::BUSYBOX
+    );
+    let build_platform = &request.build_platform;
+    let mut jobs = vec![
+        (
+            Slot::Builder,
+            needs.builder.clone(),
+            build_platform.clone(),
+            "the builder image, derived from go.mod; set `builder:` to choose another".to_string(),
+        ),
+        (
+            Slot::Frontend,
+            needs.frontend.clone(),
+            build_platform.clone(),
+            "gostage's own image, which builder steps run gostage from".to_string(),
+        ),
+    ];
+    for platform in &needs.platforms {
+        if let Some(base) = &needs.base {
+            jobs.push((
+                Slot::Base(platform.clone()),
+                base.clone(),
+                platform.clone(),
+                String::new(),
+            ));
+        }
+        if let Some(busybox) = &needs.busybox {
+            let slot = Slot::Busybox(platform.clone());
+            jobs.push((
+                slot,
+                busybox.clone(),
+                platform.clone(),
+                busybox_help.clone(),
+            ));
+        }
+    }
+    let mut running = tokio::task::JoinSet::new();
+    for (index, (_, need, platform, derived)) in jobs.iter().enumerate() {
+        let mut bridge = bridge.clone();
+        let (need, platform, derived) = (need.clone(), platform.clone(), derived.clone());
+        let (spec_file, mode) = (spec_file.clone(), request.resolve_mode.as_str().to_string());
+        running.spawn(async move {
+            let image = resolve(&mut bridge, &mode, &spec_file, &need, &platform, &derived).await;
+            (index, image)
+        });
+    }
+    let mut results: Vec<Option<Result<ResolvedImage, FrontendError>>> =
+        jobs.iter().map(|_| None).collect();
+    while let Some(joined) = running.join_next().await {
+        let (index, image) = joined.map_err(|error| {
+            FrontendError::Other(format!("resolving an image stopped: {error}"))
+        })?;
+        results[index] = Some(image);
+    }
+    let (mut builder, mut frontend) = (None, None);
+    let (mut bases, mut busyboxes) = (BTreeMap::new(), BTreeMap::new());
+    for ((slot, ..), result) in jobs.into_iter().zip(results) {
+        let image =
+            result.ok_or_else(|| FrontendError::Other("an image was not resolved".into()))??;
+        match slot {
+            Slot::Builder => builder = Some(image),
+            Slot::Frontend => frontend = Some(image),
+            Slot::Base(platform) => {
+                bases.insert(platform, image);
+            }
+            Slot::Busybox(platform) => {
+                busyboxes.insert(platform, image);
+            }
+        }
+    }
+    let (Some(builder), Some(frontend)) = (builder, frontend) else {
+        return Err(FrontendError::Other(
+            "the builder or frontend image was not resolved".into(),
+        ));
+    };
+    Ok(Resolved {
+        builder,
+        frontend,
+        bases,
+        busyboxes,
+    })
+}
+
 /// Resolves the config of the image `need` for `platform`. An image written in the spec fails
 /// at its line; one gostage chose itself fails with `derived`, which says what it is for and
 /// how to choose another.
 async fn resolve(
     bridge: &mut Bridge,
-    request: &BuildRequest,
+    resolve_mode: &str,
     spec_file: &SpecFile,
     need: &ImageNeed,
     platform: &Platform,
@@ -264,12 +337,7 @@ async fn resolve(
     let reference = &need.reference.normalized;
     let log_name = format!("[internal] load metadata for {reference}");
     match bridge
-        .resolve_image_config(
-            reference,
-            platform,
-            request.resolve_mode.as_str(),
-            &log_name,
-        )
+        .resolve_image_config(reference, platform, resolve_mode, &log_name)
         .await
     {
         Ok((digest, bytes)) => {

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::vocabulary::{BuildRequest, CacheImport, Platform, Problem, ResolveMode, Target};
+use crate::vocabulary::{
+    BuildRequest, CacheImport, ImageReference, Platform, Problem, ResolveMode, Target,
+};
 
 /// Environment variable that carries the client session id; its absence means the binary
 /// was not started by BuildKit.
@@ -144,6 +146,11 @@ impl Environment {
                     ),
                 })?;
             request.source_date_epoch = Some(seconds);
+        }
+        if let Some(source) = self.option("source").filter(|source| !source.is_empty()) {
+            request.frontend_image = Some(ImageReference::parse(source).map_err(invalid(
+                format!("the frontend image (option source) `{source}`"),
+            ))?);
         }
         if let Some(list) = self.option("platform").filter(|list| !list.is_empty()) {
             request.platforms = list

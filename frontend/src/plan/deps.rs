@@ -64,7 +64,7 @@ impl Dependencies {
 /// exported cache finds the step done and the modules in the layer.
 ///
 /// This is the one step with network. It gets the optional secret `netrc` and, with
-/// `modules.ssh`, the SSH agent; it runs `go mod download` through `explain_failure`, which
+/// `modules.ssh`, the SSH agent; it runs `go mod download` through `gostage explain`, which
 /// prints [`failure_hints::download`] when the download fails, and carries the spec line of
 /// `modules:` (else the first key) as its source location.
 pub fn download(planner: Planner<'_>) -> Dependencies {

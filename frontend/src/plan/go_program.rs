@@ -5,6 +5,7 @@
 //! Helpers run without network and with `GOPROXY=off`: they import only the standard
 //! library, so they never need a module.
 
+use super::compile::NO_DWARF;
 use super::deps::builder_image;
 use super::environment::{offline_builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
 use super::ldflags::DEFAULT_LDFLAGS;
@@ -59,18 +60,6 @@ pub fn compile(
     ))
 }
 
-/// [`compile`] for the build platform itself (Go's default target), for a helper that runs in
-/// a later builder step; BuildKit keeps the result, so each builder image compiles it once.
-pub fn compile_for_builder(
-    planner: Planner<'_>,
-    file: &str,
-    source: &str,
-    path: &str,
-    name: &str,
-) -> Output {
-    compile_with(planner, file, source, &[], path, &[], name)
-}
-
 fn compile_with(
     planner: Planner<'_>,
     file: &str,
@@ -80,9 +69,16 @@ fn compile_with(
     inputs: &[(&str, &Output)],
     name: &str,
 ) -> Output {
-    let mut args: Vec<String> = ["go", "build", "-trimpath", "-ldflags", DEFAULT_LDFLAGS]
-        .map(String::from)
-        .to_vec();
+    let mut args: Vec<String> = [
+        "go",
+        "build",
+        "-trimpath",
+        NO_DWARF,
+        "-ldflags",
+        DEFAULT_LDFLAGS,
+    ]
+    .map(String::from)
+    .to_vec();
     args.extend(["-o".to_string(), format!("{OUTPUT_DIR}{path}")]);
     args.push(format!("{PROGRAM_DIR}/{file}"));
     helper_step(planner, file, source, args, target, inputs, name)

@@ -13,24 +13,15 @@ pub const PROBE_PATH: &str = "/usr/local/lib/gostage/healthcheck";
 
 const PROGRAM: &str = include_str!("assets/healthcheck.go");
 
-/// Mount point of the runtime files in the probe's build step (see [`probe`]).
-const RUNTIME_FILES_MOUNT: &str = "/runtime-files";
-
 /// A filesystem holding only the probe at [`PROBE_PATH`], built for `platform`, when the spec
 /// asks for an `http` healthcheck; `None` otherwise.
 ///
 /// One step per platform, which depends on the builder image and the probe's source only, so
-/// it stays cached when the module changes. It mounts `runtime_files` only to run after that
-/// helper, whose `go run` compiles the standard-library packages this build then finds in the
-/// build cache (as `compile` does); it then runs side by side with `go build`.
+/// it stays cached when the module changes; it runs side by side with `go build`.
 ///
 /// Errors: a target platform other than Linux (the probe uses Linux system calls), at the
 /// `http` line; a platform Go cannot build for.
-pub fn probe(
-    planner: Planner<'_>,
-    runtime_files: &Output,
-    platform: &Platform,
-) -> Result<Option<Output>, PlanError> {
+pub fn probe(planner: Planner<'_>, platform: &Platform) -> Result<Option<Output>, PlanError> {
     let Some(healthcheck) = &planner.spec.image.healthcheck else {
         return Ok(None);
     };
@@ -55,7 +46,7 @@ pub fn probe(
         PROGRAM,
         platform,
         PROBE_PATH,
-        &[(RUNTIME_FILES_MOUNT, runtime_files)],
+        &[],
         &format!("go build healthcheck probe ({platform})"),
     )
     .map(Some)

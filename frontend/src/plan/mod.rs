@@ -6,13 +6,14 @@
 //! from the same input plus the [`Resolved`] images.
 //!
 //! Stages (one file each): `deps` (go.mod/go.sum + `go mod download` on the build platform),
-//! `runtime` (CA bundle, zoneinfo, /tmp from the builder), `compile` (one `go build` per
+//! `runtime` (CA bundle, zoneinfo, /tmp from the builder, gathered by gostage's binary), `compile` (one `go build` per
 //! binary and target platform, on the build platform; with `cache.export` also the standard
 //! library per platform), `files` (the `files:` layer),
 //! `final_stage` (the image filesystem), `image_settings` (what the image config says),
 //! `healthcheck` (the probe program per platform and the config's `Healthcheck`), `sbom`
-//! (SPDX from the binaries' build info); `go_program` runs the Go helpers of `runtime` and
-//! `sbom` and compiles the probe; `images` picks the builder and applies `--build-context`;
+//! (SPDX from the binaries' build info); `go_program` runs the Go helper of `sbom` and
+//! compiles the probe; `gostage_binary` mounts the frontend image so steps run gostage's own
+//! binary (`explain` around each Go command, `runtime-files`); `images` picks the builder and applies `--build-context`;
 //! `ssh` adds git over SSH to `deps` for `modules.ssh`; `netrc`
 //! adds the secret `netrc` to `deps` for modules over HTTPS. Only `go mod download` has
 //! network; every other step runs with network `none`.
@@ -28,6 +29,7 @@ mod files;
 mod final_stage;
 mod go_program;
 mod go_test;
+mod gostage_binary;
 mod healthcheck;
 mod image_settings;
 mod images;
@@ -94,6 +96,9 @@ pub struct Needs {
     pub platforms: Vec<Platform>,
     /// The builder image, resolved for the build platform.
     pub builder: ImageNeed,
+    /// The frontend image (the `source` option), resolved for the build platform: builder
+    /// steps run gostage's binary from it.
+    pub frontend: ImageNeed,
     /// The final stage's base image, resolved for each target platform; `None` for scratch
     /// and for the `binary` and `test` targets.
     pub base: Option<ImageNeed>,
@@ -107,6 +112,8 @@ pub struct Needs {
 pub struct Resolved {
     /// The builder, for the build platform.
     pub builder: ResolvedImage,
+    /// The frontend image, for the build platform.
+    pub frontend: ResolvedImage,
     /// The base per target platform (empty for scratch).
     pub bases: BTreeMap<Platform, ResolvedImage>,
     /// The busybox image per target platform (empty unless the target is `debug`).
@@ -151,6 +158,9 @@ pub enum PlanError {
         /// What is wrong with it.
         problem: Problem,
     },
+    /// The request names no frontend image (the `source` option), which builder steps need.
+    #[error("the frontend image is unknown: BuildKit passes it as the option `source` when `# syntax=` (or `--frontend gateway.v0 --opt source=IMAGE`) starts gostage; outside BuildKit pass --frontend-image")]
+    NoFrontendImage,
     /// A resolved image the plan needs is missing (the caller did not resolve what
     /// [`needs`] asked for).
     #[error("the image {reference} was not resolved for {platform}")]
@@ -189,6 +199,10 @@ pub fn needs(input: PlanInput<'_>) -> Result<Needs, PlanError> {
         Ok(ImageNeed { written, reference })
     };
     let builder = need(images::builder_reference(spec, &context.module).map_err(PlanError::Spec)?)?;
+    let frontend = match &request.frontend_image {
+        Some(reference) => need(Located::new(reference.clone(), Default::default()))?,
+        None => return Err(PlanError::NoFrontendImage),
+    };
     let base = match &spec.image.base {
         Base::Image(base) if request.target.is_image() => Some(need(base.clone())?),
         _ => None,
@@ -200,6 +214,7 @@ pub fn needs(input: PlanInput<'_>) -> Result<Needs, PlanError> {
     Ok(Needs {
         platforms,
         builder,
+        frontend,
         base,
         busybox,
     })
@@ -279,6 +294,7 @@ struct Planner<'a> {
     context: &'a ModuleContext,
     request: &'a BuildRequest,
     builder: &'a ResolvedImage,
+    frontend: &'a ResolvedImage,
 }
 
 impl Planner<'_> {
@@ -301,6 +317,7 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
         context: input.context,
         request: input.request,
         builder: &resolved.builder,
+        frontend: &resolved.frontend,
     };
     let epoch = input.request.epoch_nanoseconds();
     let names = binary_names(input.spec, &input.context.module)?;
@@ -339,7 +356,6 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
                 compile::build(
                     planner,
                     &deps,
-                    &runtime_files,
                     standard_library.as_ref(),
                     binary,
                     name,
@@ -364,7 +380,7 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
         } else {
             let base = resolved_for(needs.base.as_ref(), &resolved.bases, platform)?;
             let busybox = resolved_for(needs.busybox.as_ref(), &resolved.busyboxes, platform)?;
-            let probe = healthcheck::probe(planner, &runtime_files, platform)?;
+            let probe = healthcheck::probe(planner, platform)?;
             let mut filesystem = final_stage::image(
                 planner,
                 platform,

@@ -73,7 +73,7 @@ pub(super) fn credential_failure_hints(
 mod tests {
     use bollard_buildkit_proto::pb;
 
-    use super::super::tests::{execs, meta, planned, planned_with, spec};
+    use super::super::tests::{execs, meta, planned, planned_with, spec, syntax_request};
     use super::*;
     use crate::llb;
     use crate::spec::Modules;
@@ -97,7 +97,7 @@ mod tests {
     fn routed_request() -> BuildRequest {
         let mut request = BuildRequest {
             sbom: true,
-            ..Default::default()
+            ..syntax_request()
         };
         for (name, value) in [
             ("GOPROXY", "https://proxy.test"),
@@ -119,7 +119,6 @@ mod tests {
         let steps = steps(&spec, &routed_request());
         let names: Vec<&str> = steps.iter().map(|(name, _, _)| name.as_str()).collect();
         assert!(names.contains(&"go mod download"), "{names:?}");
-        assert!(names.contains(&"compile explain_failure.go"), "{names:?}");
         assert!(names.contains(&"gather CA bundle, zoneinfo and /tmp"));
         assert!(names.iter().any(|name| name.starts_with("SBOM of")));
         assert!(names.iter().any(|name| name.starts_with("go build ")));
@@ -226,7 +225,7 @@ mod tests {
         spec.span = Span { line: 2, column: 1 };
         let request = BuildRequest {
             spec_filename: "deploy/app.yaml".into(),
-            ..Default::default()
+            ..syntax_request()
         };
         let download = |spec: &Spec| {
             steps(spec, &request)
@@ -238,7 +237,14 @@ mod tests {
         let step = download(&spec);
         assert_eq!(
             step.args,
-            ["/gostage/bin/explain", "--", "go", "mod", "download"]
+            [
+                "/gostage/bin/gostage",
+                "explain",
+                "--",
+                "go",
+                "mod",
+                "download"
+            ]
         );
         let variable = step
             .env
@@ -300,7 +306,7 @@ mod tests {
         spec.span = Span { line: 2, column: 1 };
         spec.modules.span = Some(Span { line: 6, column: 1 });
         assert_eq!(download_line(&spec), 6);
-        let plan = planned(&spec, &BuildRequest::default());
+        let plan = planned(&spec, &syntax_request());
         let marshalled = llb::marshal(
             &plan.platforms[0].filesystem,
             Some(("gostage.yaml", b"version: 1\n")),

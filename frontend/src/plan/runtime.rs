@@ -1,22 +1,28 @@
-//! Files a static Go program needs at run time, gathered in the builder: the CA bundle,
-//! the time zone database and a sticky `/tmp` (see `assets/runtime_files.go`).
+//! Files a static Go program needs at run time, gathered in the builder by
+//! `gostage runtime-files` (module `step`): the CA bundle, the time zone database and a sticky
+//! `/tmp`. Nothing is compiled, so the step takes well under a second and no compile waits
+//! for it.
 
-use super::go_program::{self, OUTPUT_DIR};
-use super::Planner;
-use crate::llb::Output;
+use super::deps::builder_image;
+use super::environment::offline_builder_env;
+use super::{gostage_binary, Planner};
+use crate::llb::{Exec, Network, Output};
 
-/// The Go program that gathers the files; standard library only.
-const PROGRAM: &str = include_str!("assets/runtime_files.go");
+/// Where the step writes the files; the returned filesystem.
+const OUTPUT_DIR: &str = "/out";
 
 /// A filesystem with `etc/ssl/certs/ca-certificates.crt`, `usr/share/zoneinfo/…` and `tmp/`.
-pub fn runtime_files(input: Planner<'_>) -> Output {
-    let arguments = [OUTPUT_DIR.to_string()];
-    go_program::run(
-        input,
-        "runtime_files.go",
-        PROGRAM,
-        &arguments,
-        &[],
+pub fn runtime_files(planner: Planner<'_>) -> Output {
+    let args = gostage_binary::command("runtime-files", [OUTPUT_DIR.to_string()]);
+    let mut exec = Exec::new(args)
+        .env(offline_builder_env(planner.builder, planner.request, &[]))
+        .network(Network::None);
+    exec.readonly("/", &builder_image(planner));
+    gostage_binary::mount(planner, &mut exec);
+    let output = exec.writable(OUTPUT_DIR, None);
+    exec.build(
+        &planner.on_build_platform(),
         "gather CA bundle, zoneinfo and /tmp",
     )
+    .output(output)
 }

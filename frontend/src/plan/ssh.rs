@@ -196,7 +196,7 @@ pub fn ssh_failure_hints(modules: &Modules, spec_file: &str) -> Vec<(&'static st
 mod tests {
     use bollard_buildkit_proto::pb;
 
-    use super::super::tests::{execs, meta, ops, planned, spec};
+    use super::super::tests::{execs, meta, ops, planned, spec, syntax_request};
     use super::*;
     use crate::spec::{Spec, SshHost};
     use crate::vocabulary::{BuildRequest, Located, Span};
@@ -259,7 +259,7 @@ mod tests {
 
     #[test]
     fn the_download_step_rewrites_the_hosts_to_ssh_and_checks_host_keys() {
-        let mut request = BuildRequest::default();
+        let mut request = syntax_request();
         request
             .build_args
             .insert("GOPRIVATE".into(), "corp.example".into());
@@ -326,7 +326,7 @@ mod tests {
     #[test]
     fn the_spec_known_hosts_are_a_file_and_nothing_else_gets_ssh() {
         let spec = with_ssh_hosts();
-        let plan = planned(&spec, &BuildRequest::default());
+        let plan = planned(&spec, &syntax_request());
         let written: Vec<Vec<u8>> = ops(&plan.platforms[0].filesystem)
             .into_iter()
             .filter(|(name, _)| name == "write modules.known_hosts")
@@ -341,7 +341,7 @@ mod tests {
             })
             .collect();
         assert_eq!(written, [KNOWN_HOSTS.as_bytes().to_vec()]);
-        for (name, exec) in steps(&spec, &BuildRequest::default()) {
+        for (name, exec) in steps(&spec, &syntax_request()) {
             if name == "go mod download" {
                 continue;
             }
@@ -359,7 +359,7 @@ mod tests {
     fn without_known_hosts_in_the_spec_only_the_secret_is_read() {
         let mut spec = with_ssh_hosts();
         spec.modules.known_hosts = None;
-        let mut request = BuildRequest::default();
+        let mut request = syntax_request();
         request
             .build_args
             .insert("GONOSUMDB".into(), "x.test".into());
@@ -383,7 +383,7 @@ mod tests {
 
     #[test]
     fn without_modules_the_download_step_has_no_ssh() {
-        let exec = download(&spec(&["linux/amd64"]), &BuildRequest::default());
+        let exec = download(&spec(&["linux/amd64"]), &syntax_request());
         // Only the netrc secret (plan/netrc.rs), no agent and no known_hosts.
         assert!(exec.mounts.iter().all(|mount| mount.ssh_opt.is_none()
             && mount

@@ -52,6 +52,29 @@ fn context(vendored: bool) -> ModuleContext {
     }
 }
 
+/// A request as BuildKit sends it through `# syntax=myorg/gostage`: it names the frontend
+/// image.
+pub(super) fn syntax_request() -> BuildRequest {
+    BuildRequest {
+        frontend_image: Some(
+            ImageReference::parse("myorg/gostage").unwrap_or_else(|problem| panic!("{problem}")),
+        ),
+        ..Default::default()
+    }
+}
+
+/// The frontend image as the gateway resolves it.
+pub(super) fn frontend() -> ResolvedImage {
+    ResolvedImage {
+        reference: "docker.io/myorg/gostage:latest@sha256:2222".into(),
+        config: serde_json::from_value(serde_json::json!({
+            "architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}
+        }))
+        .unwrap_or_else(|error| panic!("{error}")),
+        healthcheck: None,
+    }
+}
+
 fn builder() -> ResolvedImage {
     let config = serde_json::json!({
         "architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []},
@@ -83,6 +106,7 @@ pub(super) fn planned_with(spec: &Spec, request: &BuildRequest, vendored: bool) 
     };
     let resolved = Resolved {
         builder: builder(),
+        frontend: frontend(),
         bases: BTreeMap::new(),
         busyboxes: match needs.busybox {
             Some(_) => needs
@@ -151,7 +175,7 @@ fn needs_the_builder_from_go_mod_and_the_base_per_platform() {
             "golang:1.23".to_string(),
             "docker-image://example.org/go:1.23".to_string(),
         )]),
-        ..Default::default()
+        ..syntax_request()
     };
     let context = context(false);
     let needs = needs(PlanInput {
@@ -175,7 +199,7 @@ fn request_platforms_win_over_the_spec_and_default_to_the_build_platform() {
     let context = context(false);
     let request = BuildRequest {
         platforms: vec![Platform::parse("linux/arm/v7").unwrap_or_else(|p| panic!("{p}"))],
-        ..Default::default()
+        ..syntax_request()
     };
     let spec_platforms = spec(&["linux/arm64"]);
     let input = PlanInput {
@@ -187,7 +211,7 @@ fn request_platforms_win_over_the_spec_and_default_to_the_build_platform() {
     assert_eq!(chosen, Ok(request.platforms.clone()));
     let sparc = BuildRequest {
         build_platform: Platform::from_worker("linux", "sparc", ""),
-        ..Default::default()
+        ..syntax_request()
     };
     let no_platforms = spec(&[]);
     let error = needs(PlanInput {
@@ -204,7 +228,7 @@ fn request_platforms_win_over_the_spec_and_default_to_the_build_platform() {
 
 #[test]
 fn compiles_statically_for_the_target_on_the_build_platform() {
-    let mut request = BuildRequest::default();
+    let mut request = syntax_request();
     request
         .build_args
         .insert("GOPROXY".into(), "https://proxy.example".into());
@@ -214,12 +238,14 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
     assert_eq!(
         meta(&compile).args,
         [
-            "/gostage/bin/explain",
+            "/gostage/bin/gostage",
+            "explain",
             "--",
             "go",
             "build",
             "-trimpath",
             "-buildvcs=false",
+            "-gcflags=all=-dwarf=false",
             "-ldflags",
             "-s -w -buildid=",
             "-o",
@@ -260,7 +286,6 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
             "/",
             "/go/pkg/mod",
             "/gostage/bin",
-            "/gostage/runtime-files",
             "/out",
             "/root/.cache/go-build",
             "/src",
@@ -276,7 +301,7 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
 
 #[test]
 fn the_context_is_sent_without_ignored_paths() {
-    let plan = planned(&spec(&[]), &BuildRequest::default());
+    let plan = planned(&spec(&[]), &syntax_request());
     let context_source = ops(&plan.platforms[0].filesystem)
         .into_iter()
         .find_map(|(name, op)| match op.op {
@@ -294,7 +319,7 @@ fn the_context_is_sent_without_ignored_paths() {
 fn module_download_is_one_step_shared_by_all_platforms() {
     let plan = planned(
         &spec(&["linux/amd64", "linux/arm64", "linux/arm/v7"]),
-        &BuildRequest::default(),
+        &syntax_request(),
     );
     assert_eq!(plan.platforms.len(), 3);
     let digests: Vec<String> = plan
@@ -324,14 +349,14 @@ fn same_inputs_give_identical_definitions() {
             .definition
             .encode_to_vec()
     };
-    let first = planned(&spec(&[]), &BuildRequest::default());
-    let second = planned(&spec(&[]), &BuildRequest::default());
+    let first = planned(&spec(&[]), &syntax_request());
+    let second = planned(&spec(&[]), &syntax_request());
     assert_eq!(bytes(&first), bytes(&second));
 }
 
 #[test]
 fn image_settings_run_the_binary_as_non_root() {
-    let mut request = BuildRequest::default();
+    let mut request = syntax_request();
     request.build_args.insert("VERSION".into(), "1.2.3".into());
     request.source_date_epoch = Some(1_700_000_000);
     request.labels.insert("team".into(), "payments".into());
@@ -370,7 +395,7 @@ fn image_settings_run_the_binary_as_non_root() {
 fn binary_target_returns_the_binaries_without_image_settings() {
     let request = BuildRequest {
         target: Target::Binary,
-        ..Default::default()
+        ..syntax_request()
     };
     let plan = planned(&spec(&[]), &request);
     assert!(plan.platforms[0].image.is_none());
@@ -455,7 +480,7 @@ fn derived_binary_names_are_checked_like_written_ones() {
 
 #[test]
 fn vendored_modules_download_nothing() {
-    let plan = planned_with(&spec(&[]), &BuildRequest::default(), true);
+    let plan = planned_with(&spec(&[]), &syntax_request(), true);
     let names: Vec<String> = execs(&plan.platforms[0].filesystem)
         .into_iter()
         .map(|(name, _, _)| name)
@@ -470,17 +495,14 @@ fn vendored_modules_download_nothing() {
 
 #[test]
 fn sbom_is_planned_per_platform_only_when_asked() {
-    let without = planned(
-        &spec(&["linux/amd64", "linux/arm64"]),
-        &BuildRequest::default(),
-    );
+    let without = planned(&spec(&["linux/amd64", "linux/arm64"]), &syntax_request());
     assert!(without
         .platforms
         .iter()
         .all(|platform| platform.sbom.is_none()));
     let request = BuildRequest {
         sbom: true,
-        ..Default::default()
+        ..syntax_request()
     };
     let with = planned(&spec(&["linux/amd64", "linux/arm64"]), &request);
     let names: Vec<String> = with
@@ -525,7 +547,7 @@ fn test_target_runs_go_test_once_on_the_build_platform() {
     let mut request = BuildRequest {
         target: Target::Test,
         sbom: true,
-        ..Default::default()
+        ..syntax_request()
     };
     request
         .build_args
@@ -611,7 +633,7 @@ fn test_target_runs_go_test_once_on_the_build_platform() {
 fn debug_target_adds_busybox_to_the_image_and_its_path() {
     let request = BuildRequest {
         target: Target::Debug,
-        ..Default::default()
+        ..syntax_request()
     };
     let spec = spec(&["linux/amd64", "linux/arm64"]);
     let context = context(false);
@@ -629,7 +651,7 @@ fn debug_target_adds_busybox_to_the_image_and_its_path() {
         "docker.io/library/busybox:1.36-musl"
     );
     let plan = planned(&spec, &request);
-    let image = planned(&spec, &BuildRequest::default());
+    let image = planned(&spec, &syntax_request());
     for (debug, image) in plan.platforms.iter().zip(&image.platforms) {
         let settings = debug.image.clone().unwrap_or_else(|| panic!("an image"));
         let image_settings = image.image.clone().unwrap_or_else(|| panic!("an image"));
@@ -693,7 +715,7 @@ fn mount_at<'a>(exec: &'a pb::ExecOp, dest: &str) -> &'a pb::Mount {
 fn exported_cache_puts_modules_and_the_standard_library_in_layers_that_compiles_mount() {
     let mut spec = spec(&["linux/amd64", "linux/arm64"]);
     spec.cache.export = true;
-    let plan = planned(&spec, &BuildRequest::default());
+    let plan = planned(&spec, &syntax_request());
     for platform in &plan.platforms {
         let all = execs(&platform.filesystem);
         let (download_op, download) = all
@@ -747,11 +769,13 @@ fn exported_cache_puts_modules_and_the_standard_library_in_layers_that_compiles_
         assert_eq!(
             meta(&std_exec).args,
             [
-                "/gostage/bin/explain",
+                "/gostage/bin/gostage",
+                "explain",
                 "--",
                 "go",
                 "build",
                 "-trimpath",
+                "-gcflags=all=-dwarf=false",
                 "std"
             ]
         );
@@ -780,7 +804,7 @@ fn exported_cache_puts_modules_and_the_standard_library_in_layers_that_compiles_
 
 #[test]
 fn without_export_modules_and_builds_stay_in_cache_mounts() {
-    let plan = planned(&spec(&[]), &BuildRequest::default());
+    let plan = planned(&spec(&[]), &syntax_request());
     let (_, compile) = compile_step(&plan.platforms[0].filesystem);
     assert_eq!(mount_at(&compile, "/root/.cache/go-build").input, -1);
     assert!(execs(&plan.platforms[0].filesystem)
@@ -794,7 +818,7 @@ fn without_export_modules_and_builds_stay_in_cache_mounts() {
     );
     let mut vendored = spec(&[]);
     vendored.cache.export = true;
-    let plan = planned_with(&vendored, &BuildRequest::default(), true);
+    let plan = planned_with(&vendored, &syntax_request(), true);
     let (_, compile) = compile_step(&plan.platforms[0].filesystem);
     assert_eq!(
         mount_at(&compile, "/go/pkg/mod").mount_type,
@@ -807,7 +831,7 @@ fn without_export_modules_and_builds_stay_in_cache_mounts() {
 /// the Plan value and the typed LLB builder) made the first values, which the refactor kept
 /// byte for byte; since then each deliberate change to the graph updates them, with
 /// `cargo xtask bench` figures before and after. Last change: the compiles (and `go build
-/// std`) run through the compiled `explain_failure` helper too, with the hints in the
+/// std`) run through `gostage explain` too, with the hints in the
 /// variable `GOSTAGE_FAILURE_HINTS` instead of the arguments.
 #[test]
 fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
@@ -817,15 +841,15 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
         no_cache: true,
         session_id: "s".into(),
         source_date_epoch: Some(1_700_000_000),
-        ..Default::default()
+        ..syntax_request()
     };
     multi.build_args.insert("VERSION".into(), "1".into());
     let binary = BuildRequest {
         target: Target::Binary,
-        ..Default::default()
+        ..syntax_request()
     };
     let cases = [
-        ("default", planned(&spec(&[]), &BuildRequest::default())),
+        ("default", planned(&spec(&[]), &syntax_request())),
         (
             "multi",
             planned(
@@ -836,7 +860,7 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
         ("binary", planned(&spec(&[]), &binary)),
         (
             "vendored",
-            planned_with(&spec(&[]), &BuildRequest::default(), true),
+            planned_with(&spec(&[]), &syntax_request(), true),
         ),
     ];
     let sha256 = |output: &Output, source: Option<(&str, &[u8])>| {
@@ -857,15 +881,15 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     assert_eq!(
         lines,
         [
-            "default linux/amd64 621838d9efbd6cb9ef86883a7e0cb942ad6d9cf0b6ca2f4bac4c0ea10d370930",
-            "multi linux/amd64 dd4c7e7f215454e03770718dd5dce1accf66a786fad6501c7065f00f943e639d",
-            "multi sbom 0f46fc30c4b6d184ff2bea83e0e55c3d8d5a4e9d01202bea49b4fb7ccf38c410",
-            "multi linux/arm64 0a31dc85334419fe5a65a1beedc3850a7d819d46ddc921bafc30a28f19a92907",
-            "multi sbom ab11caf59e1423b8e18947463c68fd2eec153fa05347bc02528f1d7dcebee91d",
-            "multi linux/arm/v7 d77c72f08b9a9c6f9fd98dfe667143318d62539beaa888e75e29a56e611ba7e1",
-            "multi sbom 26ba016c4ba1640d99ff56bfe1474399962f22caa0f36b8940c8de02bbb90110",
-            "binary linux/amd64 a41018d7c99062928670349cee8ba90d327b5171850bb1ba8a0875590fab4095",
-            "vendored linux/amd64 3ca837a356f89d8e45694fcfd0ecd4075bd054b049967069f4825f95a6282ce4",
+            "default linux/amd64 40ad663caa1b26dbe2cf60fc71dbf4c5119e5149de1c43c4cd6f5c1fc2e5f3a9",
+            "multi linux/amd64 d62b190fe1a53e62d660cd090df8371fd49d5bdf3830261338086971b585462a",
+            "multi sbom eb81c18c56bea6b709de6bd4c91f9eb9f5a1cfdda8af04bf7bb82d9a14b7b81a",
+            "multi linux/arm64 5d0c3afda1d83cf0bfcf2beadd0691cff3c3f5eb3436febd640ecfcd6851a31e",
+            "multi sbom 6cb6cb527c2a67c224db3ed52ccb91d2643057d66a71d54988275cbc270697a1",
+            "multi linux/arm/v7 c099bb2b24173f442cf404b8e2e5ff1fe46e8421c666c9a555aa47f4d1f8107e",
+            "multi sbom c3fdd8578b90c920d5d7be3e9051af9f36555db4a170834eafedb77cfc3bb57b",
+            "binary linux/amd64 ed961e4b282a906b6fdcf8340004f4cca0f53d60a4ea48050d09c669320af739",
+            "vendored linux/amd64 b18d472a39224b0464e6441c9014f847beafb9c89eeecbcadfa8f06f02d32fcf",
         ]
     );
 }
@@ -895,7 +919,7 @@ fn distroless_base(user: Option<&str>) -> ResolvedImage {
 
 /// The plan for `spec` with the base `base` resolved for every target platform.
 fn planned_on(spec: &Spec, context: &ModuleContext, base: ResolvedImage) -> Plan {
-    let request = BuildRequest::default();
+    let request = syntax_request();
     let input = PlanInput {
         spec,
         context,
@@ -909,6 +933,7 @@ fn planned_on(spec: &Spec, context: &ModuleContext, base: ResolvedImage) -> Plan
         .collect();
     let resolved = Resolved {
         builder: builder(),
+        frontend: frontend(),
         bases,
         busyboxes: BTreeMap::new(),
     };
@@ -1037,7 +1062,7 @@ fn the_spec_overrides_the_base_and_a_root_base_gets_the_non_root_default() {
 
 #[test]
 fn scratch_writes_passwd_for_the_default_user() {
-    let plan = planned(&spec(&[]), &BuildRequest::default());
+    let plan = planned(&spec(&[]), &syntax_request());
     let users = op_named(
         &plan.platforms[0].filesystem,
         "write /etc/passwd and /etc/group",
@@ -1114,7 +1139,7 @@ fn context_with_files() -> ModuleContext {
 fn files_are_one_root_owned_stamped_layer_before_the_binaries() {
     let request = BuildRequest {
         source_date_epoch: Some(1_700_000_000),
-        ..Default::default()
+        ..syntax_request()
     };
     let spec = spec_with_files();
     let context = context_with_files();
@@ -1126,6 +1151,7 @@ fn files_are_one_root_owned_stamped_layer_before_the_binaries() {
     let needs = needs(input).unwrap_or_else(|error| panic!("{error}"));
     let resolved = Resolved {
         builder: builder(),
+        frontend: frontend(),
         bases: BTreeMap::new(),
         busyboxes: BTreeMap::new(),
     };
@@ -1234,7 +1260,7 @@ fn a_missing_file_source_is_an_error_at_its_src() {
     let error = needs(PlanInput {
         spec: &spec,
         context: &context,
-        request: &BuildRequest::default(),
+        request: &syntax_request(),
     })
     .expect_err("static is missing");
     let PlanError::Spec(diagnostic) = error else {
@@ -1254,7 +1280,7 @@ fn a_missing_file_source_is_an_error_at_its_src() {
     // The binary target copies no files, so it needs none.
     let binary = BuildRequest {
         target: Target::Binary,
-        ..Default::default()
+        ..syntax_request()
     };
     assert!(needs(PlanInput {
         spec: &spec,
@@ -1265,3 +1291,53 @@ fn a_missing_file_source_is_an_error_at_its_src() {
 }
 
 mod healthcheck;
+
+#[test]
+fn compiles_without_dwarf_unless_goflags_has_its_own_gcflags() {
+    let args = |spec: &Spec, request: &BuildRequest| {
+        let plan = planned(spec, request);
+        meta(&compile_step(&plan.platforms[0].filesystem).1).args
+    };
+    let no_dwarf = "-gcflags=all=-dwarf=false".to_string();
+    assert!(args(&spec(&[]), &syntax_request()).contains(&no_dwarf));
+    let mut request = syntax_request();
+    request
+        .build_args
+        .insert("GOFLAGS".into(), "-gcflags=all=-N".into());
+    assert!(!args(&spec(&[]), &request).contains(&no_dwarf));
+    let mut in_spec = spec(&[]);
+    in_spec.build.env = BTreeMap::from([("GOFLAGS".into(), "-gcflags=-m".into())]);
+    assert!(!args(&in_spec, &syntax_request()).contains(&no_dwarf));
+}
+
+#[test]
+fn no_step_compiles_a_helper_before_the_module_compile() {
+    // The download and runtime-files steps run gostage's binary from the frontend image,
+    // pinned as the gateway resolved it; nothing else runs `go` before the compile.
+    let plan = planned(&spec(&[]), &syntax_request());
+    let steps = execs(&plan.platforms[0].filesystem);
+    let names: Vec<&str> = steps.iter().map(|(name, _, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "gather CA bundle, zoneinfo and /tmp",
+            "go mod download",
+            "go build ./cmd/server (linux/amd64)"
+        ]
+    );
+    for (name, _, exec) in &steps {
+        assert_eq!(meta(exec).args[0], "/gostage/bin/gostage", "{name}");
+    }
+    let images: Vec<String> = ops(&plan.platforms[0].filesystem)
+        .into_iter()
+        .filter_map(|(_, op)| match op.op {
+            Some(pb::op::Op::Source(source)) => Some(source.identifier),
+            _ => None,
+        })
+        .filter(|identifier| identifier.starts_with("docker-image://"))
+        .collect();
+    assert!(
+        images.contains(&"docker-image://docker.io/myorg/gostage:latest@sha256:2222".to_string()),
+        "{images:?}"
+    );
+}

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Platform, Problem, TemplateValues};
+use super::{ImageReference, Platform, Problem, TemplateValues};
 
 /// Build-args passed to `go mod download` and `go build` as environment variables when the
 /// client sets them (`--build-arg GOPROXY=…`).
@@ -108,6 +108,10 @@ pub struct BuildRequest {
     pub context_local: String,
     /// `--target`.
     pub target: Target,
+    /// The frontend image, from the `source` option (the `# syntax=` image, or
+    /// `--opt source=` of `gateway.v0`; `frontend/gateway/gateway.go` `keySource`): builder
+    /// steps run gostage's own binary from it (module `step`). `None` outside BuildKit.
+    pub frontend_image: Option<ImageReference>,
     /// `--platform` list, normalised; empty means the spec's `platforms`, else the build
     /// platform.
     pub platforms: Vec<Platform>,
@@ -151,6 +155,7 @@ impl Default for BuildRequest {
             spec_filename: "gostage.yaml".into(),
             context_local: "context".into(),
             target: Target::Image,
+            frontend_image: None,
             platforms: Vec::new(),
             build_platform: Platform::linux_amd64(),
             build_args: BTreeMap::new(),

@@ -1,45 +1,24 @@
 //! What gostage adds when a Go step fails: BuildKit shows a failed step's output, but the
-//! frontend never sees it, so each step runs its command through `assets/explain_failure.go`
-//! (compiled once per builder), which passes the output through and, when the command fails,
-//! ends with the hint of each known text it saw, naming the spec line to change.
+//! frontend never sees it, so each step runs its command through `gostage explain` (module
+//! `step`, from the frontend image), which passes the output through and, when the command
+//! fails, ends with the hint of each known text it saw, naming the spec line to change.
 
-use super::go_program;
+use super::gostage_binary;
 use super::netrc::{credential_failure_hints, download_line};
 use super::ssh::ssh_failure_hints;
 use super::Planner;
-use crate::llb::{Exec, Output};
+use crate::llb::Exec;
 use crate::spec::{Binary, Spec};
-
-/// The helper's source.
-const EXPLAIN_FAILURE: &str = include_str!("../assets/explain_failure.go");
-
-/// Where the compiled helper is mounted in a step.
-const HELPER_DIR: &str = "/gostage/bin";
+use crate::step::explain::HINTS_VARIABLE;
 
 /// A text Go prints, and what to tell the user when a failed step printed it.
 pub type Hint = (&'static str, String);
 
-/// The helper, compiled for the build platform (one vertex per builder, shared by every
-/// step that uses it).
-fn helper(planner: Planner<'_>) -> Output {
-    go_program::compile_for_builder(
-        planner,
-        "explain_failure.go",
-        EXPLAIN_FAILURE,
-        "/explain",
-        "compile explain_failure.go",
-    )
-}
-
-/// The variable that carries the hints to the helper (not the arguments: BuildKit quotes a
-/// failed step's whole command line in its error).
-const HINTS_VARIABLE: &str = "GOSTAGE_FAILURE_HINTS";
-
-/// `command` run through the helper: the step's arguments, and the variable with `hints`
-/// (`PATTERN<TAB>HINT` lines) to add to its environment. The step also needs [`mount`].
+/// `command` run through `gostage explain`: the step's arguments, and the variable with
+/// `hints` (`PATTERN<TAB>HINT` lines) to add to its environment (not the arguments: BuildKit
+/// quotes a failed step's whole command line in its error). The step also needs [`mount`].
 pub fn explained(hints: &[Hint], command: Vec<String>) -> (Vec<String>, (String, String)) {
-    let mut args = vec![format!("{HELPER_DIR}/explain"), "--".to_string()];
-    args.extend(command);
+    let args = gostage_binary::command("explain", std::iter::once("--".to_string()).chain(command));
     let value = hints
         .iter()
         .map(|(pattern, hint)| format!("{pattern}\t{}\n", hint.replace(['\n', '\t'], " ")))
@@ -47,9 +26,9 @@ pub fn explained(hints: &[Hint], command: Vec<String>) -> (Vec<String>, (String,
     (args, (HINTS_VARIABLE.to_string(), value))
 }
 
-/// Mounts the helper where [`explained`] runs it.
+/// Mounts the binary [`explained`] runs.
 pub fn mount(planner: Planner<'_>, exec: &mut Exec) {
-    exec.readonly(HELPER_DIR, &helper(planner));
+    gostage_binary::mount(planner, exec);
 }
 
 /// `FILE:LINE` of the spec for hints.

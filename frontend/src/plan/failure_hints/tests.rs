@@ -1,4 +1,4 @@
-use super::super::tests::{execs, meta, planned, spec};
+use super::super::tests::{execs, meta, planned, spec, syntax_request};
 use crate::spec::Spec;
 use crate::vocabulary::{BuildRequest, Located, Span};
 
@@ -6,7 +6,7 @@ use crate::vocabulary::{BuildRequest, Located, Span};
 fn hints_of(spec: &Spec, step: &str) -> (Vec<(String, String)>, Vec<String>) {
     let request = BuildRequest {
         spec_filename: "app.yaml".into(),
-        ..Default::default()
+        ..syntax_request()
     };
     let plan = planned(spec, &request);
     let meta = plan
@@ -16,20 +16,19 @@ fn hints_of(spec: &Spec, step: &str) -> (Vec<(String, String)>, Vec<String>) {
         .find(|(name, _, _)| name.starts_with(step))
         .map(|(_, _, exec)| meta(&exec))
         .unwrap_or_else(|| panic!("no step {step}"));
-    assert_eq!(meta.args[..2], ["/gostage/bin/explain", "--"]);
+    assert_eq!(meta.args[..3], ["/gostage/bin/gostage", "explain", "--"]);
     let variable = meta
         .env
         .iter()
         .find_map(|entry| entry.strip_prefix("GOSTAGE_FAILURE_HINTS="))
         .unwrap_or_else(|| panic!("no hints in {:?}", meta.env));
-    let pairs = variable
-        .lines()
-        .map(|line| {
-            let (pattern, hint) = line.split_once('\t').unwrap_or((line, ""));
-            (pattern.to_string(), hint.to_string())
-        })
+    // Read as the step reads it, so what the plan writes is what `gostage explain` uses.
+    let pairs = crate::step::explain::parse_rules(variable)
+        .unwrap_or_else(|error| panic!("{error}"))
+        .into_iter()
+        .map(|rule| (rule.pattern, rule.hint))
         .collect();
-    (pairs, meta.args[2..].to_vec())
+    (pairs, meta.args[3..].to_vec())
 }
 
 fn hint<'a>(pairs: &'a [(String, String)], pattern: &str) -> &'a str {

@@ -47,7 +47,7 @@ fn the_probe_is_built_for_each_platform_on_the_build_platform() {
     // The spec's build settings are for the module's programs, not for the probe.
     spec.build.tags = vec!["netgo".into()];
     spec.build.env = BTreeMap::from([("GOEXPERIMENT".to_string(), "rangefunc".to_string())]);
-    let plan = planned(&spec, &BuildRequest::default());
+    let plan = planned(&spec, &syntax_request());
     let mut digests = Vec::new();
     for (platform, go_arch) in plan.platforms.iter().zip(["amd64", "arm64", "arm"]) {
         let (digest, op, exec) = probe_step(&platform.filesystem)
@@ -59,6 +59,7 @@ fn the_probe_is_built_for_each_platform_on_the_build_platform() {
                 "go",
                 "build",
                 "-trimpath",
+                "-gcflags=all=-dwarf=false",
                 "-ldflags",
                 "-s -w -buildid=",
                 "-o",
@@ -102,12 +103,12 @@ fn the_probe_is_built_for_each_platform_on_the_build_platform() {
 
 #[test]
 fn the_probe_step_does_not_change_with_the_module() {
-    let first = planned(&with_healthcheck(&[], http()), &BuildRequest::default());
+    let first = planned(&with_healthcheck(&[], http()), &syntax_request());
     let mut other = with_healthcheck(&[], http());
     other.binaries[0].main.value = "./cmd/other".into();
     other.build.ldflags = Vec::new();
     other.build.tags = vec!["netgo".into()];
-    let second = planned_with(&other, &BuildRequest::default(), true);
+    let second = planned_with(&other, &syntax_request(), true);
     let digest = |plan: &Plan| probe_step(&plan.platforms[0].filesystem).map(|step| step.0);
     assert!(digest(&first).is_some());
     assert_eq!(digest(&first), digest(&second));
@@ -117,7 +118,7 @@ fn the_probe_step_does_not_change_with_the_module() {
 fn the_probe_is_copied_into_the_runtime_layer_with_the_epoch() {
     let request = BuildRequest {
         source_date_epoch: Some(1_700_000_000),
-        ..Default::default()
+        ..syntax_request()
     };
     let plan = planned(&with_healthcheck(&["linux/arm64"], http()), &request);
     let filesystem = &plan.platforms[0].filesystem;
@@ -184,7 +185,7 @@ fn a_command_probe_adds_no_program() {
     ];
     let plan = planned(
         &with_healthcheck(&[], Probe::Command(command)),
-        &BuildRequest::default(),
+        &syntax_request(),
     );
     assert!(probe_step(&plan.platforms[0].filesystem).is_none());
     let settings = plan.platforms[0]
@@ -205,7 +206,7 @@ fn a_command_probe_adds_no_program() {
     );
     let binary = BuildRequest {
         target: Target::Binary,
-        ..Default::default()
+        ..syntax_request()
     };
     let plan = planned(&with_healthcheck(&[], http()), &binary);
     assert!(
@@ -221,11 +222,12 @@ fn an_http_probe_needs_a_linux_image() {
     let input = PlanInput {
         spec: &spec,
         context: &context,
-        request: &BuildRequest::default(),
+        request: &syntax_request(),
     };
     let needs = needs(input).unwrap_or_else(|error| panic!("{error}"));
     let resolved = Resolved {
         builder: builder(),
+        frontend: frontend(),
         bases: BTreeMap::new(),
         busyboxes: BTreeMap::new(),
     };
@@ -260,7 +262,7 @@ fn the_base_image_healthcheck_is_kept_unless_the_spec_sets_one() {
         let mut spec = spec.clone();
         spec.image.base = Base::Image(Located::new(reference, Span { line: 9, column: 9 }));
         let context = context(false);
-        let request = BuildRequest::default();
+        let request = syntax_request();
         let input = PlanInput {
             spec: &spec,
             context: &context,
@@ -274,6 +276,7 @@ fn the_base_image_healthcheck_is_kept_unless_the_spec_sets_one() {
         };
         let resolved = Resolved {
             builder: builder(),
+            frontend: frontend(),
             bases: BTreeMap::from([(Platform::linux_amd64(), base)]),
             busyboxes: BTreeMap::new(),
         };
