@@ -97,18 +97,35 @@ pub async fn read_module(
     let id = bridge
         .solve(llb::marshal(&source, None).definition, &[], "load go.mod")
         .await?;
-    let Some(bytes) = bridge.read_file(&id, "go.mod").await? else {
+    // Independent reads of one solved ref: sent at once, so they cost one round trip.
+    let (mut go_mod, mut vendor, mut ignore, mut sum) = (
+        bridge.clone(),
+        bridge.clone(),
+        bridge.clone(),
+        bridge.clone(),
+    );
+    let listings = directories.iter().map(|dir| {
+        let mut bridge = bridge.clone();
+        let id = id.clone();
+        let dir = if dir.is_empty() { "." } else { dir.as_str() }.to_string();
+        async move { bridge.read_dir(&id, &dir, "*.go").await }
+    });
+    let (go_mod, vendored, dockerignore, go_sum, listings) = tokio::join!(
+        go_mod.read_file(&id, "go.mod"),
+        vendor.read_file(&id, "vendor/modules.txt"),
+        ignore.read_file(&id, ".dockerignore"),
+        sum.stat_file(&id, "go.sum"),
+        futures_util::future::join_all(listings),
+    );
+    let Some(bytes) = go_mod? else {
         return Err(ContextError::Spec(
             Diagnostic::new(spec.span, "the build context has no go.mod")
                 .with_help("pass the module root (the directory with go.mod) as the build context, or run `go mod init`"),
         ));
     };
-    let vendored = bridge.read_file(&id, "vendor/modules.txt").await?.is_some();
-    for (binary, dir) in spec.binaries.iter().zip(&directories) {
-        let listed = bridge
-            .read_dir(&id, if dir.is_empty() { "." } else { dir }, "*.go")
-            .await?;
-        if listed.is_none_or(|entries| entries.is_empty()) {
+    let vendored = vendored?.is_some();
+    for (binary, listed) in spec.binaries.iter().zip(listings) {
+        if listed?.is_none_or(|entries| entries.is_empty()) {
             return Err(ContextError::Spec(
                 Diagnostic::new(
                     binary.main.span,
@@ -123,12 +140,11 @@ pub async fn read_module(
             ));
         }
     }
-    let dockerignore = bridge.read_file(&id, ".dockerignore").await?;
     let mut context =
-        ModuleContext::read(&bytes, vendored, dockerignore.as_deref()).map_err(|error| {
+        ModuleContext::read(&bytes, vendored, dockerignore?.as_deref()).map_err(|error| {
             ContextError::Frontend(FrontendError::Other(format!("go.mod: {error}")))
         })?;
-    context.go_sum = bridge.stat_file(&id, "go.sum").await?.is_some();
+    context.go_sum = go_sum?.is_some();
     read_file_sources(bridge, request, spec, &mut context).await?;
     Ok(context)
 }
@@ -167,11 +183,19 @@ async fn read_file_sources(
             "load files: sources",
         )
         .await?;
-    for path in sources {
-        if let Some(mode) = bridge.stat_file(&id, &path).await? {
+    let stats = sources.iter().map(|path| {
+        let mut bridge = bridge.clone();
+        let id = id.clone();
+        async move { bridge.stat_file(&id, path).await }
+    });
+    for (path, mode) in sources
+        .iter()
+        .zip(futures_util::future::join_all(stats).await)
+    {
+        if let Some(mode) = mode? {
             context
                 .file_sources
-                .insert(path, PathKind::from_go_mode(mode));
+                .insert(path.clone(), PathKind::from_go_mode(mode));
         }
     }
     Ok(())

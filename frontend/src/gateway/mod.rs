@@ -162,40 +162,45 @@ async fn build(
     };
     let rendered = render::render(&plan, Some(spec_source))?;
     log_rendered(&rendered);
-    let mut solved = Vec::new();
-    let mut checks = Vec::new();
-    for (platform, planned) in rendered.into_iter().zip(&plan.platforms) {
-        let id = bridge
-            .solve(
-                platform.definition,
-                &request.cache_imports,
-                &format!("build for {}", platform.platform),
+    // One request per definition, all sent at once (a solve only registers the definition;
+    // the daemon builds lazily, when the gate reads).
+    let solves = rendered.into_iter().map(|platform| {
+        let (mut main, mut sbom) = (bridge.clone(), bridge.clone());
+        let imports = &request.cache_imports;
+        async move {
+            let name = format!("build for {}", platform.platform);
+            let sbom_name = format!("SBOM for {}", platform.platform);
+            let sbom_solve = async {
+                match platform.sbom {
+                    Some(definition) => sbom.solve(definition, imports, &sbom_name).await.map(Some),
+                    None => Ok(None),
+                }
+            };
+            let (id, sbom) =
+                tokio::join!(main.solve(platform.definition, imports, &name), sbom_solve);
+            Ok::<_, FrontendError>(result::Solved {
+                platform: platform.platform,
+                id: id?,
+                image_config: platform.image_config,
+                sbom: sbom?,
+            })
+        }
+    });
+    let solved = futures_util::future::join_all(solves)
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let checks = solved
+        .iter()
+        .zip(&plan.platforms)
+        .map(|(solved, planned)| {
+            (
+                solved.id.clone(),
+                solved.platform.clone(),
+                planned.verification.clone(),
             )
-            .await?;
-        checks.push((
-            id.clone(),
-            platform.platform.clone(),
-            planned.verification.clone(),
-        ));
-        let sbom = match platform.sbom {
-            Some(definition) => Some(
-                bridge
-                    .solve(
-                        definition,
-                        &request.cache_imports,
-                        &format!("SBOM for {}", platform.platform),
-                    )
-                    .await?,
-            ),
-            None => None,
-        };
-        solved.push(result::Solved {
-            platform: platform.platform,
-            id,
-            image_config: platform.image_config,
-            sbom,
-        });
-    }
+        })
+        .collect();
     // The solves above are lazy: the gate's reads make the daemon build, every platform at
     // once.
     verify::check_all(bridge, &spec_file, checks).await?;

@@ -6,9 +6,7 @@
 use super::bridge::Bridge;
 use super::errors::FrontendError;
 use super::SpecFile;
-use crate::verify::{
-    self, BinaryFacts, ExpectedBinary, Verification, HEADER_BYTES, MAX_TABLE_BYTES,
-};
+use crate::verify::{self, BinaryFacts, ExpectedBinary, Verification, MAX_TABLE_BYTES};
 use crate::vocabulary::{Diagnostic, Platform};
 
 /// Checks every `(ref, platform, verification)` of `checks`, all platforms at once (each
@@ -76,8 +74,15 @@ async fn check(
         }
     }
     if let Some(entrypoint) = &verification.entrypoint {
-        let mut found = false;
-        for candidate in &entrypoint.candidates {
+        // A binary read above needs no second look.
+        let read_above = entrypoint.candidates.first().is_some_and(|first| {
+            verification
+                .binaries
+                .iter()
+                .any(|binary| &binary.path == first)
+        });
+        let mut found = read_above;
+        for candidate in entrypoint.candidates.iter().filter(|_| !read_above) {
             if bridge.stat_file(reference, candidate).await?.is_some() {
                 found = true;
                 break;
@@ -90,6 +95,32 @@ async fn check(
     Ok(())
 }
 
+/// How much of a binary the first read takes: the ELF header and, in a Go binary, the program
+/// header table and an interpreter path lie within it, so a binary costs one read.
+const PREFIX_BYTES: u64 = 4096;
+
+/// `length` bytes from `offset` of the file: from `prefix` (its first bytes) when they hold
+/// them, else read (the length capped at [`MAX_TABLE_BYTES`]).
+async fn bytes_at(
+    bridge: &mut Bridge,
+    reference: &str,
+    path: &str,
+    prefix: &[u8],
+    (offset, length): (u64, u64),
+) -> Result<Vec<u8>, FrontendError> {
+    let length = length.min(MAX_TABLE_BYTES);
+    let end = offset.saturating_add(length);
+    if let (Ok(start), Ok(end)) = (usize::try_from(offset), usize::try_from(end)) {
+        if let Some(bytes) = prefix.get(start..end) {
+            return Ok(bytes.to_vec());
+        }
+    }
+    Ok(bridge
+        .read_file_range(reference, path, offset, length)
+        .await?
+        .unwrap_or_default())
+}
+
 /// Reads what [`verify::judge`] needs; `Ok(Err(problem))` when the file is missing or not
 /// a readable ELF executable.
 async fn read_facts(
@@ -98,29 +129,20 @@ async fn read_facts(
     binary: &ExpectedBinary,
 ) -> Result<Result<BinaryFacts, String>, FrontendError> {
     let path = &binary.path;
-    let Some(bytes) = bridge
-        .read_file_range(reference, path, 0, HEADER_BYTES)
+    let Some(prefix) = bridge
+        .read_file_range(reference, path, 0, PREFIX_BYTES)
         .await?
     else {
         return Ok(Err("is missing from the result".into()));
     };
-    let elf = match verify::header(&bytes) {
+    let elf = match verify::header(&prefix) {
         Ok(elf) => elf,
         Err(problem) => return Ok(Err(problem)),
     };
-    let read = |(offset, length): (u64, u64)| (offset, length.min(MAX_TABLE_BYTES));
-    let (offset, length) = read(elf.program_headers());
-    let table = bridge
-        .read_file_range(reference, path, offset, length)
-        .await?
-        .unwrap_or_default();
+    let table = bytes_at(bridge, reference, path, &prefix, elf.program_headers()).await?;
     let interpreter = match verify::interpreter_range(&elf, &table) {
         Ok(Some(at)) => {
-            let (offset, length) = read(at);
-            let bytes = bridge
-                .read_file_range(reference, path, offset, length)
-                .await?
-                .unwrap_or_default();
+            let bytes = bytes_at(bridge, reference, path, &prefix, at).await?;
             Some(
                 String::from_utf8_lossy(&bytes)
                     .trim_end_matches('\0')

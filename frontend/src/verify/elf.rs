@@ -9,9 +9,6 @@ use goblin::elf::section_header::SectionHeader;
 
 use crate::vocabulary::Platform;
 
-/// Bytes to read for the ELF header (an ELF64 header is 64 bytes, ELF32 52).
-pub const HEADER_BYTES: u64 = 64;
-
 /// The most the gate reads for one table or section (program headers, section headers,
 /// names, build info): far more than any Go binary needs, and bounded so a corrupt header
 /// cannot make it read a whole file.

@@ -8,7 +8,7 @@ mod elf;
 
 pub use elf::{
     arm_level, expected_machine, header, interpreter_range, machine_name, names_range,
-    section_range, ElfHeader, BUILD_INFO_SECTION, HEADER_BYTES, MAX_TABLE_BYTES,
+    section_range, ElfHeader, BUILD_INFO_SECTION, MAX_TABLE_BYTES,
 };
 
 use crate::vocabulary::{Diagnostic, Platform, Span};
