@@ -32,11 +32,14 @@
 //! - [`gateway`]: the frontend process: BuildKit's gateway API (all of the above).
 //! - [`step`]: what the binary does inside build steps (explain a failed Go command, gather
 //!   the runtime files); imports nothing of ours.
+//! - [`fuzzing`]: entry points for `cargo fuzz` and the corpus replay (spec through LLB,
+//!   go.mod, one-line parsers, frontend options).
 //! - [`cli`]: commands for people: check, init, llb, schema, version (spec, context, lint,
 //!   plan, render, gateway's option parsing).
 
 pub mod cli;
 pub mod context;
+pub mod fuzzing;
 pub mod gateway;
 pub mod gomod;
 pub mod image;

@@ -13,6 +13,7 @@ mod busybox_image;
 mod config;
 mod demo;
 mod docker_engine;
+mod fuzz;
 mod image;
 mod logs;
 mod process;
@@ -45,6 +46,8 @@ enum Task {
     Test(test::Args),
     /// gostage against hand-written Dockerfiles on buildkitd: wall times, ratios, image sizes.
     Bench(bench::Args),
+    /// cargo fuzz over every target of fuzz/ (spec to LLB, go.mod, parsers, options).
+    Fuzz(fuzz::Args),
     /// Print the last lines of the daemon logs (registry, dockerd, buildkitd).
     Logs {
         /// How many lines of each log.
@@ -60,6 +63,7 @@ fn main() -> Result<()> {
         Task::Demo => demo::run(),
         Task::Test(args) => test::run(&args),
         Task::Bench(args) => bench::run(&args),
+        Task::Fuzz(args) => fuzz::run(&args).map(|_| ()),
         Task::Logs { lines } => {
             logs::print_tails(lines);
             Ok(())

@@ -1,7 +1,7 @@
-//! `cargo xtask test`: formatting and lints, unit tests, then up + image, then the end-to-end
+//! `cargo xtask test`: formatting and lints, unit tests, a short fuzz run, then up + image, then the end-to-end
 //! tests against the real daemons. On failure, prints the tail of each daemon log.
 
-use crate::{image, logs, up};
+use crate::{fuzz, image, logs, up};
 use anyhow::{Context, Result};
 use gostage_support::cmd;
 use gostage_support::config::{bin_dir, workspace_root};
@@ -13,6 +13,9 @@ pub struct Args {
     #[arg(last = true)]
     pub e2e_args: Vec<String>,
 }
+
+/// Inputs per fuzz target in `cargo xtask test`.
+const SHORT_FUZZ_RUNS: u64 = 50_000;
 
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -73,6 +76,12 @@ fn steps(args: &Args) -> Result<()> {
 pub fn run(args: &Args) -> Result<()> {
     up::ensure_toolchains_on_path()?;
     static_checks()?;
+    // A short fuzz run of every target (the unit tests replay the corpus; the long runs are
+    // `cargo xtask fuzz --runs 10000000`).
+    fuzz::run(&fuzz::Args {
+        runs: SHORT_FUZZ_RUNS,
+        targets: Vec::new(),
+    })?;
     let result = steps(args);
     if result.is_err() {
         logs::print_tails(60);

@@ -11,15 +11,7 @@ use crate::llb;
 use crate::plan::Plan;
 use crate::vocabulary::Platform;
 
-/// The spec file, attached to definitions as their source map (`pb.Source`), so BuildKit
-/// reports a failing step at the spec line it comes from.
-#[derive(Clone, Copy, Debug)]
-pub struct SpecSource<'a> {
-    /// The file name as the user passed it.
-    pub filename: &'a str,
-    /// The whole file.
-    pub data: &'a [u8],
-}
+pub use crate::vocabulary::SpecSource;
 
 /// One target platform, ready for `Solve` and `Return`.
 #[derive(Clone, Debug)]

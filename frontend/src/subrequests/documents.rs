@@ -10,19 +10,11 @@ use crate::plan::{KNOWN_HOSTS_SECRET_ID, NETRC_SECRET_ID, SSH_AGENT_ID};
 use crate::spec::Spec;
 use crate::vocabulary::{BuildRequest, Diagnostic, Span, Target, GO_ENVIRONMENT_BUILD_ARGS};
 
-/// The spec file as the client sent it: the documents carry it so buildx can print lines.
-#[derive(Clone, Copy, Debug)]
-pub struct SpecSource<'a> {
-    /// File name as passed (`gostage.yaml`).
-    pub filename: &'a str,
-    /// Its bytes.
-    pub data: &'a [u8],
-}
+pub use crate::vocabulary::SpecSource;
 
-impl SpecSource<'_> {
-    fn base64(&self) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.data)
-    }
+/// The spec's bytes as the documents carry them.
+fn base64(source: SpecSource<'_>) -> String {
+    base64::engine::general_purpose::STANDARD.encode(source.data)
 }
 
 /// `pb.Location` JSON for `span` in source 0 (whose index `omitempty` drops), or with
@@ -136,7 +128,7 @@ pub fn targets(source: SpecSource<'_>, spec: &Spec) -> Answer {
         })
         .collect();
     Answer {
-        json: json!({"targets": entries, "sources": [source.base64()]}),
+        json: json!({"targets": entries, "sources": [base64(source)]}),
         text,
         status: None,
     }
@@ -249,7 +241,7 @@ pub fn outline(source: SpecSource<'_>, spec: &Spec, request: &BuildRequest) -> A
     }
     let mut json = json!({
         "name": name, "description": description, "args": args, "secrets": secrets,
-        "sources": [source.base64()],
+        "sources": [base64(source)],
     });
     if !ssh.is_empty() {
         json["ssh"] = Value::Array(ssh);
@@ -278,7 +270,7 @@ pub fn lint(source: SpecSource<'_>, outcome: LintOutcome<'_>) -> Answer {
     let sources = json!([{
         "filename": source.filename,
         "language": "YAML",
-        "data": source.base64(),
+        "data": base64(source),
     }]);
     match outcome {
         LintOutcome::Findings(findings) => {

@@ -106,12 +106,14 @@ fn whole_units(digits: &str) -> Option<u64> {
 }
 
 /// `0.<digits>` of `scale` nanoseconds, exactly; `None` when that is not a whole number of
-/// nanoseconds.
+/// nanoseconds (trailing zeros aside, more digits than a `u128` holds never are).
 fn fraction_of(digits: &str, scale: u64) -> Option<u64> {
     let mut value: u128 = 0;
     let mut denominator: u128 = 1;
-    for digit in digits.bytes() {
-        value = value * 10 + u128::from(digit - b'0');
+    for digit in digits.trim_end_matches('0').bytes() {
+        value = value
+            .checked_mul(10)?
+            .checked_add(u128::from(digit - b'0'))?;
         denominator = denominator.checked_mul(10)?;
     }
     let scaled = value.checked_mul(u128::from(scale))?;
@@ -165,6 +167,12 @@ mod tests {
     }
 
     #[test]
+    fn trailing_zeros_of_a_fraction_do_not_count() {
+        let zeros = "0".repeat(60);
+        assert_eq!(parsed(&format!("1.5{zeros}s")), 3 * SECOND / 2);
+    }
+
+    #[test]
     fn rejects_what_is_not_a_duration() {
         assert_eq!(problem(""), "is empty");
         assert_eq!(problem("5"), "is `5`, without a unit");
@@ -177,6 +185,12 @@ mod tests {
         assert_eq!(problem(".s"), "is not a duration: `.s`");
         assert_eq!(problem("1.2.3s"), "is not a duration: `1.2.3s`");
         assert_eq!(problem("0.5ns"), "is `0.5ns`, finer than a nanosecond");
+        // Found by fuzzing (`references`): a fraction longer than a u128 overflowed.
+        let long = "233720.64288888888888888888888888888888888887385340ms";
+        assert_eq!(
+            problem(long),
+            format!("is `{long}`, finer than a nanosecond")
+        );
         let help = duration_nanoseconds("5").map_err(|problem| problem.help);
         assert_eq!(help, Err("add a unit, e.g. `5s` for seconds".to_string()));
     }

@@ -15,6 +15,7 @@ mod platform;
 mod problem;
 mod reference;
 mod request;
+mod spec_source;
 mod time;
 
 pub use binary_name::{check_binary_name, derive_binary_name};
@@ -27,4 +28,5 @@ pub use platform::Platform;
 pub use problem::Problem;
 pub use reference::ImageReference;
 pub use request::{BuildRequest, CacheImport, ResolveMode, Target, GO_ENVIRONMENT_BUILD_ARGS};
+pub use spec_source::SpecSource;
 pub use time::rfc3339;

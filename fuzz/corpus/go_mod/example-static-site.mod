@@ -1,0 +1,3 @@
+module example.com/static-site
+
+go 1.23

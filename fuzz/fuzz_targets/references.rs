@@ -1,0 +1,6 @@
+//! `gostage::fuzzing::references` under libFuzzer.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    gostage::fuzzing::references(data);
+});
