@@ -62,6 +62,22 @@ fn has_version(binary: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// The directory of BuildKit's module source at [`BUILDKIT_VERSION`], downloaded through
+/// GOPROXY into the host's module cache (`go mod download -json`).
+pub fn module_source() -> Result<std::path::PathBuf> {
+    let json = cmd::output(Command::new("go").args([
+        "mod",
+        "download",
+        "-json",
+        &format!("{MODULE}@{BUILDKIT_VERSION}"),
+    ]))?;
+    let info: serde_json::Value = serde_json::from_str(&json)?;
+    Ok(info["Dir"]
+        .as_str()
+        .context("go mod download printed no Dir")?
+        .into())
+}
+
 /// Builds buildkitd and buildctl from the module source (`go install pkg@version` refuses the
 /// module: its go.mod has exclude directives).
 fn ensure_binaries(report: &mut Report) -> Result<()> {
@@ -74,22 +90,13 @@ fn ensure_binaries(report: &mut Report) -> Result<()> {
         );
         return Ok(());
     }
-    let json = cmd::output(Command::new("go").args([
-        "mod",
-        "download",
-        "-json",
-        &format!("{MODULE}@{BUILDKIT_VERSION}"),
-    ]))?;
-    let info: serde_json::Value = serde_json::from_str(&json)?;
-    let dir = info["Dir"]
-        .as_str()
-        .context("go mod download printed no Dir")?;
+    let dir = module_source()?;
     let staging = bin_dir().join(".staging");
     std::fs::create_dir_all(&staging)?;
     let ldflags = format!("-X {MODULE}/version.Version={BUILDKIT_VERSION}");
     cmd::run_inherit(
         Command::new("go")
-            .current_dir(dir)
+            .current_dir(&dir)
             .env("GOFLAGS", "-mod=mod -buildvcs=false")
             .args(["build", "-ldflags", &ldflags, "-o"])
             .arg(&staging)
@@ -107,7 +114,7 @@ fn ensure_binaries(report: &mut Report) -> Result<()> {
     report.add(
         "buildkitd binaries",
         Outcome::Installed,
-        format!("{BUILDKIT_VERSION} built from {dir}"),
+        format!("{BUILDKIT_VERSION} built from {}", dir.display()),
     );
     Ok(())
 }

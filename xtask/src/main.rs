@@ -13,6 +13,7 @@ mod busybox_image;
 mod config;
 mod demo;
 mod docker_engine;
+mod dockerfile_frontend;
 mod fuzz;
 mod image;
 mod logs;

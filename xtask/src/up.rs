@@ -3,8 +3,8 @@
 
 use crate::report::Report;
 use crate::{
-    apt, binfmt, builder_images, buildkitd, buildx, busybox_image, docker_engine, registry,
-    rust_image, verify,
+    apt, binfmt, builder_images, buildkitd, buildx, busybox_image, docker_engine,
+    dockerfile_frontend, registry, rust_image, verify,
 };
 use anyhow::{bail, Result};
 use std::time::Instant;
@@ -52,6 +52,7 @@ pub fn run(args: &Args) -> Result<Report> {
     buildx::ensure(&mut report)?;
     builder_images::ensure(&mut report)?;
     busybox_image::ensure(&mut report)?;
+    dockerfile_frontend::ensure(&mut report)?;
     rust_image::ensure(&mut report)?;
     if !args.skip_verify {
         verify::run(&mut report)?;

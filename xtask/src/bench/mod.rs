@@ -8,7 +8,9 @@
 //!   hand-written cross-compiling Dockerfile (xtask/bench/Dockerfile.cross) and the same
 //!   Dockerfile without `--platform=$BUILDPLATFORM`, whose arm64 compile runs under qemu
 //!   (xtask/bench/Dockerfile.emulated); and the sizes of the images.
-//! - `warm`: the rebuild after a one-line edit of main.go, for the same three recipes.
+//! - `warm`: rebuilds of the same sources, after a one-line edit of main.go (also with the
+//!   emulating Dockerfile) and after a module is added to go.mod, gostage against the
+//!   cross-compiling Dockerfile.
 //! - `ci`: a CI run on a runner that starts empty: the cache of the previous run imported from
 //!   the registry, after a one-line edit of main.go, for gostage, gostage with
 //!   `cache: {export: true}` and the cross-compiling Dockerfile.
@@ -34,7 +36,8 @@ use std::time::Instant;
 pub enum Case {
     /// amd64+arm64 against amd64 alone, cold: gostage, cross-compiling and emulating Dockerfiles.
     Multiplatform,
-    /// The rebuild after a one-line .go edit (amd64+arm64): gostage against the Dockerfiles.
+    /// Rebuilds (amd64+arm64): unchanged, after a one-line .go edit, after a dependency is
+    /// added; gostage against the Dockerfiles.
     Warm,
     /// A CI run on an empty runner importing the last run's registry cache: cache.export or not.
     Ci,
@@ -50,6 +53,9 @@ pub struct Args {
     /// Do not run `up` and `image` first (the environment and the frontend image are current).
     #[arg(long)]
     pub no_setup: bool,
+    /// Leave out Dockerfile.emulated (its cold arm64 build under qemu takes minutes).
+    #[arg(long)]
+    pub no_emulated: bool,
     /// Measure each row this many times (each run prepared alike) and report the median.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
@@ -399,9 +405,7 @@ fn multiplatform(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Res
     ];
     match &emulated {
         Ok(()) => plan.push((Recipe::Emulated, BOTH)),
-        Err(why) => s.notes.push(format!(
-            "Dockerfile.emulated skipped: {why}; arm64 build steps cannot run under qemu."
-        )),
+        Err(why) => s.notes.push(format!("Dockerfile.emulated skipped: {why}.")),
     }
     for (recipe, platforms) in plan {
         let tag = format!("{}-{}", recipe.tag(), short(platforms).replace('+', "-"));
@@ -425,11 +429,17 @@ fn multiplatform(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Res
         (Recipe::Cross, AMD64),
         "(the same for the cross-compiling Dockerfile)",
     );
-    s.ratio(
-        (Recipe::Gostage, BOTH),
-        (Recipe::Cross, BOTH),
-        "(gostage against the best hand-written Dockerfile)",
-    );
+    for platforms in [AMD64, BOTH] {
+        let goal = verdict(
+            s.quotient((Recipe::Gostage, platforms), (Recipe::Cross, platforms)),
+            0.9,
+        );
+        s.ratio(
+            (Recipe::Gostage, platforms),
+            (Recipe::Cross, platforms),
+            &format!("(gostage against the best hand-written Dockerfile; {goal})"),
+        );
+    }
     s.ratio(
         (Recipe::Emulated, BOTH),
         (Recipe::Gostage, BOTH),
@@ -459,8 +469,35 @@ fn multiplatform(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Res
     Ok(s)
 }
 
-fn warm(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Result<Section> {
-    let mut s = Section {
+/// A ratio's verdict against a goal: `met` when `value ≤ goal`.
+fn verdict(value: Option<f64>, goal: f64) -> String {
+    match value {
+        Some(value) if value <= goal => format!("goal ≤ {goal:.2}×: met"),
+        Some(_) => format!("goal ≤ {goal:.2}×: MISSED"),
+        None => "no figure".to_string(),
+    }
+}
+
+impl Section {
+    /// `a / b` in seconds, when both rows exist.
+    fn quotient(&self, a: (Recipe, &[&str]), b: (Recipe, &[&str])) -> Option<f64> {
+        Some(self.find(a.0, a.1)?.seconds() / self.find(b.0, b.1)?.seconds())
+    }
+}
+
+/// The rebuild cases, each its own section, for gostage and the Dockerfiles on amd64+arm64:
+/// the same sources again (`unchanged`), after a one-line edit of main.go (`warm`), and after
+/// a new module in go.mod imported by the program (`dependency added`).
+fn warm(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Result<Vec<Section>> {
+    let mut unchanged = Section {
+        title: "unchanged: uuid-service amd64+arm64, the same sources built again".into(),
+        method: "For each recipe: one build (not timed, fills the cache), then the measured \
+                 builds of the same sources: every step is cached, so this is the frontend's \
+                 and BuildKit's own overhead (gateway round trips, cache lookups, export)."
+            .into(),
+        ..Section::default()
+    };
+    let mut edited = Section {
         title: "warm: uuid-service amd64+arm64, rebuild after a one-line edit of main.go".into(),
         method: "For each recipe: one build of the current sources (not timed, fills the cache), \
                  then a one-line change of cmd/uuid-service/main.go (a new log message, unique \
@@ -468,32 +505,73 @@ fn warm(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Result<Secti
             .into(),
         ..Section::default()
     };
+    let mut dependency = Section {
+        title: "dependency added: uuid-service amd64+arm64, a new module in go.mod".into(),
+        method: "For each recipe, from the original go.mod: before each measured build, `go get` \
+                 of one more small module (github.com/pkg/errors, then dustin/go-humanize, …; \
+                 go.mod and go.sum change) and a file of the main package importing it (not \
+                 timed). The build downloads the new module and compiles it and the program."
+            .into(),
+        ..Section::default()
+    };
     // Emulated first: after the multiplatform case its build is the one still in the cache.
     let mut plan = Vec::new();
     match &emulated {
         Ok(()) => plan.push(Recipe::Emulated),
-        Err(why) => s.notes.push(format!("Dockerfile.emulated skipped: {why}.")),
+        Err(why) => edited
+            .notes
+            .push(format!("Dockerfile.emulated skipped: {why}.")),
     }
     plan.extend([Recipe::Gostage, Recipe::Cross]);
     for recipe in plan {
         let tag = format!("{}-warm", recipe.tag());
+        ws.remove_dependencies()?;
         let mut prime = ws.command(recipe, BOTH, &tag);
         eprintln!("+ {} (fills the cache, not timed)", cmd::display(&prime));
         cmd::output(&mut prime)?;
+        if recipe != Recipe::Emulated {
+            let nothing = || Ok(());
+            unchanged
+                .rows
+                .push(measure(ws, recipe, BOTH, &tag, runs, &nothing)?);
+        }
         let edit = || ws.edit_main();
-        s.rows.push(measure(ws, recipe, BOTH, &tag, runs, &edit)?);
+        edited
+            .rows
+            .push(measure(ws, recipe, BOTH, &tag, runs, &edit)?);
+        if recipe != Recipe::Emulated {
+            let add = || ws.add_dependency();
+            dependency
+                .rows
+                .push(measure(ws, recipe, BOTH, &tag, runs, &add)?);
+        }
     }
-    s.ratio(
+    ws.remove_dependencies()?;
+    let goal = verdict(
+        unchanged.quotient((Recipe::Gostage, BOTH), (Recipe::Cross, BOTH)),
+        0.8,
+    );
+    unchanged.ratio(
+        (Recipe::Gostage, BOTH),
         (Recipe::Cross, BOTH),
-        (Recipe::Gostage, BOTH),
-        "(hand-written cross-compiling Dockerfile against gostage)",
+        &format!("(gostage against the cross-compiling Dockerfile; {goal})"),
     );
-    s.ratio(
+    edited.ratio(
+        (Recipe::Gostage, BOTH),
+        (Recipe::Cross, BOTH),
+        "(gostage against the cross-compiling Dockerfile)",
+    );
+    edited.ratio(
+        (Recipe::Gostage, BOTH),
         (Recipe::Emulated, BOTH),
-        (Recipe::Gostage, BOTH),
-        "(emulating Dockerfile against gostage)",
+        "(gostage against the emulating Dockerfile)",
     );
-    Ok(s)
+    dependency.ratio(
+        (Recipe::Gostage, BOTH),
+        (Recipe::Cross, BOTH),
+        "(gostage against the cross-compiling Dockerfile)",
+    );
+    Ok(vec![unchanged, edited, dependency])
 }
 
 /// The `ci` case: each recipe's previous run exports its cache, then a fresh runner (pruned
@@ -593,31 +671,90 @@ pub fn run(args: &Args) -> Result<()> {
     .context("preparing the bench context")?;
     let emulated = match emulation_unavailable() {
         Some(why) => Err(why),
+        None if args.no_emulated => Err("--no-emulated was given".to_string()),
         None => {
             golang::ensure()?;
             Ok(())
         }
     };
-    // Each section is printed (stdout) as soon as its case is done.
-    println!("{}", header(args.runs));
+    // Each section is printed (stdout) as soon as its case is done, and all of them end up
+    // in bench/RESULTS.md.
+    let mut report = format!("{}\n{}\n", header(args.runs), machine());
+    println!("{report}");
     let start = Instant::now();
-    if matches!(args.case, Case::Multiplatform | Case::All) {
+    let show = |section: Section, report: &mut String| {
         let mut out = String::new();
-        multiplatform(&ws, emulated.clone(), args.runs)?.print(&mut out);
+        section.print(&mut out);
         println!("{out}");
+        report.push_str(&out);
+        report.push('\n');
+    };
+    if matches!(args.case, Case::Multiplatform | Case::All) {
+        show(
+            multiplatform(&ws, emulated.clone(), args.runs)?,
+            &mut report,
+        );
     }
     if matches!(args.case, Case::Warm | Case::All) {
-        let mut out = String::new();
-        warm(&ws, emulated, args.runs)?.print(&mut out);
-        println!("{out}");
+        for section in warm(&ws, emulated, args.runs)? {
+            show(section, &mut report);
+        }
     }
     if matches!(args.case, Case::Ci | Case::All) {
-        let mut out = String::new();
-        ci(&ws, args.runs)?.print(&mut out);
-        println!("{out}");
+        show(ci(&ws, args.runs)?, &mut report);
     }
-    println!("bench finished in {:.0}s", start.elapsed().as_secs_f64());
+    let finished = format!("bench finished in {:.0}s", start.elapsed().as_secs_f64());
+    println!("{finished}");
+    write_results(args, &report, &finished)
+}
+
+/// Writes bench/RESULTS.md: the command, the machine and every section printed.
+fn write_results(args: &Args, report: &str, finished: &str) -> Result<()> {
+    let case = format!("{:?}", args.case).to_lowercase();
+    let path = workspace_root().join("bench/RESULTS.md");
+    std::fs::create_dir_all(path.parent().context("bench/ has no parent")?)?;
+    let text = format!(
+        "# Benchmark results\n\nWritten by `cargo xtask bench --case {case} --runs {runs}`; \
+         times are medians of {runs} run(s), in seconds, wall clock of the client command.\n\n\
+         ```text\n{report}{finished}\n```\n",
+        runs = args.runs
+    );
+    std::fs::write(&path, text)?;
+    eprintln!("wrote {}", path.display());
     Ok(())
+}
+
+/// The machine: CPUs, memory, kernel and OS, Docker Engine.
+fn machine() -> String {
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    let memory = read("/proc/meminfo")
+        .lines()
+        .find_map(|line| line.strip_prefix("MemTotal:"))
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches(" kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or("unknown".to_string(), |kib| {
+            format!("{:.1} GiB", kib as f64 / 1_048_576.0)
+        });
+    let os = read("/etc/os-release")
+        .lines()
+        .find_map(|line| line.strip_prefix("PRETTY_NAME="))
+        .unwrap_or("unknown")
+        .trim_matches('"')
+        .to_string();
+    let kernel = read("/proc/sys/kernel/osrelease").trim().to_string();
+    let cpu = read("/proc/cpuinfo")
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .map(|value| value.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_default();
+    let docker = cmd::docker(&["version", "-f", "{{.Server.Version}}"]).unwrap_or_default();
+    format!("machine: {os}, kernel {kernel}, {cpu}, {memory} memory; Docker Engine {docker}")
 }
 
 #[cfg(test)]

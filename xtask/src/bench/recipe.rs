@@ -59,13 +59,41 @@ const EXPORT_SPEC: &str = "gostage-export.yaml";
 const EDITED_LINE: &str = "log.Printf(\"uuid-service listening on %s\", addr)";
 const MAIN_GO: &str = "cmd/uuid-service/main.go";
 
+/// Small dependency-free modules the "dependency added" rows add, one per run (module@version,
+/// the package imported): real modules through GOPROXY, each new to go.mod when added.
+const ADDED_DEPENDENCIES: &[(&str, &str)] = &[
+    ("github.com/pkg/errors@v0.9.1", "github.com/pkg/errors"),
+    (
+        "github.com/dustin/go-humanize@v1.1.0",
+        "github.com/dustin/go-humanize",
+    ),
+    (
+        "github.com/cespare/xxhash/v2@v2.3.0",
+        "github.com/cespare/xxhash/v2",
+    ),
+    (
+        "github.com/pmezard/go-difflib@v1.0.0",
+        "github.com/pmezard/go-difflib/difflib",
+    ),
+    (
+        "github.com/davecgh/go-spew@v1.1.1",
+        "github.com/davecgh/go-spew/spew",
+    ),
+    (
+        "github.com/google/go-cmp@v0.7.0",
+        "github.com/google/go-cmp/cmp",
+    ),
+];
+
 /// The bench's copy of examples/uuid-service, the Dockerfiles' directory and the build-args.
 pub struct Workspace {
     context: PathBuf,
     dockerfiles: PathBuf,
     goproxy: String,
     original_main: String,
+    original_module: (String, String),
     edits: Cell<u32>,
+    added: Cell<usize>,
 }
 
 impl Workspace {
@@ -91,12 +119,18 @@ impl Workspace {
             format!("{spec}cache:\n  export: true\n"),
         )?;
         let goproxy = go::goproxy()?;
+        let original_module = (
+            std::fs::read_to_string(copy.join("go.mod"))?,
+            std::fs::read_to_string(copy.join("go.sum"))?,
+        );
         Ok(Workspace {
             context: copy.to_path_buf(),
             dockerfiles: dockerfiles.to_path_buf(),
             goproxy,
             original_main,
+            original_module,
             edits: Cell::new(0),
+            added: Cell::new(0),
         })
     }
 
@@ -162,6 +196,50 @@ impl Workspace {
             self.context.join(MAIN_GO),
             self.original_main.replace(EDITED_LINE, &line),
         )?;
+        Ok(())
+    }
+}
+
+impl Workspace {
+    /// Adds the next module of [`ADDED_DEPENDENCIES`]: `go get` (go.mod and go.sum, through
+    /// GOPROXY) and a file of the main package that imports it.
+    ///
+    /// Errors: every module of the list is already added, or `go get` fails.
+    pub fn add_dependency(&self) -> Result<()> {
+        let n = self.added.get();
+        let Some((module, package)) = ADDED_DEPENDENCIES.get(n) else {
+            bail!(
+                "the bench adds at most {} dependencies per recipe (--runs)",
+                ADDED_DEPENDENCIES.len()
+            );
+        };
+        self.added.set(n + 1);
+        cmd::output(
+            Command::new("go")
+                .args(["get", module])
+                .current_dir(&self.context)
+                .env("GOFLAGS", "")
+                .env("GOPROXY", &self.goproxy)
+                .env("GOTOOLCHAIN", "local"),
+        )?;
+        std::fs::write(
+            self.context.join(format!("cmd/uuid-service/added_{n}.go")),
+            format!("package main\n\nimport _ \"{package}\"\n"),
+        )?;
+        Ok(())
+    }
+
+    /// Puts go.mod and go.sum back and removes the files [`Workspace::add_dependency`] wrote.
+    pub fn remove_dependencies(&self) -> Result<()> {
+        std::fs::write(self.context.join("go.mod"), &self.original_module.0)?;
+        std::fs::write(self.context.join("go.sum"), &self.original_module.1)?;
+        for n in 0..self.added.get() {
+            let file = self.context.join(format!("cmd/uuid-service/added_{n}.go"));
+            if file.exists() {
+                std::fs::remove_file(file)?;
+            }
+        }
+        self.added.set(0);
         Ok(())
     }
 }
