@@ -4,11 +4,11 @@
 //! failed compile with hints at the spec line (`failure_hints`).
 
 use super::deps::{builder_image, Dependencies};
-use super::environment::{offline_builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
+use super::environment::{mount_build_cache, offline_builder_env, BUILD_CACHE_DIR};
 use super::failure_hints;
 use super::ldflags::ldflags;
 use super::{PlanError, Planner, SOURCE_DIR};
-use crate::llb::{CacheSharing, Constraints, Exec, Local, Network, Output};
+use crate::llb::{Constraints, Exec, Local, Network, Output};
 use crate::spec::Binary;
 use crate::vocabulary::Platform;
 
@@ -166,10 +166,7 @@ pub fn build(
     let output = exec.writable("/out", None);
     exec.tmpfs("/tmp");
     deps.mount_modules(&mut exec);
-    match standard_library {
-        Some(seed) => exec.cache_from(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared, seed),
-        None => exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared),
-    }
+    mount_build_cache(&mut exec, platform, standard_library);
     let constraints = input.on_build_platform().line(binary.main.span.line);
     let step = format!("go build {} ({platform})", binary.main.value);
     Ok(exec.build(&constraints, &step).output(output))

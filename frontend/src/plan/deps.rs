@@ -2,9 +2,7 @@
 //! cache (a cache mount, or with `cache.export` an ordinary layer), so that editing a `.go`
 //! file does not download modules again.
 
-use super::environment::{
-    builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID, MODULE_CACHE_DIR, MODULE_CACHE_ID,
-};
+use super::environment::{builder_env, MODULE_CACHE_DIR, MODULE_CACHE_ID};
 use super::failure_hints;
 use super::netrc::download_line;
 use super::{netrc, ssh, Planner, SOURCE_DIR};
@@ -120,7 +118,6 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
     }
     let root = exec.writable("/", Some(&with_module_files));
     exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
-    exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
     let root = exec.build(&constraints, "go mod download").output(root);
     Dependencies {
         root,

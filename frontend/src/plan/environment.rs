@@ -1,6 +1,7 @@
 //! The environment of builder processes.
 
-use crate::vocabulary::{BuildRequest, ResolvedImage, GO_ENVIRONMENT_BUILD_ARGS};
+use crate::llb::{CacheSharing, Exec, Output};
+use crate::vocabulary::{BuildRequest, Platform, ResolvedImage, GO_ENVIRONMENT_BUILD_ARGS};
 
 /// Go's module cache, mounted as a BuildKit cache (`go help environment`: GOMODCACHE).
 pub const MODULE_CACHE_DIR: &str = "/go/pkg/mod";
@@ -8,8 +9,24 @@ pub const MODULE_CACHE_DIR: &str = "/go/pkg/mod";
 pub const BUILD_CACHE_DIR: &str = "/root/.cache/go-build";
 /// Cache mount id of the module cache, shared by every gostage build on the daemon.
 pub const MODULE_CACHE_ID: &str = "gostage/go-mod";
-/// Cache mount id of the build cache.
+/// Cache mount id of the build cache, followed by `/<target platform>`.
 pub const BUILD_CACHE_ID: &str = "gostage/go-build";
+
+/// Mounts Go's build cache at [`BUILD_CACHE_DIR`] for a Go process that compiles for
+/// `platform`: the cache mount `gostage/go-build/<os>/<arch>[/<variant>]`, `locked`. Go
+/// processes share finished cache entries but not work in progress, so builds running side by
+/// side (other programs on the daemon, other binaries of this build) would each compile the
+/// standard library; one at a time per platform, the later ones find it compiled. Each
+/// platform has its own cache, so the platforms of a build still compile in parallel. With
+/// `seed` (`cache.export`) the cache starts from that layer (BuildKit keys a seeded cache by
+/// its seed too: `solver/llbsolver/mounts/mount.go`).
+pub fn mount_build_cache(exec: &mut Exec, platform: &Platform, seed: Option<&Output>) {
+    let id = format!("{BUILD_CACHE_ID}/{platform}");
+    match seed {
+        Some(seed) => exec.cache_from(BUILD_CACHE_DIR, &id, CacheSharing::Locked, seed),
+        None => exec.cache(BUILD_CACHE_DIR, &id, CacheSharing::Locked),
+    }
+}
 
 /// The Go build-args that only say where modules come from and how they are checked
 /// (`go help module-private`, `go help modules`): a step without network never uses them.

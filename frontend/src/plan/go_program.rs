@@ -7,10 +7,10 @@
 
 use super::compile::NO_DWARF;
 use super::deps::builder_image;
-use super::environment::{offline_builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
+use super::environment::{mount_build_cache, offline_builder_env};
 use super::ldflags::DEFAULT_LDFLAGS;
 use super::Planner;
-use crate::llb::{CacheSharing, Constraints, Exec, FileOp, Network, Output};
+use crate::llb::{Constraints, Exec, FileOp, Network, Output};
 use crate::vocabulary::{Platform, Problem};
 
 /// Where the program's source is mounted.
@@ -33,7 +33,16 @@ pub fn run(
     let mut args: Vec<String> = ["go", "run", "-trimpath"].map(String::from).to_vec();
     args.push(format!("{PROGRAM_DIR}/{file}"));
     args.extend(arguments.iter().cloned());
-    helper_step(planner, file, source, args, &[], inputs, name)
+    let build_platform = &planner.request.build_platform;
+    helper_step(
+        planner,
+        file,
+        source,
+        args,
+        (build_platform, &[]),
+        inputs,
+        name,
+    )
 }
 
 /// Compiles `source` (saved as `file`) with `go build` in the builder, on the build platform,
@@ -55,20 +64,6 @@ pub fn compile(
     name: &str,
 ) -> Result<Output, Problem> {
     let target = platform.go_env()?;
-    Ok(compile_with(
-        planner, file, source, &target, path, inputs, name,
-    ))
-}
-
-fn compile_with(
-    planner: Planner<'_>,
-    file: &str,
-    source: &str,
-    target: &[(String, String)],
-    path: &str,
-    inputs: &[(&str, &Output)],
-    name: &str,
-) -> Output {
     let mut args: Vec<String> = [
         "go",
         "build",
@@ -81,18 +76,27 @@ fn compile_with(
     .to_vec();
     args.extend(["-o".to_string(), format!("{OUTPUT_DIR}{path}")]);
     args.push(format!("{PROGRAM_DIR}/{file}"));
-    helper_step(planner, file, source, args, target, inputs, name)
+    Ok(helper_step(
+        planner,
+        file,
+        source,
+        args,
+        (platform, &target),
+        inputs,
+        name,
+    ))
 }
 
 /// One helper step: `args` in the builder on the build platform, without network, with the
-/// program at [`PROGRAM_DIR`], `inputs` read-only, the build cache, and [`OUTPUT_DIR`] as
-/// the result.
+/// program at [`PROGRAM_DIR`], `inputs` read-only, the build cache of the platform it
+/// compiles for, and [`OUTPUT_DIR`] as the result. `target` is that platform and its Go
+/// environment (empty for the build platform, Go's default).
 fn helper_step(
     planner: Planner<'_>,
     file: &str,
     source: &str,
     args: Vec<String>,
-    extra: &[(String, String)],
+    (platform, extra): (&Platform, &[(String, String)]),
     inputs: &[(&str, &Output)],
     name: &str,
 ) -> Output {
@@ -116,7 +120,7 @@ fn helper_step(
     exec.readonly(PROGRAM_DIR, &program);
     let output = exec.writable(OUTPUT_DIR, None);
     exec.tmpfs("/tmp");
-    exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
+    mount_build_cache(&mut exec, platform, None);
     for (dest, input) in inputs {
         exec.readonly(dest, input);
     }

@@ -4,9 +4,9 @@
 
 use super::compile::{module_env, source};
 use super::deps::Dependencies;
-use super::environment::{offline_builder_env, BUILD_CACHE_DIR, BUILD_CACHE_ID};
+use super::environment::{mount_build_cache, offline_builder_env};
 use super::{Planner, SOURCE_DIR};
-use crate::llb::{CacheSharing, Constraints, Exec, FileOp, Network, Output};
+use crate::llb::{Constraints, Exec, FileOp, Network, Output};
 
 /// The Go program that runs `go test -json` and writes the reports; standard library only.
 const PROGRAM: &str = include_str!("assets/test_report.go");
@@ -84,7 +84,7 @@ pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
     exec.writable(SOURCE_DIR, Some(&source(planner)));
     exec.tmpfs("/tmp");
     deps.mount_modules(&mut exec);
-    exec.cache(BUILD_CACHE_DIR, BUILD_CACHE_ID, CacheSharing::Shared);
+    mount_build_cache(&mut exec, &planner.request.build_platform, None);
     let line = spec
         .test
         .packages

@@ -881,15 +881,15 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     assert_eq!(
         lines,
         [
-            "default linux/amd64 40ad663caa1b26dbe2cf60fc71dbf4c5119e5149de1c43c4cd6f5c1fc2e5f3a9",
-            "multi linux/amd64 d62b190fe1a53e62d660cd090df8371fd49d5bdf3830261338086971b585462a",
-            "multi sbom eb81c18c56bea6b709de6bd4c91f9eb9f5a1cfdda8af04bf7bb82d9a14b7b81a",
-            "multi linux/arm64 5d0c3afda1d83cf0bfcf2beadd0691cff3c3f5eb3436febd640ecfcd6851a31e",
-            "multi sbom 6cb6cb527c2a67c224db3ed52ccb91d2643057d66a71d54988275cbc270697a1",
-            "multi linux/arm/v7 c099bb2b24173f442cf404b8e2e5ff1fe46e8421c666c9a555aa47f4d1f8107e",
-            "multi sbom c3fdd8578b90c920d5d7be3e9051af9f36555db4a170834eafedb77cfc3bb57b",
-            "binary linux/amd64 ed961e4b282a906b6fdcf8340004f4cca0f53d60a4ea48050d09c669320af739",
-            "vendored linux/amd64 b18d472a39224b0464e6441c9014f847beafb9c89eeecbcadfa8f06f02d32fcf",
+            "default linux/amd64 e5b01c32fadb412af3a97269e89c1196654256785cc249e13f2c7c4f6d535ce0",
+            "multi linux/amd64 daf2913f45c380230eae241b34900cd1d016c0f9309026553faccd59ec03ce29",
+            "multi sbom 940b5db6ee1b33096d6cdaecf85310dc0fd1d43e2cdff0be51c3c8f8e37083ca",
+            "multi linux/arm64 76756bd6c0590c1557f360561a0435018ce417f1b5704a779d6823470d7ee6c8",
+            "multi sbom 4bc35f5e30dfdd5e877920fe3cdeb5a783686b58e62159e69938b51618522130",
+            "multi linux/arm/v7 10a5d5221028ef87d5c987156a0f0b1c03ef3cc09ad3a587590825c47b635011",
+            "multi sbom d4fd60caeda55b0a0eb06a3f28fd850efcea9b7e076b9a2caa6d7bc510f44b7e",
+            "binary linux/amd64 9fc8d59c47bed25ad06d6c1a01c1c4c77df48ad4bb9bf82a37d0efc2efab5852",
+            "vendored linux/amd64 2f0f6483c84537b42ad411a125dafc09573523e29308d25ab4e4a55882ea473b",
         ]
     );
 }
@@ -1340,4 +1340,36 @@ fn no_step_compiles_a_helper_before_the_module_compile() {
         images.contains(&"docker-image://docker.io/myorg/gostage:latest@sha256:2222".to_string()),
         "{images:?}"
     );
+}
+
+#[test]
+fn each_platform_compiles_with_its_own_locked_build_cache() {
+    let plan = planned(&spec(&["linux/amd64", "linux/arm64"]), &syntax_request());
+    for platform in &plan.platforms {
+        let (_, compile) = compile_step(&platform.filesystem);
+        let caches: Vec<(String, i32)> = compile
+            .mounts
+            .iter()
+            .filter(|mount| mount.dest == "/root/.cache/go-build")
+            .filter_map(|mount| mount.cache_opt.as_ref())
+            .map(|cache| (cache.id.clone(), cache.sharing))
+            .collect();
+        assert_eq!(
+            caches,
+            [(
+                format!("gostage/go-build/{}", platform.platform),
+                pb::CacheSharingOpt::Locked as i32
+            )]
+        );
+    }
+    // go mod download compiles nothing: it does not wait for a compile's lock.
+    let download = execs(&plan.platforms[0].filesystem)
+        .into_iter()
+        .find(|(name, _, _)| name == "go mod download")
+        .map(|(_, _, exec)| exec)
+        .unwrap_or_else(|| panic!("no download step"));
+    assert!(download
+        .mounts
+        .iter()
+        .all(|mount| mount.dest != "/root/.cache/go-build"));
 }
