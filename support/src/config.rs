@@ -19,6 +19,16 @@ pub fn state_dir() -> PathBuf {
     PathBuf::from("/var/lib/gostage")
 }
 
+/// The pid file of the buildkitd `cargo xtask up` started.
+pub fn buildkitd_pidfile() -> PathBuf {
+    state_dir().join("buildkitd.pid")
+}
+
+/// The pid file of the registry `cargo xtask up` started.
+pub fn registry_pidfile() -> PathBuf {
+    state_dir().join("registry.pid")
+}
+
 /// Where `cargo xtask up` installs the binaries it builds (buildkitd, buildctl, buildx).
 pub fn bin_dir() -> PathBuf {
     state_dir().join("bin")

@@ -9,7 +9,7 @@ use crate::report::{Outcome, Report};
 use anyhow::{Context, Result};
 use gostage_support::build_command::buildctl;
 use gostage_support::cmd;
-use gostage_support::config::{bin_dir, state_dir, BUILDKIT_ADDR, REGISTRY};
+use gostage_support::config::{bin_dir, buildkitd_pidfile, state_dir, BUILDKIT_ADDR, REGISTRY};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -51,7 +51,7 @@ fn config_path() -> PathBuf {
     state_dir().join("buildkitd.toml")
 }
 fn pidfile() -> PathBuf {
-    state_dir().join("buildkitd.pid")
+    buildkitd_pidfile()
 }
 
 fn has_version(binary: &Path) -> bool {

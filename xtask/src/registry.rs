@@ -5,7 +5,7 @@ use crate::logs;
 use crate::process;
 use crate::report::{Outcome, Report};
 use anyhow::Result;
-use gostage_support::config::{state_dir, REGISTRY};
+use gostage_support::config::{registry_pidfile, state_dir, REGISTRY};
 use gostage_support::http;
 use std::process::Command;
 use std::time::Duration;
@@ -42,7 +42,7 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     std::fs::write(&config, CONFIG)?;
     let mut c = Command::new("/usr/bin/docker-registry");
     c.arg("serve").arg(&config);
-    let pid = process::spawn_daemon(c, &logs::registry(), &dir.join("registry.pid"))?;
+    let pid = process::spawn_daemon(c, &logs::registry(), &registry_pidfile())?;
     process::wait_until("registry", Duration::from_secs(30), Some(pid), answers)?;
     report.add(
         "registry",

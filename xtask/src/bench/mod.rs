@@ -11,11 +11,14 @@
 //! - `warm`: rebuilds of the same sources, after a one-line edit of main.go (also with the
 //!   emulating Dockerfile) and after a module is added to go.mod, gostage against the
 //!   cross-compiling Dockerfile.
+//! - `load`: 16 different programs (tests/fixtures/load-program) built at once, cold, against
+//!   one of them alone (bench/load.rs).
 //! - `ci`: a CI run on a runner that starts empty: the cache of the previous run imported from
 //!   the registry, after a one-line edit of main.go, for gostage, gostage with
 //!   `cache: {export: true}` and the cross-compiling Dockerfile.
 
 mod golang;
+mod load;
 mod recipe;
 
 use crate::config::scratch_dir;
@@ -41,6 +44,8 @@ pub enum Case {
     Warm,
     /// A CI run on an empty runner importing the last run's registry cache: cache.export or not.
     Ci,
+    /// 16 different programs built at once, cold, against one alone.
+    Load,
     /// Every case.
     All,
 }
@@ -702,6 +707,9 @@ pub fn run(args: &Args) -> Result<()> {
     }
     if matches!(args.case, Case::Ci | Case::All) {
         show(ci(&ws, args.runs)?, &mut report);
+    }
+    if matches!(args.case, Case::Load | Case::All) {
+        show(load::load(args.runs)?, &mut report);
     }
     let finished = format!("bench finished in {:.0}s", start.elapsed().as_secs_f64());
     println!("{finished}");

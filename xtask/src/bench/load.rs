@@ -1,0 +1,126 @@
+//! The `load` case: 16 different programs (tests/fixtures/load-program, each with its own
+//! module path and message, linking net/http) built at once on one buildkitd, cold, against
+//! one of them built alone, cold. gostage's goal: the 16 take at most 4× the one.
+
+use super::{prune, prune_command, Section};
+use crate::config::scratch_dir;
+use anyhow::{Context, Result};
+use gostage_support::build_command::{buildctl_dockerfile, Progress};
+use gostage_support::config::{workspace_root, REGISTRY};
+use gostage_support::{cmd, go};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// How many programs build at once.
+pub const PROGRAMS: usize = 16;
+
+/// Copies the fixture once per program, each with its own module path and message.
+fn programs() -> Result<Vec<PathBuf>> {
+    let fixture = workspace_root().join("tests/fixtures/load-program");
+    let root = scratch_dir("bench-load");
+    if root.exists() {
+        std::fs::remove_dir_all(&root)?;
+    }
+    let main = std::fs::read_to_string(fixture.join("main.go"))?;
+    (0..PROGRAMS)
+        .map(|n| {
+            let dir = root.join(format!("program{n}"));
+            std::fs::create_dir_all(&dir)?;
+            std::fs::copy(fixture.join("gostage.yaml"), dir.join("gostage.yaml"))?;
+            std::fs::write(
+                dir.join("go.mod"),
+                format!("module example.com/load/program{n}\n\ngo 1.23\n"),
+            )?;
+            std::fs::write(
+                dir.join("main.go"),
+                main.replace("load program NAME", &format!("load program {n}")),
+            )?;
+            Ok(dir)
+        })
+        .collect()
+}
+
+/// The build of the program in `dir`, pushed as bench/load:<its directory name>.
+fn command(dir: &Path, goproxy: &str) -> Command {
+    let name = dir
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().to_string());
+    let mut c = buildctl_dockerfile(Progress::Plain, dir, dir);
+    c.args(["--opt", "filename=gostage.yaml"])
+        .args(["--opt", "platform=linux/amd64"])
+        .args(["--opt", &format!("build-arg:GOPROXY={goproxy}")])
+        .args([
+            "--output",
+            &format!("type=image,name={REGISTRY}/bench/load:{name},push=true"),
+        ])
+        .stdin(Stdio::null());
+    c
+}
+
+/// Runs `commands` at once; the wall time until the last one ends.
+fn at_once(commands: Vec<Command>) -> Result<f64> {
+    let start = Instant::now();
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = commands
+            .into_iter()
+            .map(|mut c| scope.spawn(move || cmd::output(&mut c).map(|_| ())))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a build thread panicked")))
+            })
+            .collect()
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    results.into_iter().collect::<Result<Vec<_>>>()?;
+    Ok(seconds)
+}
+
+/// Medians of `runs` of: one program cold, and all of them at once cold.
+pub fn load(runs: u32) -> Result<Section> {
+    let dirs = programs()?;
+    let goproxy = go::goproxy()?;
+    let first = dirs.first().context("no programs")?;
+    let (mut one, mut all) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        prune()?;
+        one.push(at_once(vec![command(first, &goproxy)])?);
+        prune()?;
+        all.push(at_once(
+            dirs.iter().map(|dir| command(dir, &goproxy)).collect(),
+        )?);
+        eprintln!(
+            "==> load: one {:.1}s, {PROGRAMS} at once {:.1}s",
+            one[one.len() - 1],
+            all[all.len() - 1]
+        );
+    }
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[(values.len() - 1) / 2]
+    };
+    let (one, all) = (median(&mut one), median(&mut all));
+    let ratio = all / one;
+    let verdict = if ratio <= 4.0 { "met" } else { "MISSED" };
+    Ok(Section {
+        title: format!("load: {PROGRAMS} different programs at once, cold, linux/amd64"),
+        method: format!(
+            "tests/fixtures/load-program copied {PROGRAMS} times (own module path and message, \
+             links net/http); before each measurement `{}`; then one program alone, and all \
+             {PROGRAMS} started at once (one buildctl each), until the last one has pushed. \
+             Medians of {runs} run(s).",
+            cmd::display(&prune_command())
+        ),
+        notes: vec![
+            format!("one program, cold:                 {one:.1}s"),
+            format!("{PROGRAMS} programs at once, cold:        {all:.1}s"),
+            format!(
+                "{PROGRAMS} at once / one:                 {ratio:.2}×  (goal ≤ 4.00×: {verdict})"
+            ),
+        ],
+        ..Section::default()
+    })
+}
