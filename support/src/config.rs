@@ -13,6 +13,9 @@ pub const REGISTRY: &str = "127.0.0.1:5000";
 pub const BUILDKIT_ADDR: &str = "unix:///run/buildkit/buildkitd.sock";
 /// The buildx `remote` builder pointing at buildkitd.
 pub const BUILDX_BUILDER: &str = "gostage";
+/// The repository, in [`REGISTRY`], of `golang:1.23` for linux/amd64 and linux/arm64 that
+/// `cargo xtask up` pushes (xtask/src/golang_index.rs), tag `1.23`: for arm64 workers.
+pub const GOLANG_MULTIARCH_REPOSITORY: &str = "multiarch/golang";
 
 /// Root of everything `cargo xtask up` owns.
 pub fn state_dir() -> PathBuf {

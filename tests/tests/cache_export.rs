@@ -163,6 +163,12 @@ fn ci_cache_without_export_the_same_run_needs_a_module_source() -> Result<()> {
         output.contains("module lookup disabled by GOPROXY=off"),
         "the compile did not fail on the missing module\n{output}"
     );
+    // gostage says why and what to change.
+    ensure!(
+        output.contains("gostage: the module cache is empty")
+            && output.contains("add `cache: {export: true}`"),
+        "the compile's failure does not point at cache.export\n{output}"
+    );
     Ok(())
 }
 

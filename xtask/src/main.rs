@@ -15,6 +15,7 @@ mod demo;
 mod docker_engine;
 mod dockerfile_frontend;
 mod fuzz;
+mod golang_index;
 mod image;
 mod logs;
 mod process;

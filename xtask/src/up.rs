@@ -4,7 +4,7 @@
 use crate::report::Report;
 use crate::{
     apt, binfmt, builder_images, buildkitd, buildx, busybox_image, docker_engine,
-    dockerfile_frontend, registry, rust_image, verify,
+    dockerfile_frontend, golang_index, registry, rust_image, verify,
 };
 use anyhow::{bail, Result};
 use std::time::Instant;
@@ -51,6 +51,7 @@ pub fn run(args: &Args) -> Result<Report> {
     buildkitd::ensure(&mut report)?;
     buildx::ensure(&mut report)?;
     builder_images::ensure(&mut report)?;
+    golang_index::ensure(&mut report)?;
     busybox_image::ensure(&mut report)?;
     dockerfile_frontend::ensure(&mut report)?;
     rust_image::ensure(&mut report)?;

@@ -258,7 +258,7 @@ async fn resolve_all(
         (
             Slot::Frontend,
             needs.frontend.clone(),
-            build_platform.clone(),
+            request.frontend_platform.clone(),
             "gostage's own image, which builder steps run gostage from".to_string(),
         ),
     ];

@@ -51,9 +51,11 @@ struct CacheOptionsEntry {
     attributes: Option<BTreeMap<String, String>>,
 }
 
+/// One entry of `BUILDKIT_WORKERS` (BuildKit's `client.WorkerInfo` as JSON; current daemons
+/// write lower-case keys).
 #[derive(Deserialize)]
 struct Worker {
-    #[serde(rename = "Platforms", default)]
+    #[serde(rename = "platforms", alias = "Platforms", default)]
     platforms: Option<Vec<WorkerPlatform>>,
 }
 
@@ -158,6 +160,7 @@ impl Environment {
                 .map(|item| Platform::parse(item).map_err(invalid(format!("--platform `{item}`"))))
                 .collect::<Result<_, _>>()?;
         }
+        request.frontend_platform = Platform::of_this_binary();
         request.build_platform = self
             .worker_platforms
             .first()
@@ -241,6 +244,20 @@ mod tests {
             .iter()
             .map(|(name, value)| (name.to_string(), value.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn reads_the_worker_platforms_as_current_daemons_write_them() {
+        // Lower-case keys, as buildkitd v0.32 sets BUILDKIT_WORKERS for the frontend.
+        let environment = Environment::from_variables(variables(&[(
+            "BUILDKIT_WORKERS",
+            r#"[{"id":"jx5ugsjtg2","labels":{},"platforms":[{"architecture":"arm64","os":"linux"}]}]"#,
+        )]))
+        .unwrap_or_else(|error| panic!("{error}"));
+        let request = environment
+            .request(&[Platform::linux_amd64()])
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(request.build_platform.to_string(), "linux/arm64");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! gostage's own binary in builder steps: the frontend image (the `source` option), resolved
-//! for the build platform and mounted read-only, so steps run `gostage explain` and
+//! for the running frontend's own platform and mounted read-only, so steps run `gostage explain` and
 //! `gostage runtime-files` (module `step`) without compiling a helper first. BuildKit has
 //! already pulled this image to start the frontend, so the mount costs no download.
 
@@ -13,10 +13,11 @@ const MOUNT_DIR: &str = "/gostage/bin";
 /// `xtask image`).
 pub const BINARY: &str = "/gostage/bin/gostage";
 
-/// The frontend image on the build platform.
+/// The frontend image, in the variant of the running frontend (see
+/// `BuildRequest::frontend_platform`).
 fn image(planner: Planner<'_>) -> Output {
     let reference = &planner.frontend.reference;
-    let constraints = Constraints::default().platform(&planner.request.build_platform);
+    let constraints = Constraints::default().platform(&planner.request.frontend_platform);
     Image::new(reference)
         .resolve_mode(planner.request.resolve_mode)
         .build(&constraints, &format!("gostage image {reference}"))

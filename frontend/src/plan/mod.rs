@@ -96,8 +96,8 @@ pub struct Needs {
     pub platforms: Vec<Platform>,
     /// The builder image, resolved for the build platform.
     pub builder: ImageNeed,
-    /// The frontend image (the `source` option), resolved for the build platform: builder
-    /// steps run gostage's binary from it.
+    /// The frontend image (the `source` option), resolved for the frontend's own platform
+    /// (`BuildRequest::frontend_platform`): builder steps run gostage's binary from it.
     pub frontend: ImageNeed,
     /// The final stage's base image, resolved for each target platform; `None` for scratch
     /// and for the `binary` and `test` targets.
@@ -112,7 +112,7 @@ pub struct Needs {
 pub struct Resolved {
     /// The builder, for the build platform.
     pub builder: ResolvedImage,
-    /// The frontend image, for the build platform.
+    /// The frontend image, for the frontend's own platform.
     pub frontend: ResolvedImage,
     /// The base per target platform (empty for scratch).
     pub bases: BTreeMap<Platform, ResolvedImage>,

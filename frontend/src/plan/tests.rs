@@ -881,15 +881,15 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     assert_eq!(
         lines,
         [
-            "default linux/amd64 e5b01c32fadb412af3a97269e89c1196654256785cc249e13f2c7c4f6d535ce0",
-            "multi linux/amd64 daf2913f45c380230eae241b34900cd1d016c0f9309026553faccd59ec03ce29",
-            "multi sbom 940b5db6ee1b33096d6cdaecf85310dc0fd1d43e2cdff0be51c3c8f8e37083ca",
-            "multi linux/arm64 76756bd6c0590c1557f360561a0435018ce417f1b5704a779d6823470d7ee6c8",
-            "multi sbom 4bc35f5e30dfdd5e877920fe3cdeb5a783686b58e62159e69938b51618522130",
-            "multi linux/arm/v7 10a5d5221028ef87d5c987156a0f0b1c03ef3cc09ad3a587590825c47b635011",
-            "multi sbom d4fd60caeda55b0a0eb06a3f28fd850efcea9b7e076b9a2caa6d7bc510f44b7e",
-            "binary linux/amd64 9fc8d59c47bed25ad06d6c1a01c1c4c77df48ad4bb9bf82a37d0efc2efab5852",
-            "vendored linux/amd64 2f0f6483c84537b42ad411a125dafc09573523e29308d25ab4e4a55882ea473b",
+            "default linux/amd64 2db95551c1418c935a66e0623ee8623a866a4f5feddef578ad70612880149b76",
+            "multi linux/amd64 082aa59ff495b55d39dd4fed32b95f70a8315071a7b3b66eefa9a5df24cc0b44",
+            "multi sbom a51cf646204cc3e7a1968cd76d56f1c1e50cc6f53e9ae4144e3241ae8327d7a2",
+            "multi linux/arm64 f63441a9d8b39e06016580beb83041a70afe9f8bbbd67e650a9f4487de52fc44",
+            "multi sbom f66ca02a572c4626ac2910c1e0cef3a0a8ac125ee3710a5e5a5d48d879fcb9f9",
+            "multi linux/arm/v7 171938f2a4864e7263cac344d0fd6ceaee593de81e08e32707c241b5098966cc",
+            "multi sbom ca3463f084a3b792654d53aa390bff3808d0428b241049a08a9f97ff353ebeeb",
+            "binary linux/amd64 cc0a9bbf15fdc3ef2319a33b49aaacc57f955ddc839a01ae45429218b3ad636e",
+            "vendored linux/amd64 4c2a38b52186cb994c8690c09aedbdab01809b80a37b33d9c4b7668038519bb9",
         ]
     );
 }

@@ -32,6 +32,12 @@ impl Platform {
         Self::normalised("linux", "amd64", "")
     }
 
+    /// The platform this binary was compiled for (`std::env::consts`, normalised as a worker
+    /// platform: `x86_64` → amd64, `aarch64` → arm64).
+    pub fn of_this_binary() -> Self {
+        Self::normalised(std::env::consts::OS, std::env::consts::ARCH, "")
+    }
+
     /// Parses a target platform, `os/arch[/variant]` (or `arch` alone, meaning linux),
     /// normalises it, and checks that Go can build for it ([`Platform::go_env`]).
     ///

@@ -117,6 +117,12 @@ pub struct BuildRequest {
     pub platforms: Vec<Platform>,
     /// Where compiles run: the first platform of the first worker.
     pub build_platform: Platform,
+    /// The platform of the running frontend binary, whose image variant the builder steps
+    /// mount: the daemon started the frontend for its own platform (BuildKit's gateway
+    /// resolves the frontend image with no platform), so that binary runs on the daemon's
+    /// kernel whatever the build platform is (a worker declaring linux/arm64 on an amd64
+    /// host, a single-platform frontend image).
+    pub frontend_platform: Platform,
     /// `--build-arg` values by name.
     pub build_args: BTreeMap<String, String>,
     /// `--label` values, copied into the image config.
@@ -158,6 +164,7 @@ impl Default for BuildRequest {
             frontend_image: None,
             platforms: Vec::new(),
             build_platform: Platform::linux_amd64(),
+            frontend_platform: Platform::linux_amd64(),
             build_args: BTreeMap::new(),
             labels: BTreeMap::new(),
             named_contexts: BTreeMap::new(),

@@ -17,7 +17,6 @@
 //!   the registry, after a one-line edit of main.go, for gostage, gostage with
 //!   `cache: {export: true}` and the cross-compiling Dockerfile.
 
-mod golang;
 mod load;
 mod recipe;
 
@@ -597,7 +596,14 @@ fn ci(ws: &Workspace, runs: u32) -> Result<Section> {
         ),
         ..Section::default()
     };
-    for recipe in [Recipe::Gostage, Recipe::GostageExport, Recipe::Cross] {
+    s.notes.push(
+        "gostage without cache.export is not a row: on a runner that starts empty, `go mod \
+         download` comes from the imported cache without its modules (they were in a cache \
+         mount), and the offline compile stops with a hint to set cache.export \
+         (tests/tests/cache_export.rs)."
+            .into(),
+    );
+    for recipe in [Recipe::GostageExport, Recipe::Cross] {
         let tag = format!("{}-ci", recipe.tag());
         let command = || ws.ci_command(recipe, BOTH, &tag);
         prune()?;
@@ -622,11 +628,6 @@ fn ci(ws: &Workspace, runs: u32) -> Result<Section> {
             &command,
         )?);
     }
-    s.ratio(
-        (Recipe::GostageExport, BOTH),
-        (Recipe::Gostage, BOTH),
-        "(gostage with cache.export against gostage without it)",
-    );
     s.ratio(
         (Recipe::GostageExport, BOTH),
         (Recipe::Cross, BOTH),
@@ -677,10 +678,7 @@ pub fn run(args: &Args) -> Result<()> {
     let emulated = match emulation_unavailable() {
         Some(why) => Err(why),
         None if args.no_emulated => Err("--no-emulated was given".to_string()),
-        None => {
-            golang::ensure()?;
-            Ok(())
-        }
+        None => Ok(()),
     };
     // Each section is printed (stdout) as soon as its case is done, and all of them end up
     // in bench/RESULTS.md.

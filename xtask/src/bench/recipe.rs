@@ -152,12 +152,12 @@ impl Workspace {
             .args(["--opt", &format!("platform={}", platforms.join(","))])
             .args(["--opt", &format!("build-arg:GOPROXY={}", self.goproxy)]);
         if recipe == Recipe::Emulated {
-            // golang:1.23 with an arm64 image too (see golang.rs).
+            // golang:1.23 with an arm64 image too (see golang_index.rs).
             c.args([
                 "--opt",
                 &format!(
                     "context:golang:1.23=docker-image://{}",
-                    super::golang::image()
+                    crate::golang_index::image()
                 ),
             ]);
         }

@@ -110,6 +110,16 @@ pub fn compile(planner: Planner<'_>, binary: Option<&Binary>) -> Vec<Hint> {
             ));
         }
     }
+    if !planner.spec.cache.export {
+        // Go says this when a module the program needs is not in the module cache; gostage's
+        // download step fills that cache mount, so the step must have come from an imported
+        // cache, which cannot carry cache mounts (moby/buildkit#1474).
+        let top = at(planner, planner.spec.span.line);
+        hints.push((
+            "module lookup disabled by GOPROXY=off",
+            format!("the module cache is empty: `go mod download` was taken from an imported build cache (--cache-from), which cannot bring the modules it put in a cache mount; add `cache: {{export: true}}` so the modules travel in the exported cache, or build once without --cache-from (see {top})"),
+        ));
+    }
     hints.push((
         "error obtaining VCS status",
         format!("Go tried to stamp version control information, which gostage turns off (`-buildvcs=false`; .git is not sent): remove `-buildvcs=true` from build.env GOFLAGS or the GOFLAGS build-arg (see {here})"),

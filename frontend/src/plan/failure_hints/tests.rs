@@ -69,6 +69,22 @@ fn the_compile_explains_failures_at_the_main_and_go_lines() {
 }
 
 #[test]
+fn an_empty_module_cache_points_at_cache_export_unless_it_is_on() {
+    let mut spec = spec(&["linux/amd64"]);
+    let (pairs, _) = hints_of(&spec, "go build ./cmd/server");
+    let empty = hint(&pairs, "module lookup disabled by GOPROXY=off");
+    assert!(
+        empty.contains("cache: {export: true}") && empty.contains("app.yaml:1"),
+        "{empty}"
+    );
+    spec.cache.export = true;
+    let (pairs, _) = hints_of(&spec, "go build ./cmd/server");
+    assert!(pairs
+        .iter()
+        .all(|(pattern, _)| pattern != "module lookup disabled by GOPROXY=off"));
+}
+
+#[test]
 fn the_download_keeps_its_credential_hints_and_adds_the_toolchain() {
     let spec = spec(&["linux/amd64"]);
     let (pairs, command) = hints_of(&spec, "go mod download");

@@ -1,21 +1,24 @@
-//! The Go builder image the emulated Dockerfile needs: `golang:1.23` for linux/amd64 *and*
-//! linux/arm64, as Docker Hub's official image is. The test environment's `golang:1.23` (see
-//! builder_images.rs) is amd64 only, so the bench pushes an index of its own,
-//! 127.0.0.1:5000/bench/golang:1.23: the amd64 image as it is, and an arm64 image made the same
-//! way from the arm64 Go distribution of the host's Go version (the module
+//! `golang:1.23` for linux/amd64 *and* linux/arm64, as Docker Hub's official image is, for
+//! what builds on an arm64 worker: the bench's emulated Dockerfile and the two-node builder's
+//! arm64 node (tests/tests/scale_out.rs). The test environment's `golang:1.23` (see
+//! builder_images.rs) is amd64 only, so `cargo xtask up` pushes an index of its own,
+//! [`GOLANG_MULTIARCH_REPOSITORY`]`:1.23`: the amd64 image as it is, and an arm64 image made the same way from
+//! the arm64 Go distribution of the host's Go version (the module
 //! `golang.org/toolchain@v0.0.1-<go version>.linux-arm64`, which is how `go` itself fetches
 //! toolchains, through GOPROXY). The arm64 image has no shell (no arm64 busybox here).
 
 use crate::builder_images::{mkdir, write_base_files};
 use crate::config::scratch_dir;
+use crate::report::{Outcome, Report};
 use anyhow::{bail, Context, Result};
 use gostage_support::build_command::{buildctl_dockerfile, Progress};
+use gostage_support::config::GOLANG_MULTIARCH_REPOSITORY;
 use gostage_support::{cmd, go, registry};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-const REPO: &str = "bench/golang";
+const REPO: &str = GOLANG_MULTIARCH_REPOSITORY;
 const TAG: &str = "1.23";
 /// The label builder_images.rs puts on the amd64 image, recording the Go version inside.
 const VERSION_LABEL: &str = "org.gostage.go-version";
@@ -50,16 +53,17 @@ fn version_in_index(arch: &str) -> Result<Option<String>> {
 
 /// Makes sure 127.0.0.1:5000/bench/golang:1.23 holds amd64 and arm64 images of the host's Go
 /// version; returns its reference.
-pub fn ensure() -> Result<String> {
+pub fn ensure(report: &mut Report) -> Result<()> {
     let version = go::env("GOVERSION")?;
     let amd64 = version_in_index("amd64")?;
     let arm64 = version_in_index("arm64")?;
     if amd64.as_deref() == Some(&version) && arm64.as_deref() == Some(&version) {
-        eprintln!(
-            "==> {}: reused ({version}, linux/amd64 and linux/arm64)",
-            image()
+        report.add(
+            "golang amd64+arm64",
+            Outcome::Reused,
+            format!("{} ({version})", image()),
         );
-        return Ok(image());
+        return Ok(());
     }
     eprintln!("==> {}: building ({version} for linux/arm64)", image());
     let dir = scratch_dir("bench-golang");
@@ -77,7 +81,12 @@ pub fn ensure() -> Result<String> {
             image()
         );
     }
-    Ok(image())
+    report.add(
+        "golang amd64+arm64",
+        Outcome::Installed,
+        format!("{} ({version})", image()),
+    );
+    Ok(())
 }
 
 /// The arm64 Go distribution, downloaded into the host's module cache; returns its directory.
