@@ -93,33 +93,35 @@ impl Certificates {
     }
 }
 
-/// A buildkitd of its own (root, TCP address with mutual TLS), stopped when dropped.
-struct TlsDaemon {
+/// A buildkitd of its own beside the usual one: its root, config and log under `dir`, the
+/// test environment's registry settings, and `settings` (its `[grpc]` and `[worker.oci]`
+/// tables). Stopped, and the buildx builder `builder` made on it removed, when dropped.
+struct ExtraDaemon {
     child: Child,
     address: String,
     log: PathBuf,
+    builder: &'static str,
 }
 
-impl TlsDaemon {
-    fn start(dir: &Path, certificates: &Certificates) -> Result<TlsDaemon> {
-        // A free port: bind, read it, release it for buildkitd.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let address = format!("tcp://127.0.0.1:{port}");
+impl ExtraDaemon {
+    /// Starts it and waits until `ready` says so (`Ok(false)`: not yet; an error fails).
+    fn start(
+        dir: &Path,
+        address: String,
+        settings: &str,
+        builder: &'static str,
+        ready: impl Fn(&ExtraDaemon) -> Result<bool>,
+    ) -> Result<ExtraDaemon> {
+        std::fs::create_dir_all(dir)?;
         let config = dir.join("buildkitd.toml");
         std::fs::write(
             &config,
             format!(
-                "root = \"{root}\"\n\n[grpc]\n  address = [\"{address}\"]\n  [grpc.tls]\n    \
-                 cert = \"{cert}\"\n    key = \"{key}\"\n    ca = \"{ca}\"\n\n\
-                 [worker.oci]\n  enabled = true\n\n[worker.containerd]\n  enabled = false\n\n\
+                "root = \"{root}\"\n\n{settings}\n\
+                 [worker.containerd]\n  enabled = false\n\n\
                  [registry.\"{REGISTRY}\"]\n  http = true\n  insecure = true\n\n\
                  [registry.\"docker.io\"]\n  mirrors = [\"{REGISTRY}\"]\n",
                 root = dir.join("root").display(),
-                cert = certificates.path("server.pem"),
-                key = certificates.path("server.key"),
-                ca = certificates.path("ca.pem"),
             ),
         )?;
         let log = dir.join("buildkitd.log");
@@ -131,21 +133,18 @@ impl TlsDaemon {
             .stdout(out.try_clone()?)
             .stderr(out)
             .spawn()
-            .context("starting the TLS buildkitd")?;
-        let daemon = TlsDaemon {
+            .context("starting a second buildkitd")?;
+        let daemon = ExtraDaemon {
             child,
             address,
             log,
+            builder,
         };
         let start = Instant::now();
-        while !cmd::succeeds(
-            daemon
-                .buildctl(certificates, true)
-                .args(["debug", "workers"]),
-        ) {
+        while !ready(&daemon)? {
             ensure!(
                 start.elapsed() < Duration::from_secs(60),
-                "the TLS buildkitd does not answer:\n{}",
+                "the second buildkitd does not answer:\n{}",
                 daemon.log_text()
             );
             std::thread::sleep(Duration::from_millis(300));
@@ -153,16 +152,10 @@ impl TlsDaemon {
         Ok(daemon)
     }
 
-    /// buildctl against this daemon, with or without the client certificate.
-    fn buildctl(&self, certificates: &Certificates, client_certificate: bool) -> Command {
+    /// buildctl against this daemon.
+    fn buildctl(&self) -> Command {
         let mut c = Command::new(bin_dir().join("buildctl"));
-        c.args(["--addr", &self.address])
-            .args(["--tlsservername", "127.0.0.1"])
-            .args(["--tlscacert", &certificates.path("ca.pem")]);
-        if client_certificate {
-            c.args(["--tlscert", &certificates.path("client.pem")])
-                .args(["--tlskey", &certificates.path("client.key")]);
-        }
+        c.args(["--addr", &self.address]);
         c
     }
 
@@ -171,18 +164,51 @@ impl TlsDaemon {
     }
 }
 
-impl Drop for TlsDaemon {
+impl Drop for ExtraDaemon {
     fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .args(["buildx", "rm", self.builder])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         let _ = Command::new("kill")
             .arg(self.child.id().to_string())
             .status();
         let _ = self.child.wait();
-        let _ = Command::new("docker")
-            .args(["buildx", "rm", BUILDER])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
     }
+}
+
+/// buildctl against the TLS daemon, with or without the client certificate.
+fn tls_buildctl(daemon: &ExtraDaemon, certificates: &Certificates, client: bool) -> Command {
+    let mut c = daemon.buildctl();
+    c.args(["--tlsservername", "127.0.0.1"])
+        .args(["--tlscacert", &certificates.path("ca.pem")]);
+    if client {
+        c.args(["--tlscert", &certificates.path("client.pem")])
+            .args(["--tlskey", &certificates.path("client.key")]);
+    }
+    c
+}
+
+/// The TLS daemon on a free port of 127.0.0.1.
+fn start_tls_daemon(dir: &Path, certificates: &Certificates) -> Result<ExtraDaemon> {
+    // A free port: bind, read it, release it for buildkitd.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let address = format!("tcp://127.0.0.1:{port}");
+    let settings = format!(
+        "[grpc]\n  address = [\"{address}\"]\n  [grpc.tls]\n    cert = \"{cert}\"\n    \
+         key = \"{key}\"\n    ca = \"{ca}\"\n\n[worker.oci]\n  enabled = true\n",
+        cert = certificates.path("server.pem"),
+        key = certificates.path("server.key"),
+        ca = certificates.path("ca.pem"),
+    );
+    ExtraDaemon::start(dir, address, &settings, BUILDER, |daemon| {
+        Ok(cmd::succeeds(
+            tls_buildctl(daemon, certificates, true).args(["debug", "workers"]),
+        ))
+    })
 }
 
 #[test]
@@ -192,13 +218,10 @@ fn a_remote_buildkitd_over_mutual_tls_builds_through_buildx() -> Result<()> {
     }
     let dir = std::env::temp_dir().join(format!("gostage-e2e-mtls-{}", std::process::id()));
     let certificates = Certificates::make(&dir.join("certs"))?;
-    let daemon = TlsDaemon::start(&dir, &certificates)?;
+    let daemon = start_tls_daemon(&dir, &certificates)?;
     // Without a client certificate the daemon refuses the connection.
-    let refused = cmd::run_any(
-        daemon
-            .buildctl(&certificates, false)
-            .args(["debug", "workers"]),
-    )?;
+    let refused =
+        cmd::run_any(tls_buildctl(&daemon, &certificates, false).args(["debug", "workers"]))?;
     ensure!(
         !refused.success(),
         "the TLS buildkitd answered a client without a certificate"
@@ -256,91 +279,34 @@ fn a_remote_buildkitd_over_mutual_tls_builds_through_buildx() -> Result<()> {
     Ok(())
 }
 
-/// A second buildkitd whose only worker platform is linux/arm64, on a unix socket, stopped
-/// (with the two-node builder removed) when dropped.
-struct Arm64Node {
-    child: Child,
-    address: String,
-    log: PathBuf,
-}
-
-impl Arm64Node {
-    fn start(dir: &Path) -> Result<Arm64Node> {
-        std::fs::create_dir_all(dir)?;
-        let address = format!("unix://{}", dir.join("buildkitd.sock").display());
-        let config = dir.join("buildkitd.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "root = \"{root}\"\n\n[grpc]\n  address = [\"{address}\"]\n\n\
-                 [worker.oci]\n  enabled = true\n  platforms = [\"linux/arm64\"]\n\n\
-                 [worker.containerd]\n  enabled = false\n\n\
-                 [registry.\"{REGISTRY}\"]\n  http = true\n  insecure = true\n\n\
-                 [registry.\"docker.io\"]\n  mirrors = [\"{REGISTRY}\"]\n",
-                root = dir.join("root").display(),
-            ),
-        )?;
-        let log = dir.join("buildkitd.log");
-        let out = std::fs::File::create(&log)?;
-        let child = Command::new(bin_dir().join("buildkitd"))
-            .arg("--config")
-            .arg(&config)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out)
-            .spawn()
-            .context("starting the arm64 buildkitd")?;
-        let node = Arm64Node {
-            child,
-            address,
-            log,
-        };
-        let start = Instant::now();
-        loop {
-            let workers = cmd::run_any(
-                Command::new(bin_dir().join("buildctl"))
-                    .args(["--addr", &node.address])
-                    .args(["debug", "workers", "-v"]),
-            )?;
-            if workers.success() {
-                // BuildKit lists the declared platform first, then what the host runs
-                // natively; the first is the worker's own, where gostage compiles.
-                let first = workers
-                    .stdout
-                    .lines()
-                    .find_map(|line| line.strip_prefix("Platforms:"))
-                    .and_then(|list| list.trim().split(',').next())
-                    .unwrap_or_default()
-                    .to_string();
-                ensure!(
-                    first == "linux/arm64",
-                    "the second node's first platform is {first:?}:\n{}",
-                    workers.stdout
-                );
-                return Ok(node);
-            }
-            ensure!(
-                start.elapsed() < Duration::from_secs(60),
-                "the arm64 buildkitd does not answer:\n{}",
-                std::fs::read_to_string(&node.log).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(300));
+/// The arm64 node: a buildkitd whose worker declares linux/arm64, on a unix socket.
+fn start_arm64_node(dir: &Path) -> Result<ExtraDaemon> {
+    let address = format!("unix://{}", dir.join("buildkitd.sock").display());
+    let settings = format!(
+        "[grpc]\n  address = [\"{address}\"]\n\n\
+         [worker.oci]\n  enabled = true\n  platforms = [\"linux/arm64\"]\n"
+    );
+    ExtraDaemon::start(dir, address, &settings, TWO_NODES, |node| {
+        let workers = cmd::run_any(node.buildctl().args(["debug", "workers", "-v"]))?;
+        if !workers.success() {
+            return Ok(false);
         }
-    }
-}
-
-impl Drop for Arm64Node {
-    fn drop(&mut self) {
-        let _ = Command::new("docker")
-            .args(["buildx", "rm", TWO_NODES])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let _ = self.child.wait();
-    }
+        // BuildKit lists the declared platform first, then what the host runs natively; the
+        // first is the worker's own, where gostage compiles.
+        let first = workers
+            .stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("Platforms:"))
+            .and_then(|list| list.trim().split(',').next())
+            .unwrap_or_default()
+            .to_string();
+        ensure!(
+            first == "linux/arm64",
+            "the second node's first platform is {first:?}:\n{}",
+            workers.stdout
+        );
+        Ok(true)
+    })
 }
 
 #[test]
@@ -349,7 +315,7 @@ fn a_two_node_builder_builds_each_platform_on_its_own_node() -> Result<()> {
         return Ok(());
     }
     let dir = std::env::temp_dir().join(format!("gostage-e2e-two-nodes-{}", std::process::id()));
-    let node = Arm64Node::start(&dir)?;
+    let node = start_arm64_node(&dir)?;
     let _ = Command::new("docker")
         .args(["buildx", "rm", TWO_NODES])
         .output();
@@ -399,7 +365,7 @@ fn a_two_node_builder_builds_each_platform_on_its_own_node() -> Result<()> {
         built.success(),
         "the two-node build failed:\n{}\n--- arm64 node log ---\n{}",
         built.describe(),
-        std::fs::read_to_string(&node.log).unwrap_or_default()
+        node.log_text()
     );
     let index = Index::read(&image)?;
     let mut platforms = index.platforms();
@@ -427,11 +393,7 @@ fn a_two_node_builder_builds_each_platform_on_its_own_node() -> Result<()> {
         );
     }
     // The arm64 half was built by the arm64 node: its cache holds the compile.
-    let arm64_cache = cmd::run(
-        Command::new(bin_dir().join("buildctl"))
-            .args(["--addr", &node.address])
-            .args(["du", "--verbose"]),
-    )?;
+    let arm64_cache = cmd::run(node.buildctl().args(["du", "--verbose"]))?;
     ensure!(
         arm64_cache.stdout.contains("go build"),
         "the arm64 node's cache has no compile:\n{}",

@@ -95,27 +95,27 @@ fn tags(input: Planner<'_>) -> Vec<String> {
 }
 
 /// Go's build cache after compiling the whole standard library for `platform` with the
-/// compile's flags and environment (`cache.export`): an ordinary layer, keyed by the builder,
+/// compile's flags and environment (`cache.export`), by `go` alone: with gostage's image
+/// mounted for `gostage explain`, BuildKit v0.32 matched only one of two platforms' std
+/// layers on cache import (the exported cache held both; `cargo xtask bench --case ci`:
+/// 28-30 s instead of 6-7 s), and a failing std compile gets Go's own message: an ordinary layer, keyed by the builder,
 /// the platform, `build.env`, `build.tags` and the Go build-args but not by the sources, so
 /// `--cache-to … mode=max` exports it and a runner that imports it compiles only the module
 /// and its dependencies. The compile mounts its build cache seeded from it.
 ///
 /// Errors: as [`build`].
 pub fn standard_library(input: Planner<'_>, platform: &Platform) -> Result<Output, PlanError> {
-    let mut extra = compile_env(input, platform)?;
+    let extra = compile_env(input, platform)?;
     // The flags that decide how a package compiles, and so its build cache entry, as the
     // compile passes them: `-trimpath`, the compiler flags and the tags (link flags do not).
     let mut args: Vec<String> = ["go", "build", "-trimpath"].map(String::from).to_vec();
     args.extend(compiler_flags(input));
     args.extend(tags(input));
     args.push("std".into());
-    let (args, hints) = failure_hints::explained(&failure_hints::compile(input, None), args);
-    extra.push(hints);
     let mut exec = Exec::new(args)
         .env(offline_builder_env(input.builder, input.request, &extra))
         .network(Network::None);
     exec.readonly("/", &builder_image(input));
-    failure_hints::mount(input, &mut exec);
     let cache = exec.writable(BUILD_CACHE_DIR, None);
     exec.tmpfs("/tmp");
     let step = format!("go build std ({platform})");
@@ -151,8 +151,7 @@ pub fn build(
     args.push("-o".into());
     args.push(format!("/out/{name}"));
     args.push(binary.main.value.clone());
-    let (args, hints) =
-        failure_hints::explained(&failure_hints::compile(input, Some(binary)), args);
+    let (args, hints) = failure_hints::explained(&failure_hints::compile(input, binary), args);
     extra.push(hints);
     // No network: every module comes from the download step's module cache, so a module
     // missing from go.sum fails here with Go's error instead of being fetched unchecked.

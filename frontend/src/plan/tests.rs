@@ -769,9 +769,6 @@ fn exported_cache_puts_modules_and_the_standard_library_in_layers_that_compiles_
         assert_eq!(
             meta(&std_exec).args,
             [
-                "/gostage/bin/gostage",
-                "explain",
-                "--",
                 "go",
                 "build",
                 "-trimpath",
@@ -830,9 +827,9 @@ fn without_export_modules_and_builds_stay_in_cache_mounts() {
 /// SHA-256 of the marshalled definitions (with a source map) of four plans. 18ff18d (before
 /// the Plan value and the typed LLB builder) made the first values, which the refactor kept
 /// byte for byte; since then each deliberate change to the graph updates them, with
-/// `cargo xtask bench` figures before and after. Last change: the compiles (and `go build
-/// std`) run through `gostage explain` too, with the hints in the
-/// variable `GOSTAGE_FAILURE_HINTS` instead of the arguments.
+/// `cargo xtask bench` figures before and after. Last change: the builder steps run gostage
+/// from the frontend image (no helper compiles), compiles skip DWARF, the build cache is one
+/// locked cache mount per platform, and `go build std` runs without `gostage explain`.
 #[test]
 fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     use sha2::{Digest, Sha256};

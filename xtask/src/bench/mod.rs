@@ -136,6 +136,12 @@ impl Section {
 
     fn print(&self, out: &mut String) {
         let _ = writeln!(out, "\n## {}\n{}\n", self.title, self.method);
+        if self.rows.is_empty() {
+            for note in &self.notes {
+                let _ = writeln!(out, "  {note}");
+            }
+            return;
+        }
         let runs = self.rows.first().map_or(1, |r| r.runs.len());
         let wall = if runs > 1 {
             format!("wall (median of {runs}, min–max)")

@@ -89,26 +89,24 @@ pub fn download(planner: Planner<'_>) -> Vec<Hint> {
     hints
 }
 
-/// The hints of a compile: a `main:` that is not a main package or names nothing Go can
-/// build (at that binary's line; `binary` is `None` for `go build std`), VCS stamping,
-/// then [`common`].
-pub fn compile(planner: Planner<'_>, binary: Option<&Binary>) -> Vec<Hint> {
-    let line = binary.map_or(planner.spec.span.line, |binary| binary.main.span.line);
+/// The hints of the compile of `binary`: a `main:` that is not a main package or names
+/// nothing Go can build (at that binary's line), an empty module cache, VCS stamping, then
+/// [`common`].
+pub fn compile(planner: Planner<'_>, binary: &Binary) -> Vec<Hint> {
+    let line = binary.main.span.line;
     let here = at(planner, line);
     let mut hints = Vec::new();
-    if let Some(binary) = binary {
-        let main = &binary.main.value;
-        for pattern in [
-            "is not a main package",
-            "no Go files in",
-            "no required module provides package",
-            "directory not found",
-        ] {
-            hints.push((
-                pattern,
-                format!("`main: {main}` must name a directory of the module holding `package main` (relative to go.mod, e.g. ./cmd/server) (see {here})"),
-            ));
-        }
+    let main = &binary.main.value;
+    for pattern in [
+        "is not a main package",
+        "no Go files in",
+        "no required module provides package",
+        "directory not found",
+    ] {
+        hints.push((
+            pattern,
+            format!("`main: {main}` must name a directory of the module holding `package main` (relative to go.mod, e.g. ./cmd/server) (see {here})"),
+        ));
     }
     if !planner.spec.cache.export {
         // Go says this when a module the program needs is not in the module cache; gostage's
