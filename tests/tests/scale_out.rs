@@ -211,6 +211,28 @@ fn start_tls_daemon(dir: &Path, certificates: &Certificates) -> Result<ExtraDaem
     })
 }
 
+/// `docker buildx build` of `program`'s gostage.yaml on `builder` for `platforms`, with
+/// `extra` arguments, pushed as `image`.
+fn buildx_build(
+    builder: &str,
+    program: &TempCopy,
+    platforms: &str,
+    extra: &[&str],
+    image: &str,
+) -> Result<cmd::Output> {
+    cmd::run_any(
+        Command::new("docker")
+            .args(["buildx", "build", "--builder", builder, "--progress=plain"])
+            .arg("-f")
+            .arg(program.path.join("gostage.yaml"))
+            .args(["--platform", platforms])
+            .args(extra)
+            .args(["--build-arg", &format!("GOPROXY={}", goproxy()?)])
+            .args(["-t", image, "--push"])
+            .arg(&program.path),
+    )
+}
+
 #[test]
 fn a_remote_buildkitd_over_mutual_tls_builds_through_buildx() -> Result<()> {
     if !enabled() {
@@ -252,16 +274,7 @@ fn a_remote_buildkitd_over_mutual_tls_builds_through_buildx() -> Result<()> {
         &main.replace("load program NAME", "built over mutual TLS"),
     )?;
     let image = format!("{REGISTRY}/e2e/mtls:buildx");
-    let built = cmd::run_any(
-        Command::new("docker")
-            .args(["buildx", "build", "--builder", BUILDER, "--progress=plain"])
-            .arg("-f")
-            .arg(program.path.join("gostage.yaml"))
-            .args(["--platform", "linux/amd64"])
-            .args(["--build-arg", &format!("GOPROXY={}", goproxy()?)])
-            .args(["-t", &image, "--push"])
-            .arg(&program.path),
-    )?;
+    let built = buildx_build(BUILDER, &program, "linux/amd64", &[], &image)?;
     ensure!(
         built.success(),
         "the build on the TLS buildkitd failed:\n{}\n--- its log ---\n{}",
@@ -341,25 +354,13 @@ fn a_two_node_builder_builds_each_platform_on_its_own_node() -> Result<()> {
     )?;
     let image = format!("{REGISTRY}/e2e/two-nodes:buildx");
     let golang = gostage_support::registry::image(GOLANG_MULTIARCH_REPOSITORY, "1.23");
-    let built = cmd::run_any(
-        Command::new("docker")
-            .args([
-                "buildx",
-                "build",
-                "--builder",
-                TWO_NODES,
-                "--progress=plain",
-            ])
-            .arg("-f")
-            .arg(program.path.join("gostage.yaml"))
-            .args(["--platform", "linux/amd64,linux/arm64"])
-            .args([
-                "--build-context",
-                &format!("golang:1.23=docker-image://{golang}"),
-            ])
-            .args(["--build-arg", &format!("GOPROXY={}", goproxy()?)])
-            .args(["-t", &image, "--push"])
-            .arg(&program.path),
+    let context = format!("golang:1.23=docker-image://{golang}");
+    let built = buildx_build(
+        TWO_NODES,
+        &program,
+        "linux/amd64,linux/arm64",
+        &["--build-context", &context],
+        &image,
     )?;
     ensure!(
         built.success(),
