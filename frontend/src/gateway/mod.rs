@@ -224,7 +224,6 @@ fn log_rendered(rendered: &[render::RenderedPlatform]) {
 }
 
 /// Which field of [`Resolved`] a resolution fills.
-#[derive(Clone)]
 enum Slot {
     Builder,
     Frontend,
@@ -281,29 +280,16 @@ async fn resolve_all(
             ));
         }
     }
-    let mut running = tokio::task::JoinSet::new();
-    for (index, (_, need, platform, derived)) in jobs.iter().enumerate() {
+    let mode = request.resolve_mode.as_str();
+    let resolutions = jobs.iter().map(|(_, need, platform, derived)| {
         let mut bridge = bridge.clone();
-        let (need, platform, derived) = (need.clone(), platform.clone(), derived.clone());
-        let (spec_file, mode) = (spec_file.clone(), request.resolve_mode.as_str().to_string());
-        running.spawn(async move {
-            let image = resolve(&mut bridge, &mode, &spec_file, &need, &platform, &derived).await;
-            (index, image)
-        });
-    }
-    let mut results: Vec<Option<Result<ResolvedImage, FrontendError>>> =
-        jobs.iter().map(|_| None).collect();
-    while let Some(joined) = running.join_next().await {
-        let (index, image) = joined.map_err(|error| {
-            FrontendError::Other(format!("resolving an image stopped: {error}"))
-        })?;
-        results[index] = Some(image);
-    }
+        async move { resolve(&mut bridge, mode, spec_file, need, platform, derived).await }
+    });
+    let images = futures_util::future::join_all(resolutions).await;
     let (mut builder, mut frontend) = (None, None);
     let (mut bases, mut busyboxes) = (BTreeMap::new(), BTreeMap::new());
-    for ((slot, ..), result) in jobs.into_iter().zip(results) {
-        let image =
-            result.ok_or_else(|| FrontendError::Other("an image was not resolved".into()))??;
+    for ((slot, ..), image) in jobs.into_iter().zip(images) {
+        let image = image?;
         match slot {
             Slot::Builder => builder = Some(image),
             Slot::Frontend => frontend = Some(image),
