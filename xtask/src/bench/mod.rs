@@ -16,7 +16,12 @@
 //! - `ci`: a CI run on a runner that starts empty: the cache of the previous run imported from
 //!   the registry, after a one-line edit of main.go, for gostage, gostage with
 //!   `cache: {export: true}` and the cross-compiling Dockerfile.
+//! - `ko`: ko on the host against gostage, cold, unchanged and edited (bench/ko.rs).
+//! - `large`: a large real program (Caddy with its standard modules), gostage against the
+//!   cross-compiling Dockerfile, cold, unchanged and edited (bench/large.rs).
 
+mod ko;
+mod large;
 mod load;
 mod recipe;
 
@@ -25,9 +30,9 @@ use crate::{buildkitd, image, up};
 use anyhow::bail;
 use anyhow::{Context, Result};
 use gostage_support::build_command::buildctl;
-use gostage_support::config::{example, workspace_root, BUILDKIT_ADDR};
+use gostage_support::config::{workspace_root, BUILDKIT_ADDR};
 use gostage_support::{cmd, go};
-use recipe::{Recipe, Workspace};
+use recipe::{Program, Recipe, Workspace};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -45,6 +50,10 @@ pub enum Case {
     Ci,
     /// 16 different programs built at once, cold, against one alone.
     Load,
+    /// ko (on the host) against gostage: cold, unchanged, one-line edit.
+    Ko,
+    /// A large real program (Caddy): cold, unchanged, one-line edit, amd64.
+    Large,
     /// Every case.
     All,
 }
@@ -489,6 +498,29 @@ fn verdict(value: Option<f64>, goal: f64) -> String {
 }
 
 impl Section {
+    /// `rows[a] / rows[b]` as a ratio line, for sections where a recipe and platforms repeat
+    /// (cold, unchanged, edit): `what` names the build, `goal` adds a verdict.
+    fn ratio_of_rows(&mut self, a: usize, b: usize, what: &str, goal: Option<f64>) {
+        let (Some(x), Some(y)) = (self.rows.get(a), self.rows.get(b)) else {
+            return;
+        };
+        let ratio = x.seconds() / y.seconds();
+        let verdict = goal.map_or(String::new(), |goal| {
+            format!("; {}", verdict(Some(ratio), goal))
+        });
+        let line = format!(
+            "{:<58} {ratio:>6.2}×  ({what}{verdict})",
+            format!(
+                "{} {} / {} {}",
+                x.recipe.name(),
+                short(x.platforms),
+                y.recipe.name(),
+                short(y.platforms)
+            ),
+        );
+        self.ratios.push(line);
+    }
+
     /// `a / b` in seconds, when both rows exist.
     fn quotient(&self, a: (Recipe, &[&str]), b: (Recipe, &[&str])) -> Option<f64> {
         Some(self.find(a.0, a.1)?.seconds() / self.find(b.0, b.1)?.seconds())
@@ -503,7 +535,10 @@ fn warm(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Result<Vec<S
         title: "unchanged: uuid-service amd64+arm64, the same sources built again".into(),
         method: "For each recipe: one build (not timed, fills the cache), then the measured \
                  builds of the same sources: every step is cached, so this is the frontend's \
-                 and BuildKit's own overhead (gateway round trips, cache lookups, export)."
+                 and BuildKit's own overhead (gateway round trips, cache lookups, export). \
+                 Dockerfile.floor copies one file FROM scratch through the same Dockerfile \
+                 frontend image: the frontend's container, one spec read and the export and \
+                 push of two platforms, the part of every row that no recipe can cut."
             .into(),
         ..Section::default()
     };
@@ -557,6 +592,17 @@ fn warm(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Result<Vec<S
         }
     }
     ws.remove_dependencies()?;
+    let mut prime = ws.command(Recipe::Floor, BOTH, Recipe::Floor.tag());
+    cmd::output(&mut prime)?;
+    let nothing = || Ok(());
+    unchanged.rows.push(measure(
+        ws,
+        Recipe::Floor,
+        BOTH,
+        Recipe::Floor.tag(),
+        runs,
+        &nothing,
+    )?);
     let goal = verdict(
         unchanged.quotient((Recipe::Gostage, BOTH), (Recipe::Cross, BOTH)),
         0.8,
@@ -565,6 +611,11 @@ fn warm(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Result<Vec<S
         (Recipe::Gostage, BOTH),
         (Recipe::Cross, BOTH),
         &format!("(gostage against the cross-compiling Dockerfile; {goal})"),
+    );
+    unchanged.ratio(
+        (Recipe::Floor, BOTH),
+        (Recipe::Cross, BOTH),
+        "(the floor: a trivial build through a frontend image; no recipe goes below it)",
     );
     edited.ratio(
         (Recipe::Gostage, BOTH),
@@ -676,7 +727,7 @@ pub fn run(args: &Args) -> Result<()> {
         image::run()?;
     }
     let ws = Workspace::new(
-        &example("uuid-service"),
+        Program::uuid_service(),
         &workspace_root().join("xtask/bench"),
         &scratch_dir("bench-context"),
     )
@@ -714,6 +765,12 @@ pub fn run(args: &Args) -> Result<()> {
     }
     if matches!(args.case, Case::Load | Case::All) {
         show(load::load(args.runs)?, &mut report);
+    }
+    if matches!(args.case, Case::Ko | Case::All) {
+        show(ko::ko(&ws, args.runs)?, &mut report);
+    }
+    if matches!(args.case, Case::Large | Case::All) {
+        show(large::large(args.runs)?, &mut report);
     }
     let finished = format!("bench finished in {:.0}s", start.elapsed().as_secs_f64());
     println!("{finished}");

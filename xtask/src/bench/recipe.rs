@@ -1,5 +1,5 @@
-//! The three ways the bench builds examples/uuid-service, as buildctl commands against the same
-//! buildkitd, and what it reads back from their images.
+//! The ways the bench builds a Go program (examples/uuid-service, the large program), as
+//! buildctl commands against the same buildkitd, and what it reads back from their images.
 
 use anyhow::{bail, Context, Result};
 use gostage_support::build_command::{buildctl_dockerfile, Progress};
@@ -20,6 +20,11 @@ pub enum Recipe {
     Cross,
     /// xtask/bench/Dockerfile.emulated: FROM golang:1.23 per target platform (qemu for arm64).
     Emulated,
+    /// `ko build` on the host (bench/ko.rs), not through buildctl.
+    Ko,
+    /// xtask/bench/Dockerfile.floor: one file FROM scratch through the Dockerfile frontend
+    /// image, the floor of an unchanged rebuild.
+    Floor,
 }
 
 impl Recipe {
@@ -29,6 +34,8 @@ impl Recipe {
             Recipe::GostageExport => "gostage cache.export",
             Recipe::Cross => "Dockerfile.cross",
             Recipe::Emulated => "Dockerfile.emulated",
+            Recipe::Ko => "ko",
+            Recipe::Floor => "Dockerfile.floor",
         }
     }
 
@@ -38,6 +45,8 @@ impl Recipe {
             Recipe::GostageExport => "gostage-export",
             Recipe::Cross => "cross",
             Recipe::Emulated => "emulated",
+            Recipe::Ko => "ko",
+            Recipe::Floor => "floor",
         }
     }
 
@@ -48,6 +57,8 @@ impl Recipe {
                 "(binary, CA bundle, zoneinfo, passwd/group, /tmp)"
             }
             Recipe::Cross | Recipe::Emulated => "(binary, CA bundle)",
+            Recipe::Ko => "(binary on the base stand-in: CA bundle, zoneinfo, passwd/group, /tmp)",
+            Recipe::Floor => "(go.mod)",
         }
     }
 }
@@ -55,9 +66,48 @@ impl Recipe {
 /// The spec of [`Recipe::GostageExport`], written next to gostage.yaml in the copy.
 const EXPORT_SPEC: &str = "gostage-export.yaml";
 
-/// The line of cmd/uuid-service/main.go the warm case edits.
-const EDITED_LINE: &str = "log.Printf(\"uuid-service listening on %s\", addr)";
-const MAIN_GO: &str = "cmd/uuid-service/main.go";
+/// A Go program the bench builds: a module directory with a gostage.yaml, and what the edit
+/// rows change in it.
+pub struct Program {
+    /// The module directory, copied into the bench context.
+    pub source: PathBuf,
+    /// The image repository under `<registry>/bench/`.
+    pub repository: &'static str,
+    /// The main package, relative to the module (`cmd/uuid-service`); its main.go is edited.
+    pub main_package: &'static str,
+    /// A line of main.go the edit rows change ...
+    pub edited_line: &'static str,
+    /// ... by appending ` (bench edit N, NONCE)` to this text in it, a string literal's start.
+    pub edit_anchor: &'static str,
+}
+
+impl Program {
+    /// examples/uuid-service: a small HTTP service.
+    pub fn uuid_service() -> Program {
+        Program {
+            source: gostage_support::config::example("uuid-service"),
+            repository: "uuid-service",
+            main_package: "cmd/uuid-service",
+            edited_line: "log.Printf(\"uuid-service listening on %s\", addr)",
+            edit_anchor: "uuid-service",
+        }
+    }
+
+    /// xtask/bench/large-program: Caddy with its standard modules (a large real program).
+    pub fn large() -> Program {
+        Program {
+            source: gostage_support::config::workspace_root().join("xtask/bench/large-program"),
+            repository: "large-program",
+            main_package: "cmd/caddy",
+            edited_line: "caddy.CustomVersion = \"large-program\"",
+            edit_anchor: "large-program",
+        }
+    }
+
+    fn main_go(&self) -> String {
+        format!("{}/main.go", self.main_package)
+    }
+}
 
 /// Small dependency-free modules the "dependency added" rows add, one per run (module@version,
 /// the package imported): real modules through GOPROXY, each new to go.mod when added.
@@ -85,8 +135,9 @@ const ADDED_DEPENDENCIES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The bench's copy of examples/uuid-service, the Dockerfiles' directory and the build-args.
+/// The bench's copy of a [`Program`], the Dockerfiles' directory and the build-args.
 pub struct Workspace {
+    program: Program,
     context: PathBuf,
     dockerfiles: PathBuf,
     goproxy: String,
@@ -97,18 +148,26 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Copies `example` to `copy` (replacing what is there).
-    pub fn new(example: &Path, dockerfiles: &Path, copy: &Path) -> Result<Workspace> {
+    /// Copies `program`'s module to `copy` (replacing what is there).
+    pub fn new(program: Program, dockerfiles: &Path, copy: &Path) -> Result<Workspace> {
         if copy.exists() {
             std::fs::remove_dir_all(copy)?;
         }
         std::fs::create_dir_all(copy.parent().context("copy has no parent")?)?;
-        cmd::output(Command::new("cp").arg("-r").arg(example).arg(copy))?;
-        let original_main = std::fs::read_to_string(copy.join(MAIN_GO))?;
-        if !original_main.contains(EDITED_LINE) {
-            bail!("{MAIN_GO} no longer has the line the warm case edits: {EDITED_LINE}");
+        cmd::output(Command::new("cp").arg("-r").arg(&program.source).arg(copy))?;
+        let main_go = program.main_go();
+        let original_main = std::fs::read_to_string(copy.join(&main_go))?;
+        if !original_main.contains(program.edited_line) {
+            bail!(
+                "{main_go} no longer has the line the edit rows change: {}",
+                program.edited_line
+            );
         }
-        for file in ["Dockerfile.cross", "Dockerfile.emulated"] {
+        for file in [
+            "Dockerfile.cross",
+            "Dockerfile.emulated",
+            "Dockerfile.floor",
+        ] {
             if !dockerfiles.join(file).is_file() {
                 bail!("{} is missing", dockerfiles.join(file).display());
             }
@@ -124,6 +183,7 @@ impl Workspace {
             std::fs::read_to_string(copy.join("go.sum"))?,
         );
         Ok(Workspace {
+            program,
             context: copy.to_path_buf(),
             dockerfiles: dockerfiles.to_path_buf(),
             goproxy,
@@ -134,9 +194,24 @@ impl Workspace {
         })
     }
 
+    /// The bench's copy of the module.
+    pub fn context(&self) -> &Path {
+        &self.context
+    }
+
+    /// The program's main package, relative to the module.
+    pub fn main_package(&self) -> &str {
+        self.program.main_package
+    }
+
+    /// GOPROXY as the host's Go reads it.
+    pub fn goproxy(&self) -> &str {
+        &self.goproxy
+    }
+
     /// The image a build tagged `tag` pushes.
     pub fn image(&self, tag: &str) -> String {
-        format!("{REGISTRY}/bench/uuid-service:{tag}")
+        format!("{REGISTRY}/bench/{}:{tag}", self.program.repository)
     }
 
     /// The buildctl command building `recipe` for `platforms`, pushed as `tag`.
@@ -146,11 +221,19 @@ impl Workspace {
             Recipe::GostageExport => (&self.context, EXPORT_SPEC),
             Recipe::Cross => (&self.dockerfiles, "Dockerfile.cross"),
             Recipe::Emulated => (&self.dockerfiles, "Dockerfile.emulated"),
+            Recipe::Floor => (&self.dockerfiles, "Dockerfile.floor"),
+            Recipe::Ko => unreachable!("ko builds on the host: bench/ko.rs makes its command"),
         };
         let mut c = buildctl_dockerfile(Progress::Plain, &self.context, dockerfile_dir);
         c.args(["--opt", &format!("filename={filename}")])
             .args(["--opt", &format!("platform={}", platforms.join(","))])
             .args(["--opt", &format!("build-arg:GOPROXY={}", self.goproxy)]);
+        if matches!(recipe, Recipe::Cross | Recipe::Emulated) {
+            c.args([
+                "--opt",
+                &format!("build-arg:MAIN={}", self.program.main_package),
+            ]);
+        }
         if recipe == Recipe::Emulated {
             // golang:1.23 with an arm64 image too (see golang_index.rs).
             c.args([
@@ -170,7 +253,7 @@ impl Workspace {
 
     /// The registry reference of the build cache of builds tagged `tag`.
     pub fn cache(&self, tag: &str) -> String {
-        format!("{REGISTRY}/bench/uuid-service-cache:{tag}")
+        format!("{REGISTRY}/bench/{}-cache:{tag}", self.program.repository)
     }
 
     /// [`Workspace::command`] as a CI run gives it: importing the cache of builds tagged `tag`
@@ -183,18 +266,23 @@ impl Workspace {
         c
     }
 
-    /// Changes one line of main.go (a log message unique to this edit).
+    /// Changes one line of main.go (a string unique to this edit).
     pub fn edit_main(&self) -> Result<()> {
         let n = self.edits.get() + 1;
         self.edits.set(n);
         let nonce = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)?
             .as_nanos();
-        let line =
-            format!("log.Printf(\"uuid-service (bench edit {n}, {nonce}) listening on %s\", addr)");
+        let anchor = self.program.edit_anchor;
+        let line = self.program.edited_line.replacen(
+            anchor,
+            &format!("{anchor} (bench edit {n}, {nonce})"),
+            1,
+        );
         std::fs::write(
-            self.context.join(MAIN_GO),
-            self.original_main.replace(EDITED_LINE, &line),
+            self.context.join(self.program.main_go()),
+            self.original_main
+                .replacen(self.program.edited_line, &line, 1),
         )?;
         Ok(())
     }
@@ -223,7 +311,8 @@ impl Workspace {
                 .env("GOTOOLCHAIN", "local"),
         )?;
         std::fs::write(
-            self.context.join(format!("cmd/uuid-service/added_{n}.go")),
+            self.context
+                .join(format!("{}/added_{n}.go", self.program.main_package)),
             format!("package main\n\nimport _ \"{package}\"\n"),
         )?;
         Ok(())
@@ -234,7 +323,9 @@ impl Workspace {
         std::fs::write(self.context.join("go.mod"), &self.original_module.0)?;
         std::fs::write(self.context.join("go.sum"), &self.original_module.1)?;
         for n in 0..self.added.get() {
-            let file = self.context.join(format!("cmd/uuid-service/added_{n}.go"));
+            let file = self
+                .context
+                .join(format!("{}/added_{n}.go", self.program.main_package));
             if file.exists() {
                 std::fs::remove_file(file)?;
             }
