@@ -15,8 +15,10 @@
 //! compiles the probe; `gostage_binary` mounts the frontend image so steps run gostage's own
 //! binary (`explain` around each Go command, `runtime-files`); `images` picks the builder and applies `--build-context`;
 //! `ssh` adds git over SSH to `deps` for `modules.ssh`; `netrc`
-//! adds the secret `netrc` to `deps` for modules over HTTPS. Only `go mod download` has
-//! network; every other step runs with network `none`.
+//! adds the secret `netrc` to `deps` for modules over HTTPS; `cgo` (with `build.cgo`) adds
+//! the apt step of packages and cross compilers below `deps`, and sets the compile's
+//! `CC`/`CXX`, tags and link flags. Only `go mod download` and cgo's apt step have network;
+//! every other step runs with network `none`.
 //! Targets other than `image`: `binary` (the compile's outputs), `go_test` (`--target
 //! test`: the test report) and `debug` (the image plus busybox).
 
