@@ -128,10 +128,16 @@ pub fn check_platforms(
         if c_compiler(build, platform).is_some() {
             continue;
         }
+        // A node of that platform compiles natively, except for ARM below v7: Debian's only
+        // hard-float ARM compiler is armhf, ARMv7.
+        let native_node = match c_compiler(platform, platform) {
+            Some(_) => format!(", build on a {platform} node of the builder (a native compile)"),
+            None => String::new(),
+        };
         let problem = Problem::new(
             format!("is {platform}, which cgo cannot build for on the build platform {build}: Debian has no cross compiler for it there"),
             format!(
-                "with `build.cgo: true` gostage builds on {build} for {}; remove {platform}, build on a {platform} builder node, or turn cgo off",
+                "with `build.cgo: true` gostage builds on {build} for {}; remove {platform}{native_node}, or turn cgo off",
                 supported_targets(build).join(", ")
             ),
         );

@@ -264,10 +264,10 @@ fn a_platform_without_a_debian_cross_compiler_is_an_error_where_it_was_chosen() 
         diagnostic.message,
         "`platforms[1]` is linux/arm/v6, which cgo cannot build for on the build platform linux/amd64: Debian has no cross compiler for it there"
     );
-    assert!(diagnostic
-        .help
-        .as_deref()
-        .is_some_and(|help| help.contains("linux/arm64, linux/arm/v7")));
+    assert_eq!(
+        diagnostic.help.as_deref(),
+        Some("with `build.cgo: true` gostage builds on linux/amd64 for linux/amd64, linux/arm64, linux/arm/v7, linux/386, linux/ppc64le, linux/s390x, linux/riscv64; remove linux/arm/v6, or turn cgo off")
+    );
 
     let request = BuildRequest {
         platforms: vec![Platform::parse("linux/mips64le").unwrap_or_else(|p| panic!("{p}"))],
@@ -282,6 +282,9 @@ fn a_platform_without_a_debian_cross_compiler_is_an_error_where_it_was_chosen() 
     assert!(matches!(&error, PlanError::CgoPlatform(_)), "{error:?}");
     assert!(error.to_string().starts_with(
         "the target platform from --platform is linux/mips64le, which cgo cannot build for"
+    ));
+    assert!(error.to_string().ends_with(
+        "remove linux/mips64le, build on a linux/mips64le node of the builder (a native compile), or turn cgo off"
     ));
 
     let mut without_cgo = spec.clone();
