@@ -127,7 +127,8 @@ pub fn standard_library(input: Planner<'_>, platform: &Platform) -> Result<Outpu
     Ok(exec.build(&input.on_build_platform(), &step).output(cache))
 }
 
-/// A filesystem holding only `/<name>`, the static binary of `binary` for `platform`. The
+/// A filesystem holding only `/<name>`, the binary of `binary` for `platform` (static, or
+/// with `build.cgo` on a base with a C library linked dynamically: `cgo`). The
 /// build cache is the cache mount, seeded from `standard_library` when given
 /// (`cache.export`).
 ///
