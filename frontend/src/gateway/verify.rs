@@ -1,7 +1,11 @@
 //! The verification gate: before a result is returned, each built binary's ELF header,
 //! program headers and (for arm) Go build info are read from the solved ref with ranged
-//! `ReadFile` calls, and the entrypoint is looked up with `StatFile` ([`crate::verify`]
-//! decides). A failed check fails the build at the spec line that caused it.
+//! `ReadFile` calls; a dynamically linked binary's program interpreter and the entrypoint
+//! are looked up with `StatFile` ([`crate::verify`] decides). The lookups are in the result
+//! itself, the image filesystem the container runs (the base plus gostage's layers): it is
+//! solved already, while the base alone would be one more definition to solve per
+//! platform, and `StatFile` follows symlinks to the end, as the kernel does when it loads
+//! the interpreter (`continuity` `fs.RootPath`). A failed check fails the build at the spec line that caused it.
 
 use super::bridge::Bridge;
 use super::errors::FrontendError;
@@ -71,6 +75,23 @@ async fn check(
         };
         if let Some(diagnostic) = verify::judge(binary, &facts) {
             return Err(spec_file.error(diagnostic));
+        }
+        if let Some(lookup) = verify::interpreter_lookup(binary, &facts) {
+            if bridge
+                .stat_file(reference, &lookup.interpreter)
+                .await?
+                .is_none()
+            {
+                let other_found = match lookup.other_libc {
+                    Some(other) => bridge.stat_file(reference, other).await?.is_some(),
+                    None => false,
+                };
+                return Err(spec_file.error(verify::missing_interpreter(
+                    binary,
+                    &lookup,
+                    other_found,
+                )));
+            }
         }
     }
     if let Some(entrypoint) = &verification.entrypoint {

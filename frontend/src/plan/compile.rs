@@ -3,7 +3,8 @@
 //! build cache mounted, and without network; each through `gostage explain`, which ends a
 //! failed compile with hints at the spec line (`failure_hints`).
 
-use super::deps::{builder_image, Dependencies};
+use super::cgo;
+use super::deps::Dependencies;
 use super::environment::{mount_build_cache, offline_builder_env, BUILD_CACHE_DIR};
 use super::failure_hints;
 use super::ldflags::ldflags;
@@ -24,7 +25,7 @@ pub fn source(input: Planner<'_>) -> Output {
 }
 
 /// The environment the module's own Go commands (`go build`, `go test`) get beyond the
-/// builder's: `build.env`, then `CGO_ENABLED=0`.
+/// builder's: `build.env`, then `CGO_ENABLED` (`0`, or `1` with `build.cgo`).
 pub fn module_env(input: Planner<'_>) -> Vec<(String, String)> {
     let mut extra: Vec<(String, String)> = input
         .spec
@@ -33,12 +34,13 @@ pub fn module_env(input: Planner<'_>) -> Vec<(String, String)> {
         .iter()
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
-    extra.push(("CGO_ENABLED".into(), "0".into()));
+    extra.push(cgo::cgo_enabled(input.spec));
     extra
 }
 
 /// The environment of every `go build` for `platform` beyond the builder's: [`module_env`],
-/// and `GOOS`/`GOARCH` (and `GOARM`/`GOAMD64`) of the platform.
+/// `GOOS`/`GOARCH` (and `GOARM`/`GOAMD64`) of the platform, and with cgo the cross
+/// compiler's `CC` and `CXX` ([`cgo::compiler_env`]).
 ///
 /// Errors: a target platform Go cannot build for (the spec and the options check theirs, so
 /// only the build platform as the default target can be one).
@@ -55,6 +57,7 @@ fn compile_env(
                 problem,
             })?,
     );
+    extra.extend(cgo::compiler_env(input, platform));
     Ok(extra)
 }
 
@@ -86,11 +89,13 @@ fn compiler_flags(input: Planner<'_>) -> Vec<String> {
     }
 }
 
-/// `-tags a,b` from `build.tags`, or nothing.
+/// `-tags a,b` from `build.tags` (with the tags of a static cgo link, [`cgo::tags`]), or
+/// nothing.
 fn tags(input: Planner<'_>) -> Vec<String> {
-    match input.spec.build.tags.is_empty() {
+    let tags = cgo::tags(input.spec);
+    match tags.is_empty() {
         true => Vec::new(),
-        false => vec!["-tags".into(), input.spec.build.tags.join(",")],
+        false => vec!["-tags".into(), tags.join(",")],
     }
 }
 
@@ -115,14 +120,15 @@ pub fn standard_library(input: Planner<'_>, platform: &Platform) -> Result<Outpu
     let mut exec = Exec::new(args)
         .env(offline_builder_env(input.builder, input.request, &extra))
         .network(Network::None);
-    exec.readonly("/", &builder_image(input));
+    exec.readonly("/", &cgo::builder_root(input));
     let cache = exec.writable(BUILD_CACHE_DIR, None);
     exec.tmpfs("/tmp");
     let step = format!("go build std ({platform})");
     Ok(exec.build(&input.on_build_platform(), &step).output(cache))
 }
 
-/// A filesystem holding only `/<name>`, the static binary of `binary` for `platform`. The
+/// A filesystem holding only `/<name>`, the binary of `binary` for `platform` (static, or
+/// with `build.cgo` on a base with a C library linked dynamically: `cgo`). The
 /// build cache is the cache mount, seeded from `standard_library` when given
 /// (`cache.export`).
 ///
@@ -144,6 +150,7 @@ pub fn build(
     args.extend(compiler_flags(input));
     args.push("-ldflags".into());
     args.push(ldflags(
+        cgo::link_flags(spec),
         &spec.build.ldflags,
         input.request.template_values(),
     ));

@@ -2,6 +2,7 @@
 //! cache (a cache mount, or with `cache.export` an ordinary layer), so that editing a `.go`
 //! file does not download modules again.
 
+use super::cgo;
 use super::environment::{builder_env, MODULE_CACHE_DIR, MODULE_CACHE_ID};
 use super::failure_hints;
 use super::netrc::download_line;
@@ -51,7 +52,8 @@ impl Dependencies {
     }
 }
 
-/// The dependency stage: the builder with `/src/go.mod` and `/src/go.sum`, then
+/// The dependency stage: the builder (with cgo's packages, [`cgo::builder_root`]) with
+/// `/src/go.mod` and `/src/go.sum`, then
 /// `go mod download`. A vendored module downloads nothing: Go builds it from `vendor/`, and
 /// its modules may not be reachable from the build at all.
 ///
@@ -76,7 +78,7 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
         contents_only: true,
         ..Default::default()
     };
-    let with_module_files = FileOp::on(Some(&builder_image(planner)))
+    let with_module_files = FileOp::on(Some(&cgo::builder_root(planner)))
         .copy(
             Some(&module_files),
             "/",

@@ -1,6 +1,6 @@
 //! The `test` target: `go test` of the spec's packages (`test:`), on and for the build
-//! platform, after `go mod download`, with the compile's caches, `CGO_ENABLED=0`, build tags
-//! and `build.env`. It returns the report that `assets/test_report.go` writes.
+//! platform, after `go mod download`, with the compile's caches, `CGO_ENABLED` (`0`, or `1`
+//! with `build.cgo` on the builder with `build.packages`), build tags and `build.env`. It returns the report that `assets/test_report.go` writes.
 
 use super::compile::{module_env, source};
 use super::deps::Dependencies;

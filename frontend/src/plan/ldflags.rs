@@ -6,10 +6,19 @@ use crate::vocabulary::{LdflagsTemplate, Located, TemplateValues};
 /// the same sources give the same bytes (`cmd/link` flags, `go help buildflags`).
 pub const DEFAULT_LDFLAGS: &str = "-s -w -buildid=";
 
-/// The `-ldflags` value: the defaults, then each spec entry expanded with `values`. Entries
-/// are joined with spaces; Go splits them again, honouring quotes.
-pub fn ldflags(entries: &[Located<LdflagsTemplate>], values: TemplateValues<'_>) -> String {
+/// The `-ldflags` value: the defaults, then `link` (gostage's link mode flags, for a static
+/// cgo link), then each spec entry expanded with `values`, so an entry of the spec comes last
+/// and wins. Entries are joined with spaces; Go splits them again, honouring quotes.
+pub fn ldflags(
+    link: Option<&str>,
+    entries: &[Located<LdflagsTemplate>],
+    values: TemplateValues<'_>,
+) -> String {
     let mut value = DEFAULT_LDFLAGS.to_string();
+    if let Some(link) = link {
+        value.push(' ');
+        value.push_str(link);
+    }
     for entry in entries {
         value.push(' ');
         value.push_str(&entry.value.expand(values));
@@ -31,8 +40,20 @@ mod tests {
             commit: "abc",
         };
         assert_eq!(
-            ldflags(&[Located::new(entry, Span::default())], values),
+            ldflags(
+                None,
+                &[Located::new(entry.clone(), Span::default())],
+                values
+            ),
             "-s -w -buildid= -X main.version=1.2.3"
+        );
+        assert_eq!(
+            ldflags(
+                Some("-linkmode external"),
+                &[Located::new(entry, Span::default())],
+                values
+            ),
+            "-s -w -buildid= -linkmode external -X main.version=1.2.3"
         );
     }
 }

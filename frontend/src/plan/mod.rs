@@ -15,11 +15,14 @@
 //! compiles the probe; `gostage_binary` mounts the frontend image so steps run gostage's own
 //! binary (`explain` around each Go command, `runtime-files`); `images` picks the builder and applies `--build-context`;
 //! `ssh` adds git over SSH to `deps` for `modules.ssh`; `netrc`
-//! adds the secret `netrc` to `deps` for modules over HTTPS. Only `go mod download` has
-//! network; every other step runs with network `none`.
+//! adds the secret `netrc` to `deps` for modules over HTTPS; `cgo` (with `build.cgo`) adds
+//! the apt step of packages and cross compilers below `deps`, and sets the compile's
+//! `CC`/`CXX`, tags and link flags. Only `go mod download` and cgo's apt step have network;
+//! every other step runs with network `none`.
 //! Targets other than `image`: `binary` (the compile's outputs), `go_test` (`--target
 //! test`: the test report) and `debug` (the image plus busybox).
 
+mod cgo;
 mod compile;
 mod debug;
 mod deps;
@@ -42,6 +45,9 @@ mod verification;
 
 use std::collections::BTreeMap;
 
+pub use cgo::{
+    Linking, APT_CACHE_DIR, APT_CACHE_ID, APT_LISTS_DIR, APT_LISTS_ID, STATIC_LDFLAGS, STATIC_TAGS,
+};
 pub use debug::BUSYBOX_DIR;
 pub use go_test::REPORTS as TEST_REPORTS;
 pub use healthcheck::PROBE_PATH;
@@ -161,6 +167,11 @@ pub enum PlanError {
     /// The request names no frontend image (the `source` option), which builder steps need.
     #[error("the frontend image is unknown: BuildKit passes it as the option `source` when `# syntax=` (or `--frontend gateway.v0 --opt source=IMAGE`) starts gostage; outside BuildKit pass --frontend-image")]
     NoFrontendImage,
+    /// `build.cgo` with a target platform from `--platform` that Debian has no cross compiler
+    /// for on the build platform: what is wrong (naming the platform), and the platforms cgo
+    /// can build for.
+    #[error("the target platform from --platform {}; {}", .0.message, .0.help)]
+    CgoPlatform(Problem),
     /// A resolved image the plan needs is missing (the caller did not resolve what
     /// [`needs`] asked for).
     #[error("the image {reference} was not resolved for {platform}")]
@@ -179,7 +190,8 @@ pub enum PlanError {
 ///
 /// Errors: a `--build-context` that cannot replace an image, placed at the image's spec
 /// line; a `files:` source the context lacks, at its `src:`; the build platform as the
-/// default target when Go cannot build for it.
+/// default target when Go cannot build for it; with `build.cgo`, a target platform Debian
+/// has no cross compiler for (at its `platforms:` entry, else naming `--platform`).
 pub fn needs(input: PlanInput<'_>) -> Result<Needs, PlanError> {
     let PlanInput {
         spec,
@@ -193,6 +205,7 @@ pub fn needs(input: PlanInput<'_>) -> Result<Needs, PlanError> {
         Target::Test => vec![buildable_build_platform(request)?],
         _ => target_platforms(spec, request)?,
     };
+    cgo::check_platforms(spec, request, &platforms)?;
     let need = |written: Located<ImageReference>| -> Result<ImageNeed, PlanError> {
         let reference =
             images::replaced(&written, &request.named_contexts).map_err(PlanError::Spec)?;
@@ -295,6 +308,9 @@ struct Planner<'a> {
     request: &'a BuildRequest,
     builder: &'a ResolvedImage,
     frontend: &'a ResolvedImage,
+    /// The target platforms of the build (the apt step installs a cross compiler for each
+    /// that needs one).
+    platforms: &'a [Platform],
 }
 
 impl Planner<'_> {
@@ -318,6 +334,7 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
         request: input.request,
         builder: &resolved.builder,
         frontend: &resolved.frontend,
+        platforms: &needs.platforms,
     };
     let epoch = input.request.epoch_nanoseconds();
     let names = binary_names(input.spec, &input.context.module)?;

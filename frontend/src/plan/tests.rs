@@ -1287,6 +1287,7 @@ fn a_missing_file_source_is_an_error_at_its_src() {
     .is_ok());
 }
 
+mod cgo;
 mod healthcheck;
 
 #[test]

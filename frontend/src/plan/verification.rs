@@ -1,12 +1,13 @@
 //! What the gateway checks in each platform's solved result ([`crate::verify`]).
 
 use super::{Planner, BINARY_DIR};
-use crate::spec::{Base, DISTROLESS};
 use crate::verify::{entrypoint_candidates, ExpectedBinary, ExpectedEntrypoint, Verification};
 use crate::vocabulary::{ImageSettings, Platform};
 
 /// The checks of one platform: every binary at `directory` (`/usr/local/bin` in an image,
-/// `/` for the binary target), static unless the base image may bring a C library, and the
+/// `/` for the binary target); static where it runs without a C library (an image on a base
+/// without one, or without cgo the binary target, which gostage always links statically),
+/// else with its program interpreter in the image when it is dynamically linked; and the
 /// entrypoint of `settings` when the result is an image.
 pub fn expect(
     planner: Planner<'_>,
@@ -15,11 +16,9 @@ pub fn expect(
     settings: Option<&ImageSettings>,
 ) -> Verification {
     let spec = planner.spec;
-    // scratch and distroless static have no C library; any other base may.
-    let must_be_static = match (&spec.image.base, settings) {
-        (_, None) | (Base::Scratch, _) => true,
-        (Base::Image(base), Some(_)) => base.value.written == DISTROLESS,
-    };
+    let cgo = spec.build.cgo;
+    let must_be_static = spec.image.base.is_static() || (!cgo && settings.is_none());
+    let interpreter_in_result = settings.is_some() && !must_be_static;
     let directory = match settings {
         Some(_) => BINARY_DIR,
         None => "",
@@ -32,6 +31,8 @@ pub fn expect(
             path: format!("{directory}/{name}"),
             platform: platform.clone(),
             must_be_static,
+            interpreter_in_result,
+            cgo,
             span: binary.main.span,
         })
         .collect();

@@ -88,8 +88,13 @@ pub struct Build {
     pub tags: Vec<String>,
     /// Extra environment for `go build` (e.g. `GOEXPERIMENT`).
     pub env: BTreeMap<String, String>,
-    /// `cgo:`; only `false` is supported now (a `true` is rejected at parse time).
+    /// `cgo:`: compile with `CGO_ENABLED=1` and the builder's C toolchain (a Debian cross
+    /// compiler for another target architecture). `plan` links statically on a base without a
+    /// C library ([`Base::is_static`]) and dynamically on any other base.
     pub cgo: bool,
+    /// `packages:`: Debian package names installed in the builder with `apt-get` before the
+    /// compile, in the order written, each once; only with `cgo` (checked).
+    pub packages: Vec<Located<String>>,
 }
 
 /// What `image.base: distroless` stands for: Google's distroless static image for Debian 12,
@@ -97,6 +102,16 @@ pub struct Build {
 /// README). Resolved for each target platform like any base; `--build-context` with this
 /// name replaces it.
 pub const DISTROLESS: &str = "gcr.io/distroless/static-debian12:nonroot";
+
+/// What `image.base: distroless-base` stands for: Google's distroless base image for Debian 12
+/// (glibc, libssl, openssl, ca-certificates on top of the static image), with the `nonroot`
+/// user (tags: GoogleContainerTools/distroless README, `base/README.md`). The base for a
+/// dynamically linked cgo program.
+pub const DISTROLESS_BASE: &str = "gcr.io/distroless/base-debian12:nonroot";
+
+/// Repositories of Google's distroless images without a C library (`static`, and its
+/// per-Debian-release names `static-debian11`, `static-debian12`, …).
+const STATIC_DISTROLESS_REPOSITORY: &str = "gcr.io/distroless/static";
 
 /// A file or directory of the build context copied into the image (`files:`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,6 +159,28 @@ pub enum Base {
     Scratch,
     /// Any other image (e.g. `gcr.io/distroless/static`; `distroless` is [`DISTROLESS`]).
     Image(Located<ImageReference>),
+}
+
+impl Base {
+    /// Whether the base has no C library, so a program on it must be statically linked:
+    /// scratch, and Google's distroless static images ([`DISTROLESS`],
+    /// `gcr.io/distroless/static[-debianNN]`, any tag or digest). Any other image may bring
+    /// one (a glibc base such as [`DISTROLESS_BASE`] or a Debian image does).
+    pub fn is_static(&self) -> bool {
+        match self {
+            Base::Scratch => true,
+            Base::Image(reference) => {
+                let repository = reference.value.repository();
+                repository == STATIC_DISTROLESS_REPOSITORY
+                    || repository
+                        .strip_prefix(STATIC_DISTROLESS_REPOSITORY)
+                        .and_then(|rest| rest.strip_prefix("-debian"))
+                        .is_some_and(|release| {
+                            !release.is_empty() && release.bytes().all(|byte| byte.is_ascii_digit())
+                        })
+            }
+        }
+    }
 }
 
 /// A container port from `image.ports` (`8080`, `8080/tcp`, `53/udp`).

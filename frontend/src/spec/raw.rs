@@ -105,7 +105,7 @@ pub(crate) struct Test {
     /// `./internal/...`. Default: `[./...]`.
     pub packages: Option<Spanned<Vec<Spanned<String>>>>,
     /// `go test` flags, one list item each with `=` before a value, e.g. `-count=1`, `-v`,
-    /// `-run=TestAPI`. `-race` is refused: it needs cgo, which gostage builds without.
+    /// `-run=TestAPI`. `-race` needs `build.cgo: true`.
     #[schemars(inner(regex(pattern = r"^-")))]
     pub flags: Option<Vec<Spanned<String>>>,
 }
@@ -132,10 +132,19 @@ pub(crate) struct Build {
     #[schemars(inner(regex(pattern = r"^[A-Za-z0-9_.]+$")))]
     pub tags: Option<Vec<Spanned<String>>>,
     /// Extra environment variables for `go build`, e.g. `GOEXPERIMENT`. `CGO_ENABLED`,
-    /// `GOOS` and `GOARCH` are set by gostage.
+    /// `GOOS` and `GOARCH` are set by gostage, and with `cgo: true` also `CC` and `CXX`.
     pub env: Option<Map>,
-    /// Whether to use cgo. Only `false` is supported: gostage builds static binaries.
+    /// Whether to compile with cgo (`CGO_ENABLED=1`) and the builder's C toolchain, for
+    /// packages with C code such as SQLite drivers. On `scratch` or `distroless` gostage links
+    /// the program statically (tags `netgo` and `osusergo` added); on a base with glibc
+    /// (`distroless-base`, a Debian-based image) dynamically. For another target architecture
+    /// gostage installs Debian's cross compiler. Default: `false` (a static pure-Go binary).
     pub cgo: Option<Spanned<bool>>,
+    /// Debian packages to install in the builder with `apt-get` before the compile (C
+    /// libraries and their headers), e.g. `libsqlite3-dev`; names only, each once. Needs
+    /// `cgo: true`. Installed in a step of their own, cached across builds.
+    #[schemars(inner(regex(pattern = r"^[a-z0-9][a-z0-9+.-]+$")))]
+    pub packages: Option<Vec<Spanned<String>>>,
 }
 
 /// What the output image looks like.
@@ -143,7 +152,9 @@ pub(crate) struct Build {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Image {
     /// What the image starts from: `scratch` (empty, the default), `distroless`
-    /// (`gcr.io/distroless/static-debian12:nonroot`), or an image reference. A base image's
+    /// (`gcr.io/distroless/static-debian12:nonroot`), `distroless-base`
+    /// (`gcr.io/distroless/base-debian12:nonroot`, with glibc, for `build.cgo`), or an image
+    /// reference. A base image's
     /// user, environment and working directory are kept unless set here.
     pub base: Option<Spanned<String>>,
     /// User the programs run as, numeric: `uid` or `uid:gid`. Default: the base image's user,

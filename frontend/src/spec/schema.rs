@@ -147,6 +147,7 @@ mod tests {
         for (section, field) in [
             ("Image", "ports"),
             ("Build", "cgo"),
+            ("Build", "packages"),
             ("Binary", "name"),
             ("Modules", "known_hosts"),
             ("SshHost", "url"),
@@ -159,6 +160,10 @@ mod tests {
                 "{section}.{field} in {schema}"
             );
         }
+        assert_eq!(
+            schema["$defs"]["Build"]["properties"]["packages"]["items"]["pattern"],
+            "^[a-z0-9][a-z0-9+.-]+$"
+        );
         // Optional keys are not required.
         assert!(schema["$defs"]["Image"].get("required").is_none());
         assert_eq!(

@@ -64,6 +64,8 @@ fn expected(platform: &str, must_be_static: bool) -> ExpectedBinary {
         path: "/usr/local/bin/app".into(),
         platform: Platform::parse(platform).unwrap_or_else(|problem| panic!("{problem:?}")),
         must_be_static,
+        interpreter_in_result: !must_be_static,
+        cgo: false,
         span: Span { line: 3, column: 7 },
     }
 }
@@ -126,5 +128,205 @@ fn entrypoints_are_looked_up_in_path() {
     assert_eq!(
         entrypoint_candidates("app", "/usr/local/bin:/bin/:relative"),
         ["/usr/local/bin/app", "/bin/app"]
+    );
+}
+
+/// A minimal ELF executable as a linker writes one: the header, one program header (a
+/// `PT_INTERP` naming `interpreter`, or a `PT_LOAD` for a static binary) and the
+/// interpreter path after it. 64-bit little-endian layout (ELF-64 Object File Format, 1.5):
+/// header 64 bytes, program header entries 56 bytes.
+fn synthetic_elf(machine: u16, interpreter: Option<&str>) -> Vec<u8> {
+    const PT_LOAD: u32 = 1;
+    const PT_INTERP: u32 = 3;
+    let path = interpreter
+        .map(|path| format!("{path}\0"))
+        .unwrap_or_default();
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0]);
+    bytes.extend_from_slice(&[0; 8]);
+    bytes.extend_from_slice(&2u16.to_le_bytes()); // e_type: ET_EXEC
+    bytes.extend_from_slice(&machine.to_le_bytes());
+    bytes.extend_from_slice(&1u32.to_le_bytes()); // e_version
+    bytes.extend_from_slice(&0x40_1000u64.to_le_bytes()); // e_entry
+    bytes.extend_from_slice(&64u64.to_le_bytes()); // e_phoff
+    bytes.extend_from_slice(&0u64.to_le_bytes()); // e_shoff
+    bytes.extend_from_slice(&0u32.to_le_bytes()); // e_flags
+    bytes.extend_from_slice(&64u16.to_le_bytes()); // e_ehsize
+    bytes.extend_from_slice(&56u16.to_le_bytes()); // e_phentsize
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // e_phnum
+    bytes.extend_from_slice(&64u16.to_le_bytes()); // e_shentsize
+    bytes.extend_from_slice(&0u16.to_le_bytes()); // e_shnum
+    bytes.extend_from_slice(&0u16.to_le_bytes()); // e_shstrndx
+    let kind = if interpreter.is_some() {
+        PT_INTERP
+    } else {
+        PT_LOAD
+    };
+    let size = u64::try_from(path.len()).unwrap_or(0);
+    bytes.extend_from_slice(&kind.to_le_bytes());
+    bytes.extend_from_slice(&4u32.to_le_bytes()); // p_flags: PF_R
+    bytes.extend_from_slice(&120u64.to_le_bytes()); // p_offset: right after this entry
+    bytes.extend_from_slice(&0x40_0078u64.to_le_bytes()); // p_vaddr
+    bytes.extend_from_slice(&0x40_0078u64.to_le_bytes()); // p_paddr
+    bytes.extend_from_slice(&size.to_le_bytes()); // p_filesz
+    bytes.extend_from_slice(&size.to_le_bytes()); // p_memsz
+    bytes.extend_from_slice(&1u64.to_le_bytes()); // p_align
+    bytes.extend_from_slice(path.as_bytes());
+    bytes
+}
+
+/// The facts the gateway reads from `bytes`, read the way it reads them: the header, then the
+/// program header table and the interpreter path by range.
+fn facts_of(bytes: &[u8]) -> BinaryFacts {
+    let elf = header(bytes).unwrap_or_else(|error| panic!("{error}"));
+    let interpreter = interpreter_range(&elf, range(bytes, elf.program_headers()))
+        .unwrap_or_else(|error| panic!("{error}"))
+        .map(|at| {
+            String::from_utf8_lossy(range(bytes, at))
+                .trim_end_matches('\0')
+                .to_string()
+        });
+    BinaryFacts {
+        machine: elf.machine(),
+        is_64_bit: elf.is_64_bit(),
+        is_little_endian: elf.is_little_endian(),
+        interpreter,
+        arm_level: None,
+    }
+}
+
+fn cgo_binary(platform: &str, must_be_static: bool) -> ExpectedBinary {
+    ExpectedBinary {
+        cgo: true,
+        ..expected(platform, must_be_static)
+    }
+}
+
+#[test]
+fn a_static_cgo_binary_on_scratch_passes_and_a_dynamic_one_names_both_choices() {
+    use goblin::elf::header::EM_AARCH64;
+    let static_binary = facts_of(&synthetic_elf(EM_AARCH64, None));
+    assert_eq!(static_binary.interpreter, None);
+    assert_eq!(
+        judge(&cgo_binary("linux/arm64", true), &static_binary),
+        None
+    );
+    assert_eq!(
+        interpreter_lookup(&cgo_binary("linux/arm64", true), &static_binary),
+        None
+    );
+
+    let dynamic = facts_of(&synthetic_elf(
+        EM_AARCH64,
+        Some("/lib/ld-linux-aarch64.so.1"),
+    ));
+    assert_eq!(
+        dynamic.interpreter.as_deref(),
+        Some("/lib/ld-linux-aarch64.so.1")
+    );
+    let found = judge(&cgo_binary("linux/arm64", true), &dynamic)
+        .unwrap_or_else(|| panic!("a dynamic binary on scratch is an error"));
+    assert_eq!(found.span, Span { line: 3, column: 7 });
+    assert_eq!(
+        found.message,
+        "/usr/local/bin/app for linux/arm64 is dynamically linked (program interpreter /lib/ld-linux-aarch64.so.1), but the base image has no C library to run it"
+    );
+    let help = found.help.unwrap_or_default();
+    assert!(
+        help.contains("`image.base: scratch` or `distroless`")
+            && help.contains("`image.base: distroless-base`"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_dynamic_binary_on_a_glibc_base_looks_up_its_interpreter() {
+    use goblin::elf::header::EM_X86_64;
+    let facts = facts_of(&synthetic_elf(
+        EM_X86_64,
+        Some("/lib64/ld-linux-x86-64.so.2"),
+    ));
+    let expected = cgo_binary("linux/amd64", false);
+    assert_eq!(judge(&expected, &facts), None);
+    let lookup = interpreter_lookup(&expected, &facts)
+        .unwrap_or_else(|| panic!("a dynamic binary in an image is looked up"));
+    assert_eq!(
+        lookup,
+        InterpreterLookup {
+            interpreter: "/lib64/ld-linux-x86-64.so.2".into(),
+            other_libc: Some("/lib/ld-musl-x86_64.so.1"),
+        }
+    );
+    // The binary target has no image to look in.
+    let binary_target = ExpectedBinary {
+        interpreter_in_result: false,
+        ..expected.clone()
+    };
+    assert_eq!(interpreter_lookup(&binary_target, &facts), None);
+
+    // A musl base (Alpine) has the other interpreter: a mismatch, with both choices.
+    let mismatch = missing_interpreter(&expected, &lookup, true);
+    assert_eq!(mismatch.span, Span { line: 3, column: 7 });
+    assert_eq!(
+        mismatch.message,
+        "/usr/local/bin/app for linux/amd64 is linked against glibc (program interpreter /lib64/ld-linux-x86-64.so.2), but the base image has musl (/lib/ld-musl-x86_64.so.1), not glibc"
+    );
+    let help = mismatch.help.unwrap_or_default();
+    assert!(
+        help.starts_with("choose one: link statically on `image.base: scratch` or `distroless`")
+            && help.contains("`image.base: distroless-base`"),
+        "{help}"
+    );
+    // A base with no C library at all.
+    let missing = missing_interpreter(&expected, &lookup, false);
+    assert_eq!(
+        missing.message,
+        "/usr/local/bin/app for linux/amd64 is linked against glibc, but its program interpreter /lib64/ld-linux-x86-64.so.2 is not in the image: the base image has no glibc"
+    );
+}
+
+#[test]
+fn a_musl_binary_on_a_glibc_base_says_to_build_with_a_debian_builder() {
+    use goblin::elf::header::EM_AARCH64;
+    let facts = facts_of(&synthetic_elf(
+        EM_AARCH64,
+        Some("/lib/ld-musl-aarch64.so.1"),
+    ));
+    let expected = cgo_binary("linux/arm64", false);
+    let lookup = interpreter_lookup(&expected, &facts).unwrap_or_else(|| panic!("looked up"));
+    assert_eq!(lookup.other_libc, Some("/lib/ld-linux-aarch64.so.1"));
+    let mismatch = missing_interpreter(&expected, &lookup, true);
+    assert_eq!(
+        mismatch.message,
+        "/usr/local/bin/app for linux/arm64 is linked against musl (program interpreter /lib/ld-musl-aarch64.so.1), but the base image has glibc (/lib/ld-linux-aarch64.so.1), not musl"
+    );
+    assert!(mismatch
+        .help
+        .as_deref()
+        .is_some_and(|help| help.contains("not an `-alpine` one")));
+}
+
+#[test]
+fn each_c_library_has_an_interpreter_per_architecture() {
+    for platform in [
+        "linux/amd64",
+        "linux/arm64",
+        "linux/arm/v7",
+        "linux/386",
+        "linux/ppc64le",
+        "linux/s390x",
+        "linux/riscv64",
+    ] {
+        let platform = Platform::parse(platform).unwrap_or_else(|problem| panic!("{problem}"));
+        for libc in [Libc::Glibc, Libc::Musl] {
+            let interpreter = libc
+                .interpreter(&platform)
+                .unwrap_or_else(|| panic!("{platform} {libc:?}"));
+            assert_eq!(Libc::of_interpreter(interpreter), libc, "{interpreter}");
+        }
+    }
+    assert_eq!(
+        Libc::Glibc.interpreter(&Platform::parse("linux/mips").unwrap_or_else(|p| panic!("{p}"))),
+        None
     );
 }

@@ -135,6 +135,21 @@ impl ImageReference {
         names
     }
 
+    /// The normalised repository, without tag or digest (`docker.io/library/golang`,
+    /// `gcr.io/distroless/static-debian12`).
+    pub fn repository(&self) -> &str {
+        let name = self
+            .normalized
+            .split_once('@')
+            .map_or(self.normalized.as_str(), |(name, _)| name);
+        // A `:` after the last `/` starts the tag; one before it belongs to a registry port.
+        let last_slash = name.rfind('/').unwrap_or(0);
+        match name[last_slash..].rfind(':') {
+            Some(colon) => &name[..last_slash + colon],
+            None => name,
+        }
+    }
+
     /// The normalised reference pinned to `digest` (`name:tag@sha256:…`), keeping a digest
     /// that was written; unchanged when `digest` is empty.
     pub fn pinned(&self, digest: &str) -> String {
@@ -219,6 +234,26 @@ mod tests {
         }
         let problem = ImageReference::parse("Alpine:3").expect_err("upper case");
         assert!(problem.message.contains("upper-case"), "{problem:?}");
+    }
+
+    #[test]
+    fn repository_drops_tag_and_digest_but_keeps_a_registry_port() {
+        let repository = |text: &str| {
+            ImageReference::parse(text)
+                .map(|reference| reference.repository().to_string())
+                .unwrap_or_else(|problem| panic!("{problem}"))
+        };
+        assert_eq!(repository("golang:1.23"), "docker.io/library/golang");
+        assert_eq!(
+            repository("gcr.io/distroless/static-debian12:nonroot"),
+            "gcr.io/distroless/static-debian12"
+        );
+        assert_eq!(repository("127.0.0.1:5000/a/b"), "127.0.0.1:5000/a/b");
+        let digest = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(
+            repository(&format!("127.0.0.1:5000/a/b:t@{digest}")),
+            "127.0.0.1:5000/a/b"
+        );
     }
 
     #[test]

@@ -79,6 +79,34 @@ fn common(planner: Planner<'_>, line: u32) -> Vec<Hint> {
     ]
 }
 
+/// The hints of a cgo compile (`build.cgo`), at the first of `build.packages` (else at
+/// `line`): a missing C header or library (gcc prints `fatal error: <header>.h: No such
+/// file or directory`, the linker `cannot find -l<name>`), and a builder without a C
+/// compiler (Go prints `cgo: C compiler "<CC>" not found`, `cmd/go/internal/work`).
+fn cgo(planner: Planner<'_>, line: u32) -> Vec<Hint> {
+    let packages = planner
+        .spec
+        .build
+        .packages
+        .first()
+        .map_or(line, |package| package.span.line);
+    let here = at(planner, packages);
+    vec![
+        (
+            ".h: No such file or directory",
+            format!("a C header is missing from the builder: add the Debian package that ships it (usually `lib<name>-dev`) to `build.packages` (see {here})"),
+        ),
+        (
+            "cannot find -l",
+            format!("the C linker cannot find a library: add its Debian `-dev` package to `build.packages` (a static link, on scratch or distroless, needs the `.a` file it ships); packages are installed for the build platform's architecture, so for another target architecture use a Go package that compiles its C library from source, as github.com/mattn/go-sqlite3 does (see {here})"),
+        ),
+        (
+            "cgo: C compiler",
+            format!("the builder has no C compiler for cgo: use a Debian-based builder such as `golang:<version>` (gostage installs cross compilers with apt-get), not an `-alpine` one (see {here})"),
+        ),
+    ]
+}
+
 /// The download step's hints: SSH failures (whose `could not read Username` hint also names
 /// the netrc secret), refused credentials, then [`common`] at the download line.
 pub fn download(planner: Planner<'_>) -> Vec<Hint> {
@@ -90,8 +118,8 @@ pub fn download(planner: Planner<'_>) -> Vec<Hint> {
 }
 
 /// The hints of the compile of `binary`: a `main:` that is not a main package or names
-/// nothing Go can build (at that binary's line), an empty module cache, VCS stamping, then
-/// [`common`].
+/// nothing Go can build (at that binary's line), an empty module cache, with cgo missing C
+/// headers, libraries and compilers ([`cgo`]), VCS stamping, then [`common`].
 pub fn compile(planner: Planner<'_>, binary: &Binary) -> Vec<Hint> {
     let line = binary.main.span.line;
     let here = at(planner, line);
@@ -117,6 +145,9 @@ pub fn compile(planner: Planner<'_>, binary: &Binary) -> Vec<Hint> {
             "module lookup disabled by GOPROXY=off",
             format!("the module cache is empty: `go mod download` was taken from an imported build cache (--cache-from), which cannot bring the modules it put in a cache mount; add `cache: {{export: true}}` so the modules travel in the exported cache, or build once without --cache-from (see {top})"),
         ));
+    }
+    if planner.spec.build.cgo {
+        hints.extend(cgo(planner, line));
     }
     hints.push((
         "error obtaining VCS status",

@@ -93,3 +93,23 @@ fn the_download_keeps_its_credential_hints_and_adds_the_toolchain() {
     // No `go:` nor `builder:`: the first key.
     assert!(hint(&pairs, "go.mod requires go >=").contains("app.yaml:1"));
 }
+
+#[test]
+fn a_cgo_compile_explains_missing_headers_libraries_and_compilers_at_the_packages() {
+    let mut spec = spec(&["linux/amd64"]);
+    let (pairs, _) = hints_of(&spec, "go build ./cmd/server");
+    assert!(pairs.iter().all(|(pattern, _)| pattern != "cannot find -l"));
+    spec.build.cgo = true;
+    spec.build.packages = vec![Located::new(
+        "libsqlite3-dev".into(),
+        Span { line: 9, column: 7 },
+    )];
+    let (pairs, _) = hints_of(&spec, "go build ./cmd/server");
+    let header = hint(&pairs, ".h: No such file or directory");
+    assert!(
+        header.contains("`build.packages`") && header.ends_with("(see app.yaml:9)"),
+        "{header}"
+    );
+    assert!(hint(&pairs, "cannot find -l").contains("`-dev` package"));
+    assert!(hint(&pairs, "cgo: C compiler").contains("not an `-alpine` one"));
+}

@@ -14,7 +14,7 @@ use crate::vocabulary::{LdflagsTemplate, Located};
 const RESERVED: [(&str, &str); 3] = [
     (
         "CGO_ENABLED",
-        "gostage sets CGO_ENABLED=0 to build static binaries (see `build.cgo`)",
+        "gostage sets CGO_ENABLED from `build.cgo` (0 by default, for static binaries)",
     ),
     (
         "GOOS",
@@ -26,12 +26,17 @@ const RESERVED: [(&str, &str); 3] = [
     ),
 ];
 
-/// Checks tags, environment names and `cgo`. Absent `build:` gives the defaults.
+/// Environment variables gostage sets itself when `cgo` is on: the C compilers, which must
+/// be the target platform's (a cross compiler for another architecture).
+const RESERVED_WITH_CGO: [&str; 2] = ["CC", "CXX"];
+
+/// Checks tags, environment names, `cgo` and `packages`. Absent `build:` gives the defaults.
 pub(super) fn validate(build: Option<raw::Build>) -> Result<Build, Diagnostic> {
     let Some(build) = build else {
         return Ok(Build::default());
     };
     let section = FieldPath::root().key("build");
+    let cgo = build.cgo.as_ref().is_some_and(|cgo| cgo.value);
 
     let tags_path = section.key("tags");
     let mut tags = Vec::new();
@@ -55,6 +60,17 @@ pub(super) fn validate(build: Option<raw::Build>) -> Result<Build, Diagnostic> {
             )
             .with_help(format!("remove `{}`; {why}", name.value)));
         }
+        if cgo && RESERVED_WITH_CGO.contains(&name.value.as_str()) {
+            return Err(Diagnostic::new(
+                name.span,
+                format!("`{path}` cannot be set with `build.cgo: true`: gostage sets it"),
+            )
+            .with_help(format!(
+                "remove `{}`; gostage uses the builder's gcc for the build platform and \
+                 Debian's cross compiler for another target architecture",
+                name.value
+            )));
+        }
         env.insert(name.value, value.value);
     }
 
@@ -65,10 +81,12 @@ pub(super) fn validate(build: Option<raw::Build>) -> Result<Build, Diagnostic> {
         ldflags.push(Located::new(template, entry.span));
     }
 
-    if let Some(Spanned { value: true, span }) = build.cgo {
+    let packages = packages(build.packages.unwrap_or_default(), &section.key("packages"))?;
+    if let (Some(first), false) = (packages.first(), cgo) {
         return Err(
-            Diagnostic::new(span, "`build.cgo: true` is not supported").with_help(
-                "cgo is not supported yet: gostage builds static binaries; remove `cgo: true`",
+            Diagnostic::new(first.span, "`build.packages` needs `build.cgo: true`").with_help(
+                "the packages are for cgo's C compiler (libraries and their headers): add \
+             `cgo: true` under `build:`, or remove `packages`",
             ),
         );
     }
@@ -77,8 +95,38 @@ pub(super) fn validate(build: Option<raw::Build>) -> Result<Build, Diagnostic> {
         ldflags,
         tags,
         env,
-        cgo: false,
+        cgo,
+        packages,
     })
+}
+
+/// Each of `build.packages` checked to be a Debian package name; a name written twice is an
+/// error at its second place.
+fn packages(
+    written: Vec<Spanned<String>>,
+    path: &FieldPath,
+) -> Result<Vec<Located<String>>, Diagnostic> {
+    let mut packages: Vec<Located<String>> = Vec::new();
+    for (index, package) in written.into_iter().enumerate() {
+        let item = path.index(index);
+        check(&package, &item, values::debian_package)?;
+        if let Some(earlier) = packages
+            .iter()
+            .position(|known| known.value == package.value)
+        {
+            return Err(Diagnostic::new(
+                package.span,
+                format!(
+                    "`{item}` is `{}` again, like `{}`",
+                    package.value,
+                    path.index(earlier)
+                ),
+            )
+            .with_help("list each package once"));
+        }
+        packages.push(package.located());
+    }
+    Ok(packages)
 }
 
 #[cfg(test)]
@@ -103,18 +151,76 @@ mod tests {
             Some("rangefunc")
         );
         assert!(!build.cgo);
+        assert!(build.packages.is_empty());
     }
 
     #[test]
-    fn rejects_cgo() {
-        let diagnostic = assert_error(
-            "version: 1\nbuild:\n  cgo: true\n",
-            3,
-            8,
-            "`build.cgo: true` is not supported",
+    fn reads_cgo_and_packages_in_the_order_written() {
+        let build = parse_ok(
+            "version: 1\nbuild:\n  cgo: true\n  packages:\n    - libsqlite3-dev\n    - libgeos++-dev\n",
+        )
+        .build;
+        assert!(build.cgo);
+        let packages: Vec<(&str, u32, u32)> = build
+            .packages
+            .iter()
+            .map(|package| {
+                (
+                    package.value.as_str(),
+                    package.span.line,
+                    package.span.column,
+                )
+            })
+            .collect();
+        assert_eq!(
+            packages,
+            [("libsqlite3-dev", 5, 7), ("libgeos++-dev", 6, 7)]
         );
-        assert!(help(&diagnostic)
-            .starts_with("cgo is not supported yet: gostage builds static binaries"));
+        assert!(parse_ok("version: 1\nbuild:\n  cgo: true\n")
+            .build
+            .packages
+            .is_empty());
+    }
+
+    #[test]
+    fn packages_are_debian_names_each_once_and_need_cgo() {
+        let diagnostic = assert_error(
+            "version: 1\nbuild:\n  cgo: true\n  packages: [libsqlite3-dev, gcc, libsqlite3-dev]\n",
+            4,
+            35,
+            "`build.packages[2]` is `libsqlite3-dev` again, like `build.packages[0]`",
+        );
+        assert_eq!(help(&diagnostic), "list each package once");
+        let diagnostic = assert_error(
+            "version: 1\nbuild:\n  cgo: true\n  packages:\n    - libsqlite3-dev=3.40.1-2\n",
+            5,
+            7,
+            "`build.packages[0]` is not a Debian package name: `libsqlite3-dev=3.40.1-2`",
+        );
+        assert!(
+            help(&diagnostic).contains("`libsqlite3-dev`"),
+            "{diagnostic:?}"
+        );
+        let diagnostic = assert_error(
+            "version: 1\nbuild:\n  packages: [libsqlite3-dev]\n  cgo: false\n",
+            3,
+            14,
+            "`build.packages` needs `build.cgo: true`",
+        );
+        assert!(help(&diagnostic).contains("add `cgo: true`"));
+    }
+
+    #[test]
+    fn with_cgo_the_c_compilers_are_gostages() {
+        let diagnostic = assert_error(
+            "version: 1\nbuild:\n  cgo: true\n  env:\n    CC: clang\n",
+            5,
+            5,
+            "`build.env.CC` cannot be set with `build.cgo: true`: gostage sets it",
+        );
+        assert!(help(&diagnostic).contains("cross compiler"));
+        let build = parse_ok("version: 1\nbuild:\n  env:\n    CC: clang\n").build;
+        assert_eq!(build.env.get("CC").map(String::as_str), Some("clang"));
     }
 
     #[test]

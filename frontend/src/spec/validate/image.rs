@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 
 use super::{at, check, healthcheck, values};
-use crate::spec::model::{Base, Image, User, DISTROLESS};
+use crate::spec::model::{Base, Image, User, DISTROLESS, DISTROLESS_BASE};
 use crate::spec::path::FieldPath;
 use crate::spec::raw;
 use crate::vocabulary::Diagnostic;
 use crate::vocabulary::{ImageReference, Located};
 
 /// Checks every `image:` value and applies the default base (`scratch`); `distroless` stands
-/// for [`DISTROLESS`]. The user stays unset unless written: `plan` picks the base image's or
+/// for [`DISTROLESS`] and `distroless-base` for [`DISTROLESS_BASE`]. The user stays unset unless written: `plan` picks the base image's or
 /// the default.
 pub(super) fn validate(image: Option<raw::Image>) -> Result<Image, Diagnostic> {
     let mut validated = Image::default();
@@ -23,6 +23,7 @@ pub(super) fn validate(image: Option<raw::Image>) -> Result<Image, Diagnostic> {
         if base.value != "scratch" {
             let written = match base.value.as_str() {
                 "distroless" => DISTROLESS,
+                "distroless-base" => DISTROLESS_BASE,
                 other => other,
             };
             let reference = ImageReference::parse(written)
@@ -95,7 +96,7 @@ fn environment(map: raw::Map, path: &FieldPath) -> Result<BTreeMap<String, Strin
 
 #[cfg(test)]
 mod tests {
-    use crate::spec::model::{Base, Port, DISTROLESS};
+    use crate::spec::model::{Base, Port, DISTROLESS, DISTROLESS_BASE};
     use crate::spec::testing::{assert_error, help, parse_ok};
 
     fn port(number: u16, protocol: &str) -> Port {
@@ -179,6 +180,48 @@ mod tests {
             "gcr.io/distroless/static-debian12:nonroot"
         );
         assert_eq!((base.span.line, base.span.column), (3, 9));
+    }
+
+    #[test]
+    fn distroless_base_is_the_nonroot_glibc_image() {
+        let image = parse_ok("version: 1\nimage:\n  base: distroless-base\n").image;
+        let Base::Image(base) = &image.base else {
+            panic!("distroless-base is an image, not scratch");
+        };
+        assert_eq!(base.value.written, DISTROLESS_BASE);
+        assert_eq!(
+            base.value.normalized,
+            "gcr.io/distroless/base-debian12:nonroot"
+        );
+        assert_eq!((base.span.line, base.span.column), (3, 9));
+        assert!(!image.base.is_static(), "it has glibc");
+    }
+
+    #[test]
+    fn scratch_and_the_distroless_static_images_are_static_bases() {
+        let base = |written: &str| {
+            parse_ok(&format!("version: 1\nimage:\n  base: {written}\n"))
+                .image
+                .base
+        };
+        for written in [
+            "scratch",
+            "distroless",
+            "gcr.io/distroless/static",
+            "gcr.io/distroless/static-debian11:latest",
+            "gcr.io/distroless/static-debian12:debug-nonroot",
+        ] {
+            assert!(base(written).is_static(), "{written}");
+        }
+        for written in [
+            "distroless-base",
+            "debian:bookworm-slim",
+            "gcr.io/distroless/static-debian12-fake",
+            "gcr.io/distroless/staticx",
+            "example.com/gcr.io/distroless/static",
+        ] {
+            assert!(!base(written).is_static(), "{written}");
+        }
     }
 
     #[test]

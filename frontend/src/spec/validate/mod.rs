@@ -46,7 +46,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node, text: &str) -> Result<S
     let platforms = platforms(spec.platforms.unwrap_or_default())?;
     let modules = modules::validate(spec.modules, document, text)?;
     let files = files::validate(spec.files, document)?;
-    let test = test::validate(spec.test)?;
+    let test = test::validate(spec.test, build.cgo)?;
     let cache = Cache {
         export: spec
             .cache
@@ -275,6 +275,7 @@ cache:
                 tags: strings(&["netgo", "osusergo"]),
                 env: map(&[("GOEXPERIMENT", ""), ("GOFLAGS", "-mod=mod")]),
                 cgo: false,
+                packages: Vec::new(),
             },
             image: Image {
                 base: Base::Image(parsed(

@@ -10,8 +10,9 @@ use crate::vocabulary::{Diagnostic, Located, Problem};
 /// `-msan` and `-asan` are supported only with cgo enabled on linux).
 const NEEDS_CGO: [&str; 3] = ["race", "msan", "asan"];
 
-/// Checks package patterns and flags. Absent `test:` or `test.packages` gives `./...`.
-pub(super) fn validate(test: Option<raw::Test>) -> Result<Test, Diagnostic> {
+/// Checks package patterns and flags (`-race`, `-msan` and `-asan` only with `cgo`, the
+/// validated `build.cgo`). Absent `test:` or `test.packages` gives `./...`.
+pub(super) fn validate(test: Option<raw::Test>, cgo: bool) -> Result<Test, Diagnostic> {
     let Some(test) = test else {
         return Ok(Test::default());
     };
@@ -34,7 +35,7 @@ pub(super) fn validate(test: Option<raw::Test>) -> Result<Test, Diagnostic> {
     }
     let path = section.key("flags");
     for (index, flag) in test.flags.unwrap_or_default().into_iter().enumerate() {
-        check(&flag, &path.index(index), test_flag)?;
+        check(&flag, &path.index(index), |text: &str| test_flag(text, cgo))?;
         result.flags.push(Located::new(flag.value, flag.span));
     }
     Ok(result)
@@ -64,8 +65,8 @@ fn package_pattern(text: &str) -> Result<(), Problem> {
 }
 
 /// One `go test` flag: starts with `-`, its name has no whitespace (a value follows `=`),
-/// and it does not need cgo.
-fn test_flag(text: &str) -> Result<(), Problem> {
+/// and it needs cgo only when `cgo` is on.
+fn test_flag(text: &str, cgo: bool) -> Result<(), Problem> {
     let Some(flag) = text.strip_prefix('-') else {
         return Err(Problem::new(
             format!("`{text}` is not a flag"),
@@ -88,10 +89,10 @@ fn test_flag(text: &str) -> Result<(), Problem> {
         ));
     }
     // `-race=false` is the default and harmless; any other value turns it on.
-    if NEEDS_CGO.contains(&name) && value != Some("false") {
+    if !cgo && NEEDS_CGO.contains(&name) && value != Some("false") {
         return Err(Problem::new(
             format!("is `{text}`: -{name} needs cgo, which gostage builds without"),
-            format!("remove `{text}`"),
+            format!("remove `{text}`, or set `build.cgo: true`"),
         ));
     }
     Ok(())
@@ -128,7 +129,10 @@ mod tests {
                     "`test.flags[1]` is `{flag}`: -race needs cgo, which gostage builds without"
                 ),
             );
-            assert_eq!(help(&diagnostic), format!("remove `{flag}`"));
+            assert_eq!(
+                help(&diagnostic),
+                format!("remove `{flag}`, or set `build.cgo: true`")
+            );
         }
         assert_eq!(
             parse_ok("version: 1\ntest:\n  flags: [-race=false]\n")
@@ -137,6 +141,14 @@ mod tests {
                 .value,
             "-race=false"
         );
+    }
+
+    #[test]
+    fn race_is_allowed_with_cgo() {
+        let flags = parse_ok("version: 1\nbuild:\n  cgo: true\ntest:\n  flags: [-race]\n")
+            .test
+            .flags;
+        assert_eq!(flags[0].value, "-race");
     }
 
     #[test]

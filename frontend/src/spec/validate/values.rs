@@ -106,6 +106,49 @@ pub(super) fn build_tag(text: &str) -> Result<(), Problem> {
     Err(Problem::new("is not a Go build tag", help))
 }
 
+/// A Debian package name (Debian Policy 5.6.1 `Package`): lower-case letters, digits, `+`,
+/// `-` and `.`, at least two characters, starting with a letter or digit. No version
+/// (`=1.2`), architecture (`:arm64`) or release (`/bookworm`): apt-get installs the builder
+/// release's version for the builder's architecture.
+pub(super) fn debian_package(text: &str) -> Result<(), Problem> {
+    let valid = text.len() >= 2
+        && text
+            .bytes()
+            .next()
+            .is_some_and(|first| first.is_ascii_lowercase() || first.is_ascii_digit())
+        && text.bytes().all(|byte| {
+            byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'+' | b'-' | b'.')
+        });
+    if valid {
+        return Ok(());
+    }
+    let help = match text.find(['=', ':', '/']) {
+        Some(end) if end > 0 => format!(
+            "write the package name alone, `{}`: apt-get installs the version of the builder's \
+             Debian release",
+            &text[..end]
+        ),
+        _ if text.contains([',', ' ']) => format!(
+            "write one package per list item: `[{}]`",
+            text.split([',', ' '])
+                .filter(|name| !name.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ if text.bytes().any(|byte| byte.is_ascii_uppercase()) => format!(
+            "Debian package names are lower case: `{}`",
+            text.to_ascii_lowercase()
+        ),
+        _ => "write a Debian package name: lower-case letters, digits, `+`, `-` and `.`, \
+              e.g. `libsqlite3-dev`"
+            .to_string(),
+    };
+    Err(Problem::new(
+        format!("is not a Debian package name: `{text}`"),
+        help,
+    ))
+}
+
 /// A port: a number from 1 to 65535, as a YAML number or as text with an optional
 /// `/tcp` or `/udp`.
 pub(super) fn port_number(number: i128) -> Result<Port, Problem> {
@@ -368,6 +411,41 @@ mod tests {
         );
         assert!(build_tag("!cgo").is_err());
         assert!(build_tag("").is_err());
+    }
+
+    #[test]
+    fn checks_debian_package_names() {
+        for name in [
+            "libsqlite3-dev",
+            "g++-12",
+            "libgtk-3-dev",
+            "0ad",
+            "python3.11",
+        ] {
+            assert_eq!(debian_package(name), Ok(()), "{name}");
+        }
+        for (name, help) in [
+            (
+                "libsqlite3-dev:arm64",
+                "write the package name alone, `libsqlite3-dev`",
+            ),
+            ("gcc/bookworm", "write the package name alone, `gcc`"),
+            ("gcc make", "write one package per list item: `[gcc, make]`"),
+            (
+                "LibSQLite3-dev",
+                "Debian package names are lower case: `libsqlite3-dev`",
+            ),
+            ("a", "write a Debian package name"),
+            ("-dev", "write a Debian package name"),
+            ("lib_x", "write a Debian package name"),
+            ("", "write a Debian package name"),
+        ] {
+            let found = debian_package(name).map_err(|problem| problem.help);
+            assert!(
+                found.as_ref().is_err_and(|found| found.starts_with(help)),
+                "{name:?}: {found:?}"
+            );
+        }
     }
 
     #[test]
