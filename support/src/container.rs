@@ -86,11 +86,32 @@ impl Container {
 
     /// GET `path`, expecting 200; returns the body.
     pub fn get(&self, path: &str) -> Result<String> {
-        let response = http::get(&self.url(path), Duration::from_secs(10))
-            .with_context(|| format!("GET {path} from {}\n{}", self.image, self.diagnostics()))?;
+        let response = http::get(&self.url(path), Duration::from_secs(10));
+        self.expect_ok("GET", path, response)
+    }
+
+    /// POST `body` to `path`, expecting 200; returns the response body.
+    pub fn post(&self, path: &str, body: &str) -> Result<String> {
+        let response = http::post(&self.url(path), body, Duration::from_secs(10));
+        self.expect_ok("POST", path, response)
+    }
+
+    fn expect_ok(
+        &self,
+        method: &str,
+        path: &str,
+        response: Result<http::Response>,
+    ) -> Result<String> {
+        let response = response.with_context(|| {
+            format!(
+                "{method} {path} from {}\n{}",
+                self.image,
+                self.diagnostics()
+            )
+        })?;
         if response.status != 200 {
             bail!(
-                "GET {path} from {}: HTTP {}: {}",
+                "{method} {path} from {}: HTTP {}: {}",
                 self.image,
                 response.status,
                 response.body

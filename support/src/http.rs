@@ -1,4 +1,5 @@
-//! HTTP GET with a time limit (ureq), for the services under test and the registry's health.
+//! HTTP GET and POST with a time limit (ureq), for the services under test and the registry's
+//! health.
 
 use anyhow::{Context, Result};
 use std::time::Duration;
@@ -14,20 +15,40 @@ pub struct Response {
 /// GET `url` (`http://127.0.0.1:8080/health`); any status is a response, only a failure to
 /// connect or to read is an error. No proxy: every address here is local.
 pub fn get(url: &str, timeout: Duration) -> Result<Response> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let response = agent(timeout)
+        .get(url)
+        .call()
+        .with_context(|| format!("GET {url}"))?;
+    read(response, "GET", url)
+}
+
+/// POST `body` (text) to `url`; statuses and errors as for [`get`].
+pub fn post(url: &str, body: &str, timeout: Duration) -> Result<Response> {
+    let response = agent(timeout)
+        .post(url)
+        .send(body)
+        .with_context(|| format!("POST {url}"))?;
+    read(response, "POST", url)
+}
+
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .proxy(None)
         .build()
-        .into();
-    let mut response = agent
-        .get(url)
-        .call()
-        .with_context(|| format!("GET {url}"))?;
+        .into()
+}
+
+fn read(
+    mut response: ureq::http::Response<ureq::Body>,
+    method: &str,
+    url: &str,
+) -> Result<Response> {
     let body = response
         .body_mut()
         .read_to_vec()
-        .with_context(|| format!("reading the response to GET {url}"))?;
+        .with_context(|| format!("reading the response to {method} {url}"))?;
     Ok(Response {
         status: response.status().as_u16(),
         body: String::from_utf8_lossy(&body).into_owned(),

@@ -5,12 +5,16 @@ use anyhow::{Context, Result};
 use gostage_support::build_command::{engine, Progress};
 use gostage_support::cmd;
 use gostage_support::config::REGISTRY;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::OnceLock;
 
 /// The name specs use for distroless (`image.base: distroless`), which `--build-context`
 /// replaces.
 pub const DISTROLESS: &str = gostage::spec::DISTROLESS;
+
+/// The name specs use for distroless base (`image.base: distroless-base`).
+pub const DISTROLESS_BASE: &str = gostage::spec::DISTROLESS_BASE;
 
 /// `/etc/passwd` of the stand-in, as distroless static ships it for `nonroot`.
 pub const DISTROLESS_PASSWD: &str = "root:x:0:0:root:/root:/sbin/nologin\n\
@@ -22,7 +26,7 @@ pub const DISTROLESS_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr
 
 /// A stand-in shaped like distroless static:nonroot, pushed once per test process: FROM
 /// scratch with passwd and group holding root, nobody and nonroot (65532), `/home/nonroot`
-/// owned by it, the host's CA bundle; config `User` `65532`, `WorkingDir` `/home/nonroot`,
+/// owned by it, a 1777 `/tmp`, the host's CA bundle; config `User` `65532`, `WorkingDir` `/home/nonroot`,
 /// `Env` `PATH` and `SSL_CERT_FILE`. Returns its registry reference.
 pub fn distroless_static() -> Result<String> {
     static PUSHED: OnceLock<String> = OnceLock::new();
@@ -40,10 +44,56 @@ pub fn distroless_static() -> Result<String> {
     Ok(PUSHED.get_or_init(|| reference).clone())
 }
 
+/// glibc's files in distroless base (Debian's libc6 for amd64): the program interpreter and
+/// the libraries a cgo program links, paths as the loader looks them up.
+const GLIBC_FILES: &[&str] = &[
+    "/lib64/ld-linux-x86-64.so.2",
+    "/lib/x86_64-linux-gnu/libc.so.6",
+    "/lib/x86_64-linux-gnu/libm.so.6",
+    "/lib/x86_64-linux-gnu/libdl.so.2",
+    "/lib/x86_64-linux-gnu/libpthread.so.0",
+    "/lib/x86_64-linux-gnu/libresolv.so.2",
+    "/lib/x86_64-linux-gnu/librt.so.1",
+];
+
+/// A stand-in shaped like distroless base-debian12:nonroot for linux/amd64, pushed once per
+/// test process: the static stand-in plus glibc ([`GLIBC_FILES`], taken from the Debian
+/// bookworm `golang:1.23` stand-in). Returns its registry reference.
+pub fn distroless_base() -> Result<String> {
+    static PUSHED: OnceLock<String> = OnceLock::new();
+    if let Some(reference) = PUSHED.get() {
+        return Ok(reference.clone());
+    }
+    let reference = format!("{REGISTRY}/e2e/distroless-base-debian12:nonroot");
+    let dir = std::env::temp_dir().join(format!(
+        "gostage-e2e-distroless-base-{}",
+        std::process::id()
+    ));
+    let result = stage(&dir).and_then(|_| {
+        let static_dockerfile = std::fs::read_to_string(dir.join("Dockerfile"))?;
+        let glibc: String = GLIBC_FILES
+            .iter()
+            .map(|path| format!("COPY --from=debian {path} {path}\n"))
+            .collect();
+        std::fs::write(
+            dir.join("Dockerfile"),
+            format!("FROM golang:1.23 AS debian\n{static_dockerfile}{glibc}"),
+        )?;
+        cmd::run(engine(Progress::Plain).args(["-t", &reference]).arg(&dir))?;
+        cmd::docker(&["push", &reference])
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    result.context("building the distroless base stand-in")?;
+    Ok(PUSHED.get_or_init(|| reference).clone())
+}
+
 fn stage(dir: &Path) -> Result<()> {
     let root = dir.join("rootfs");
     std::fs::create_dir_all(root.join("etc/ssl/certs"))?;
     std::fs::create_dir_all(dir.join("home/nonroot"))?;
+    // Distroless ships a sticky, world-writable /tmp.
+    std::fs::create_dir_all(root.join("tmp"))?;
+    std::fs::set_permissions(root.join("tmp"), std::fs::Permissions::from_mode(0o1777))?;
     std::fs::write(root.join("etc/passwd"), DISTROLESS_PASSWD)?;
     std::fs::write(
         root.join("etc/group"),

@@ -1,6 +1,9 @@
-//! The Go builder images: the host Go toolchain + busybox + CA bundle + zoneinfo, FROM scratch,
-//! pushed as 127.0.0.1:5000/library/golang:<tag> so that `golang:<tag>` resolves on both daemons
-//! through the docker.io mirror.
+//! The Go builder images, laid out as Docker Hub's official `golang:<v>` (Debian bookworm)
+//! images: a bookworm root filesystem from mmdebstrap with the packages that image adds (C
+//! toolchain, git, make, pkg-config, …), the host's Go toolchain at `/usr/local/go`, the host's
+//! CA bundle, `GOPATH=/go`, `GOTOOLCHAIN=local`, `WORKDIR /go`. Pushed as
+//! 127.0.0.1:5000/library/golang:<tag> and `<tag>-bookworm`, so that `golang:<tag>` resolves
+//! on both daemons through the docker.io mirror.
 
 use crate::config::{scratch_dir, GOLANG_TAGS};
 use crate::report::{Outcome, Report};
@@ -8,22 +11,43 @@ use anyhow::{Context, Result};
 use gostage_support::build_command::{engine, Progress};
 use gostage_support::config::REGISTRY;
 use gostage_support::{cmd, go, registry};
-use std::os::unix::fs::{symlink, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
 const REPO: &str = "library/golang";
 /// Label recording the host toolchain the image holds; a different host Go rebuilds it.
 const VERSION_LABEL: &str = "org.gostage.go-version";
+/// Label recording how the image was made; a different [`RECIPE`] rebuilds it.
+pub const RECIPE_LABEL: &str = "org.gostage.recipe";
+/// Bumped whenever `stage` changes what goes into the image.
+pub const RECIPE: &str = "bookworm-1";
+/// What the official image has beyond Debian's minimal system (docker-library/golang's
+/// bookworm Dockerfile and its buildpack-deps:bookworm-scm base, in part): the C toolchain for
+/// cgo, git for modules from VCS, make, pkg-config, CA certificates, zoneinfo, netbase.
+const PACKAGES: &[&str] = &[
+    "ca-certificates",
+    "g++",
+    "gcc",
+    "git",
+    "libc6-dev",
+    "make",
+    "netbase",
+    "pkg-config",
+    "tzdata",
+];
 const PATH_ENV: &str =
     "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 fn up_to_date(go_version: &str) -> Result<bool> {
-    for tag in GOLANG_TAGS {
-        let Some(config) = registry::config(&registry::image(REPO, tag))? else {
+    for tag in tags() {
+        let Some(config) = registry::config(&registry::image(REPO, &tag))? else {
             return Ok(false);
         };
-        if config["config"]["Labels"][VERSION_LABEL].as_str() != Some(go_version) {
+        let labels = &config["config"]["Labels"];
+        if labels[VERSION_LABEL].as_str() != Some(go_version)
+            || labels[RECIPE_LABEL].as_str() != Some(RECIPE)
+        {
             return Ok(false);
         }
     }
@@ -67,56 +91,60 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Lays out the root filesystem and the Dockerfile in `dir`.
+/// Lays out `rootfs.tar`, the toolchain, the CA bundle and the Dockerfile in `dir`.
 fn stage(dir: &Path, goroot: &str, go_version: &str) -> Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
-    let root = dir.join("rootfs");
-    mkdir(&root, 0o755)?;
-    copy_tree(Path::new(goroot), &root.join("usr/local/go"))?;
-
-    mkdir(&root.join("bin"), 0o755)?;
-    std::fs::copy("/bin/busybox", root.join("bin/busybox")).context("copying /bin/busybox")?;
-    let applets = cmd::output(Command::new("/bin/busybox").arg("--list"))?;
-    for applet in applets
-        .lines()
-        .map(str::trim)
-        .filter(|a| !a.is_empty() && *a != "busybox")
-    {
-        symlink("busybox", root.join("bin").join(applet))?;
-    }
-
-    write_base_files(&root)?;
-    copy_tree(
-        Path::new("/usr/share/zoneinfo"),
-        &root.join("usr/share/zoneinfo"),
-    )?;
-
+    mkdir(dir, 0o755)?;
+    crate::debian_rootfs::bootstrap(&dir.join("rootfs.tar"), "minbase", PACKAGES)?;
+    copy_tree(Path::new(goroot), &dir.join("go"))?;
+    // The host's CA bundle over Debian's, as the other stand-ins have it: what lets the host
+    // reach the Go module proxy lets `go mod download` in the image reach it too.
+    std::fs::copy(
+        "/etc/ssl/certs/ca-certificates.crt",
+        dir.join("ca-certificates.crt"),
+    )
+    .context("copying the host CA bundle")?;
     let golang_version = go_version.trim_start_matches("go");
     std::fs::write(
         dir.join("Dockerfile"),
         format!(
             "FROM scratch\n\
-             COPY rootfs/ /\n\
+             ADD rootfs.tar /\n\
+             COPY go /usr/local/go\n\
+             COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt\n\
              ENV PATH={PATH_ENV} GOPATH=/go GOTOOLCHAIN=local GOLANG_VERSION={golang_version}\n\
-             LABEL {VERSION_LABEL}={go_version}\n\
+             RUN mkdir -p /go/src /go/bin && chmod -R 1777 /go\n\
+             LABEL {VERSION_LABEL}={go_version} {RECIPE_LABEL}={RECIPE}\n\
              WORKDIR /go\n\
-             CMD [\"sh\"]\n"
+             CMD [\"bash\"]\n"
         ),
     )?;
     Ok(())
 }
 
+/// The tags each Go version is pushed as: `<tag>`, and `<tag>-bookworm` for version tags.
+fn tags() -> Vec<String> {
+    GOLANG_TAGS
+        .iter()
+        .flat_map(|tag| match tag.starts_with(|c: char| c.is_ascii_digit()) {
+            true => vec![tag.to_string(), format!("{tag}-bookworm")],
+            false => vec![tag.to_string()],
+        })
+        .collect()
+}
+
 /// Reuses the builder images when they hold the host's Go version, else builds and pushes them.
 pub fn ensure(report: &mut Report) -> Result<()> {
     let go_version = go::env("GOVERSION")?;
-    let tags = GOLANG_TAGS.join(", ");
+    let tags = tags();
+    let listed = tags.join(", ");
     if up_to_date(&go_version)? {
         report.add(
             "golang builder images",
             Outcome::Reused,
-            format!("{go_version} as {REPO}:{{{tags}}}"),
+            format!("{go_version} on Debian bookworm as {REPO}:{{{listed}}}"),
         );
         return Ok(());
     }
@@ -124,7 +152,7 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     let dir = scratch_dir("golang-image");
     stage(&dir, &goroot, &go_version)?;
     let mut build = engine(Progress::Plain);
-    for tag in GOLANG_TAGS {
+    for tag in &tags {
         build.args([
             "-t",
             &format!("{REGISTRY}/{REPO}:{tag}"),
@@ -133,14 +161,14 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         ]);
     }
     cmd::output(build.arg(&dir))?;
-    for tag in GOLANG_TAGS {
-        cmd::docker(&["push", &format!("{REGISTRY}/{REPO}:{tag}")])?;
+    for tag in &tags {
+        cmd::docker(&["push", "-q", &format!("{REGISTRY}/{REPO}:{tag}")])?;
     }
     std::fs::remove_dir_all(&dir)?;
     report.add(
         "golang builder images",
         Outcome::Installed,
-        format!("{go_version} as {REPO}:{{{tags}}}"),
+        format!("{go_version} on Debian bookworm as {REPO}:{{{listed}}}"),
     );
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! `golang.org/toolchain@v0.0.1-<go version>.linux-arm64`, which is how `go` itself fetches
 //! toolchains, through GOPROXY). The arm64 image has no shell (no arm64 busybox here).
 
-use crate::builder_images::{mkdir, write_base_files};
+use crate::builder_images::{mkdir, write_base_files, RECIPE, RECIPE_LABEL};
 use crate::config::scratch_dir;
 use crate::report::{Outcome, Report};
 use anyhow::{bail, Context, Result};
@@ -30,8 +30,8 @@ pub fn image() -> String {
     registry::image(REPO, TAG)
 }
 
-/// The Go version of the image for `platform` in our index, if the index exists and has it.
-fn version_in_index(arch: &str) -> Result<Option<String>> {
+/// The label `label` of the image for `arch` in our index, if the index exists and has it.
+fn label_in_index(arch: &str, label: &str) -> Result<Option<String>> {
     let Some(index) = registry::manifest(&image())? else {
         return Ok(None);
     };
@@ -44,7 +44,7 @@ fn version_in_index(arch: &str) -> Result<Option<String>> {
     };
     Ok(
         registry::config(&registry::image(REPO, digest))?.and_then(|config| {
-            config["config"]["Labels"][VERSION_LABEL]
+            config["config"]["Labels"][label]
                 .as_str()
                 .map(str::to_string)
         }),
@@ -55,9 +55,14 @@ fn version_in_index(arch: &str) -> Result<Option<String>> {
 /// version; returns its reference.
 pub fn ensure(report: &mut Report) -> Result<()> {
     let version = go::env("GOVERSION")?;
-    let amd64 = version_in_index("amd64")?;
-    let arm64 = version_in_index("arm64")?;
-    if amd64.as_deref() == Some(&version) && arm64.as_deref() == Some(&version) {
+    let amd64 = label_in_index("amd64", VERSION_LABEL)?;
+    let arm64 = label_in_index("arm64", VERSION_LABEL)?;
+    // The amd64 image is golang:1.23 as builder_images.rs makes it, recipe label included.
+    let amd64_recipe = label_in_index("amd64", RECIPE_LABEL)?;
+    if amd64.as_deref() == Some(&version)
+        && arm64.as_deref() == Some(&version)
+        && amd64_recipe.as_deref() == Some(RECIPE)
+    {
         report.add(
             "golang amd64+arm64",
             Outcome::Reused,
@@ -75,7 +80,7 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         &format!("type=image,name={},push=true", image()),
     ]))?;
     std::fs::remove_dir_all(&dir)?;
-    if version_in_index("arm64")?.as_deref() != Some(&version) {
+    if label_in_index("arm64", VERSION_LABEL)?.as_deref() != Some(&version) {
         bail!(
             "{} has no linux/arm64 image of {version} after the build",
             image()

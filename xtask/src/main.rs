@@ -11,6 +11,7 @@ mod buildkitd;
 mod buildx;
 mod busybox_image;
 mod config;
+mod debian_rootfs;
 mod demo;
 mod docker_engine;
 mod dockerfile_frontend;

@@ -26,11 +26,8 @@ pub const TAG: &str = "1-bookworm";
 const VERSION_LABEL: &str = "org.gostage.rustc-version";
 /// Bumped whenever `stage` changes what goes into the image.
 const RECIPE: u32 = 2;
-/// The host's apt sources, handed to mmdebstrap as its mirror (no mirror host is written
-/// here).
-const APT_SOURCES: &str = "/etc/apt/sources.list.d/debian.sources";
 /// What the Dockerfile's RUN lines need besides the minimal system.
-const PACKAGES: &str = "gcc,libc6-dev,ca-certificates";
+const PACKAGES: &[&str] = &["gcc", "libc6-dev", "ca-certificates"];
 const PATH_ENV: &str =
     "/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -91,18 +88,7 @@ fn stage(dir: &Path, version: &str) -> Result<()> {
         std::fs::remove_dir_all(dir)?;
     }
     mkdir(dir, 0o755)?;
-    cmd::output(
-        Command::new("mmdebstrap")
-            .args([
-                "--quiet",
-                "--variant=apt",
-                &format!("--include={PACKAGES}"),
-                "bookworm",
-            ])
-            .arg(dir.join("rootfs.tar"))
-            .arg(APT_SOURCES),
-    )
-    .context("making the Debian bookworm root filesystem with mmdebstrap")?;
+    crate::debian_rootfs::bootstrap(&dir.join("rootfs.tar"), "apt", PACKAGES)?;
 
     let (rustup_home, toolchain) = host_toolchain()?;
     let toolchains = dir.join("rustup/toolchains");

@@ -18,11 +18,13 @@
 //!   `cache: {export: true}` and the cross-compiling Dockerfile.
 //! - `ko`: ko on the host against gostage, cold, unchanged and edited (bench/ko.rs).
 //! - `large`: a large real program (Caddy with its standard modules), gostage against the
-//!   cross-compiling Dockerfile, cold, unchanged and edited (bench/large.rs).
+//!   cross-compiling Dockerfile, cold, unchanged and edited (bench/programs.rs).
+//! - `cgo`: examples/notes (SQLite through cgo) against Dockerfile.cgo, cold, unchanged and
+//!   edited (bench/programs.rs).
 
 mod ko;
-mod large;
 mod load;
+mod programs;
 mod recipe;
 
 use crate::config::scratch_dir;
@@ -54,6 +56,8 @@ pub enum Case {
     Ko,
     /// A large real program (Caddy): cold, unchanged, one-line edit, amd64.
     Large,
+    /// A cgo program (SQLite): cold, unchanged, one-line edit, amd64.
+    Cgo,
     /// Every case.
     All,
 }
@@ -770,7 +774,10 @@ pub fn run(args: &Args) -> Result<()> {
         show(ko::ko(&ws, args.runs)?, &mut report);
     }
     if matches!(args.case, Case::Large | Case::All) {
-        show(large::large(args.runs)?, &mut report);
+        show(programs::large(args.runs)?, &mut report);
+    }
+    if matches!(args.case, Case::Cgo | Case::All) {
+        show(programs::cgo(args.runs)?, &mut report);
     }
     let finished = format!("bench finished in {:.0}s", start.elapsed().as_secs_f64());
     println!("{finished}");
@@ -782,8 +789,15 @@ fn write_results(args: &Args, report: &str, finished: &str) -> Result<()> {
     let case = format!("{:?}", args.case).to_lowercase();
     let path = workspace_root().join("bench/RESULTS.md");
     std::fs::create_dir_all(path.parent().context("bench/ has no parent")?)?;
+    let mut flags = String::new();
+    if args.no_emulated {
+        flags.push_str(" --no-emulated");
+    }
+    if args.no_setup {
+        flags.push_str(" --no-setup");
+    }
     let text = format!(
-        "# Benchmark results\n\nWritten by `cargo xtask bench --case {case} --runs {runs}`; \
+        "# Benchmark results\n\nWritten by `cargo xtask bench --case {case} --runs {runs}{flags}`; \
          times are medians of {runs} run(s), in seconds, wall clock of the client command.\n\n\
          ```text\n{report}{finished}\n```\n",
         runs = args.runs

@@ -20,6 +20,8 @@ pub enum Recipe {
     Cross,
     /// xtask/bench/Dockerfile.emulated: FROM golang:1.23 per target platform (qemu for arm64).
     Emulated,
+    /// xtask/bench/Dockerfile.cgo: the hand-written static cgo build of examples/notes.
+    Cgo,
     /// `ko build` on the host (bench/ko.rs), not through buildctl.
     Ko,
     /// xtask/bench/Dockerfile.floor: one file FROM scratch through the Dockerfile frontend
@@ -34,6 +36,7 @@ impl Recipe {
             Recipe::GostageExport => "gostage cache.export",
             Recipe::Cross => "Dockerfile.cross",
             Recipe::Emulated => "Dockerfile.emulated",
+            Recipe::Cgo => "Dockerfile.cgo",
             Recipe::Ko => "ko",
             Recipe::Floor => "Dockerfile.floor",
         }
@@ -45,6 +48,7 @@ impl Recipe {
             Recipe::GostageExport => "gostage-export",
             Recipe::Cross => "cross",
             Recipe::Emulated => "emulated",
+            Recipe::Cgo => "cgo",
             Recipe::Ko => "ko",
             Recipe::Floor => "floor",
         }
@@ -56,7 +60,7 @@ impl Recipe {
             Recipe::Gostage | Recipe::GostageExport => {
                 "(binary, CA bundle, zoneinfo, passwd/group, /tmp)"
             }
-            Recipe::Cross | Recipe::Emulated => "(binary, CA bundle)",
+            Recipe::Cross | Recipe::Emulated | Recipe::Cgo => "(binary, CA bundle)",
             Recipe::Ko => "(binary on the base stand-in: CA bundle, zoneinfo, passwd/group, /tmp)",
             Recipe::Floor => "(go.mod)",
         }
@@ -101,6 +105,17 @@ impl Program {
             main_package: "cmd/caddy",
             edited_line: "caddy.CustomVersion = \"large-program\"",
             edit_anchor: "large-program",
+        }
+    }
+
+    /// examples/notes: SQLite through cgo.
+    pub fn notes() -> Program {
+        Program {
+            source: gostage_support::config::example("notes"),
+            repository: "notes",
+            main_package: "cmd/notes",
+            edited_line: "log.Printf(\"notes listening on %s\", addr)",
+            edit_anchor: "notes",
         }
     }
 
@@ -167,6 +182,7 @@ impl Workspace {
             "Dockerfile.cross",
             "Dockerfile.emulated",
             "Dockerfile.floor",
+            "Dockerfile.cgo",
         ] {
             if !dockerfiles.join(file).is_file() {
                 bail!("{} is missing", dockerfiles.join(file).display());
@@ -222,13 +238,14 @@ impl Workspace {
             Recipe::Cross => (&self.dockerfiles, "Dockerfile.cross"),
             Recipe::Emulated => (&self.dockerfiles, "Dockerfile.emulated"),
             Recipe::Floor => (&self.dockerfiles, "Dockerfile.floor"),
+            Recipe::Cgo => (&self.dockerfiles, "Dockerfile.cgo"),
             Recipe::Ko => unreachable!("ko builds on the host: bench/ko.rs makes its command"),
         };
         let mut c = buildctl_dockerfile(Progress::Plain, &self.context, dockerfile_dir);
         c.args(["--opt", &format!("filename={filename}")])
             .args(["--opt", &format!("platform={}", platforms.join(","))])
             .args(["--opt", &format!("build-arg:GOPROXY={}", self.goproxy)]);
-        if matches!(recipe, Recipe::Cross | Recipe::Emulated) {
+        if matches!(recipe, Recipe::Cross | Recipe::Emulated | Recipe::Cgo) {
             c.args([
                 "--opt",
                 &format!("build-arg:MAIN={}", self.program.main_package),
