@@ -6,7 +6,6 @@
 
 pub mod build;
 pub mod fixture;
-pub mod git_builder;
 pub mod git_ssh;
 pub mod go_build_info;
 pub mod image_fs;

@@ -18,7 +18,6 @@ use anyhow::{ensure, Context, Result};
 use gostage_e2e::build::{Daemon, Options, SPEC};
 use gostage_e2e::enabled;
 use gostage_e2e::fixture::TempCopy;
-use gostage_e2e::git_builder::push_golang_with_git;
 use gostage_e2e::git_ssh::GitSshServer;
 use gostage_e2e::registry::blobs_holding;
 use gostage_support::cmd::{self, Output};
@@ -59,11 +58,7 @@ impl Fixture {
         for name in ["go.mod", "main.go"] {
             app.write(name, &app.read(name)?.replace("MODULE_PATH", &module_path))?;
         }
-        let builder = push_golang_with_git("1.23")?;
-        let spec = app
-            .read(SPEC)?
-            .replace("BUILDER", &builder)
-            .replace("SSH_URL", &server.url());
+        let spec = app.read(SPEC)?.replace("SSH_URL", &server.url());
         let fixture = Fixture { server, app, spec };
         fixture.write_go_sum()?;
         Ok(fixture)

@@ -21,10 +21,11 @@ const VERSION_LABEL: &str = "org.gostage.go-version";
 /// Label recording how the image was made; a different [`RECIPE`] rebuilds it.
 pub const RECIPE_LABEL: &str = "org.gostage.recipe";
 /// Bumped whenever `stage` changes what goes into the image.
-pub const RECIPE: &str = "bookworm-1";
+pub const RECIPE: &str = "bookworm-2";
 /// What the official image has beyond Debian's minimal system (docker-library/golang's
 /// bookworm Dockerfile and its buildpack-deps:bookworm-scm base, in part): the C toolchain for
-/// cgo, git for modules from VCS, make, pkg-config, CA certificates, zoneinfo, netbase.
+/// cgo, git and the ssh client for modules from VCS (over SSH too), make, pkg-config, CA
+/// certificates, zoneinfo, netbase.
 const PACKAGES: &[&str] = &[
     "ca-certificates",
     "g++",
@@ -33,6 +34,7 @@ const PACKAGES: &[&str] = &[
     "libc6-dev",
     "make",
     "netbase",
+    "openssh-client",
     "pkg-config",
     "tzdata",
 ];

@@ -28,7 +28,7 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "qemu-user-static",
     "skopeo",
     "tzdata",
-    // The git-over-SSH test: its own sshd, git and ssh (also copied into its builder image).
+    // The git-over-SSH test: its own sshd, and git and ssh on the host side.
     "openssh-server",
     "openssh-client",
     "git",

@@ -133,17 +133,7 @@ impl Section {
         let (Some(x), Some(y)) = (self.find(a.0, a.1), self.find(b.0, b.1)) else {
             return;
         };
-        let line = format!(
-            "{:<58} {:>6.2}×  {note}",
-            format!(
-                "{} {} / {} {}",
-                x.recipe.name(),
-                short(x.platforms),
-                y.recipe.name(),
-                short(y.platforms)
-            ),
-            x.seconds() / y.seconds()
-        );
+        let line = ratio_line(x, y, note);
         self.ratios.push(line);
     }
 
@@ -225,6 +215,21 @@ impl Section {
             );
         }
     }
+}
+
+/// `x / y` in seconds as a report line: the two rows named, the ratio, then `note`.
+fn ratio_line(x: &Row, y: &Row, note: &str) -> String {
+    format!(
+        "{:<58} {:>6.2}×  {note}",
+        format!(
+            "{} {} / {} {}",
+            x.recipe.name(),
+            short(x.platforms),
+            y.recipe.name(),
+            short(y.platforms)
+        ),
+        x.seconds() / y.seconds()
+    )
 }
 
 fn short(platforms: &[&str]) -> String {
@@ -508,20 +513,10 @@ impl Section {
         let (Some(x), Some(y)) = (self.rows.get(a), self.rows.get(b)) else {
             return;
         };
-        let ratio = x.seconds() / y.seconds();
         let verdict = goal.map_or(String::new(), |goal| {
-            format!("; {}", verdict(Some(ratio), goal))
+            format!("; {}", verdict(Some(x.seconds() / y.seconds()), goal))
         });
-        let line = format!(
-            "{:<58} {ratio:>6.2}×  ({what}{verdict})",
-            format!(
-                "{} {} / {} {}",
-                x.recipe.name(),
-                short(x.platforms),
-                y.recipe.name(),
-                short(y.platforms)
-            ),
-        );
+        let line = ratio_line(x, y, &format!("({what}{verdict})"));
         self.ratios.push(line);
     }
 
