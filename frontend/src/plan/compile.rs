@@ -8,10 +8,19 @@ use super::deps::Dependencies;
 use super::environment::{mount_build_cache, offline_builder_env, BUILD_CACHE_DIR};
 use super::failure_hints;
 use super::ldflags::ldflags;
-use super::{PlanError, Planner, SOURCE_DIR};
+use super::{PlanError, Planner, BINARY_DIR, SOURCE_DIR};
 use crate::llb::{Constraints, Exec, Local, Network, Output};
 use crate::spec::Binary;
 use crate::vocabulary::Platform;
+
+/// Where a compile step's output is mounted; the binary is at [`binary_path`] under it.
+const OUTPUT_DIR: &str = "/out";
+
+/// The path of the binary `name` in a compile output, the same as in the image:
+/// `/usr/local/bin/<name>`.
+pub fn binary_path(name: &str) -> String {
+    format!("{BINARY_DIR}/{name}")
+}
 
 /// The module source from the client's context directory, without what
 /// [`ModuleContext::excludes`](crate::context::ModuleContext::excludes) names. The files layer
@@ -127,7 +136,8 @@ pub fn standard_library(input: Planner<'_>, platform: &Platform) -> Result<Outpu
     Ok(exec.build(&input.on_build_platform(), &step).output(cache))
 }
 
-/// A filesystem holding only `/<name>`, the binary of `binary` for `platform` (static, or
+/// A filesystem holding only `/usr/local/bin/<name>` ([`BINARY_DIR`]), the binary of `binary`
+/// for `platform` (static, or
 /// with `build.cgo` on a base with a C library linked dynamically: `cgo`). The
 /// build cache is the cache mount, seeded from `standard_library` when given
 /// (`cache.export`).
@@ -156,7 +166,9 @@ pub fn build(
     ));
     args.extend(tags(input));
     args.push("-o".into());
-    args.push(format!("/out/{name}"));
+    // At its place in the image (`go build` creates the directories), so that the final stage
+    // adds it with one copy.
+    args.push(format!("{OUTPUT_DIR}{}", binary_path(name)));
     args.push(binary.main.value.clone());
     let (args, hints) = failure_hints::explained(&failure_hints::compile(input, binary), args);
     extra.push(hints);
@@ -169,7 +181,7 @@ pub fn build(
     exec.readonly("/", &deps.root);
     exec.readonly(SOURCE_DIR, &source(input));
     failure_hints::mount(input, &mut exec);
-    let output = exec.writable("/out", None);
+    let output = exec.writable(OUTPUT_DIR, None);
     exec.tmpfs("/tmp");
     deps.mount_modules(&mut exec);
     mount_build_cache(&mut exec, platform, standard_library);

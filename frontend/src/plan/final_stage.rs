@@ -2,8 +2,9 @@
 //! scratch, users), the `files:` layer when there are files, and one layer of binaries, so a
 //! new build of the program changes only the last layer.
 
+use super::compile::binary_path;
 use super::image_settings::{Layer, DEFAULT_IDS};
-use super::{files, Planner, BINARY_DIR};
+use super::{files, Planner};
 use crate::context::PathKind;
 use crate::llb::{Constraints, CopyOptions, FileOp, Image, Output};
 use crate::spec::CopiedFile;
@@ -29,9 +30,11 @@ pub fn users(uid: u32, gid: u32) -> (String, String) {
 /// healthcheck `probe` (a tree with it at its place, when there is one), the `files` layer
 /// when `files` is not empty, then a layer with the binaries at `/usr/local/bin/<name>`.
 ///
-/// Each layer is one copy of a prepared tree, with every copied file and directory stamped
-/// `epoch`: adding files to an existing directory would give that directory the build's
-/// wall-clock mtime and make layers differ between identical builds.
+/// Each layer copies whole trees, with every copied file and directory stamped `epoch`:
+/// adding a file to an existing directory would give that directory the build's wall-clock
+/// mtime and make layers differ between identical builds. A compile output is already such a
+/// tree (`/usr/local/bin/<name>`), so the binaries are copied once, straight from the compile
+/// steps.
 pub fn image(
     planner: Planner<'_>,
     platform: &Platform,
@@ -93,28 +96,21 @@ pub fn image(
                 &format!("add files: {}", sources.join(", ")),
             )
     };
-    let binaries_tree = binaries_at(binaries, BINARY_DIR, epoch, platform);
     let names: Vec<&str> = binaries.iter().map(|(name, _)| name.as_str()).collect();
-    FileOp::on(Some(&below_binaries))
-        .copy(Some(&binaries_tree), "/", "/", &stamped)
+    binaries
+        .iter()
+        .fold(FileOp::on(Some(&below_binaries)), |layer, (_, output)| {
+            layer.copy(Some(output), "/", "/", &stamped)
+        })
         .build(
             &Constraints::default(),
             &format!("add {} ({platform})", names.join(", ")),
         )
 }
 
-/// Just the binaries at `/` (the `binary` target, for `--output type=local`).
+/// Just the binaries at `/<name>` (the `binary` target, for `--output type=local`, and the
+/// SBOM's input), stamped `epoch`.
 pub fn binaries_only(binaries: &[(String, Output)], epoch: i64, platform: &Platform) -> Output {
-    binaries_at(binaries, "", epoch, platform)
-}
-
-/// A tree holding each binary at `<directory>/<name>`.
-fn binaries_at(
-    binaries: &[(String, Output)],
-    directory: &str,
-    epoch: i64,
-    platform: &Platform,
-) -> Output {
     let stamped = CopyOptions {
         contents_only: false,
         timestamp: Some(epoch),
@@ -126,16 +122,13 @@ fn binaries_at(
         .fold(FileOp::on(None), |tree, (name, output)| {
             tree.copy(
                 Some(output),
+                &binary_path(name),
                 &format!("/{name}"),
-                &format!("{directory}/{name}"),
                 &stamped,
             )
         })
         .build(
             &Constraints::default(),
-            &format!(
-                "collect {} into {directory}/ ({platform})",
-                names.join(", ")
-            ),
+            &format!("collect {} ({platform})", names.join(", ")),
         )
 }

@@ -249,7 +249,7 @@ fn compiles_statically_for_the_target_on_the_build_platform() {
             "-ldflags",
             "-s -w -buildid=",
             "-o",
-            "/out/server",
+            "/out/usr/local/bin/server",
             "./cmd/server"
         ]
     );
@@ -878,15 +878,15 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     assert_eq!(
         lines,
         [
-            "default linux/amd64 2db95551c1418c935a66e0623ee8623a866a4f5feddef578ad70612880149b76",
-            "multi linux/amd64 082aa59ff495b55d39dd4fed32b95f70a8315071a7b3b66eefa9a5df24cc0b44",
-            "multi sbom a51cf646204cc3e7a1968cd76d56f1c1e50cc6f53e9ae4144e3241ae8327d7a2",
-            "multi linux/arm64 f63441a9d8b39e06016580beb83041a70afe9f8bbbd67e650a9f4487de52fc44",
-            "multi sbom f66ca02a572c4626ac2910c1e0cef3a0a8ac125ee3710a5e5a5d48d879fcb9f9",
-            "multi linux/arm/v7 171938f2a4864e7263cac344d0fd6ceaee593de81e08e32707c241b5098966cc",
-            "multi sbom ca3463f084a3b792654d53aa390bff3808d0428b241049a08a9f97ff353ebeeb",
-            "binary linux/amd64 cc0a9bbf15fdc3ef2319a33b49aaacc57f955ddc839a01ae45429218b3ad636e",
-            "vendored linux/amd64 4c2a38b52186cb994c8690c09aedbdab01809b80a37b33d9c4b7668038519bb9",
+            "default linux/amd64 0f6af6a874480959cddc180f7e4c60dc2a4a42fb204063af7a360826e9750adf",
+            "multi linux/amd64 36e922e348396cc1a9fca9ae068c179417c0392485f8b5d769becb56172adad4",
+            "multi sbom ebf61c561c4e676c63c3c2ed391c51677b030cabfea39f0390f4f32facd3abcf",
+            "multi linux/arm64 a91e1e685e9f6bdf4aad7e01d1b20d0588d992b927fd8361d4f0caefd9957998",
+            "multi sbom 6146144780b4b47aad30517da7790ddeae5f0adbc2b71f70dac379285b767901",
+            "multi linux/arm/v7 e57e1e989b24e4fa5c11995c78270643b237e0ff2693ff7ff113e80bbb5ecee8",
+            "multi sbom 5a7a5d60d7b396984d2dbefc6bc58346451c6ee10c64154b00e8a9c61fdbef12",
+            "binary linux/amd64 afbc496dac268bc51a85dde830b686c814a2df4ad6984cd9de67fdab88337c6c",
+            "vendored linux/amd64 4f74116483caad5ca80ca5f1a87a431dc9ef97c2fe1c390a15c4d248af1a7fdc",
         ]
     );
 }
@@ -1246,6 +1246,67 @@ fn files_are_one_root_owned_stamped_layer_before_the_binaries() {
             "gostage: files",
             "gostage: binaries"
         ]
+    );
+}
+
+#[test]
+fn the_binaries_layer_copies_each_compile_output_once() {
+    let mut spec = spec(&["linux/arm64"]);
+    spec.binaries.push(Binary {
+        main: Located::new("./cmd/worker".into(), Span { line: 4, column: 7 }),
+        name: None,
+    });
+    let request = BuildRequest {
+        source_date_epoch: Some(1_700_000_000),
+        ..syntax_request()
+    };
+    let plan = planned(&spec, &request);
+    let filesystem = &plan.platforms[0].filesystem;
+    let layer = op_named(filesystem, "add server, worker (linux/arm64)");
+    let copied: Vec<(String, String, bool, i64)> = copies(&layer)
+        .into_iter()
+        .map(|copy| (copy.src, copy.dest, copy.dir_copy_contents, copy.timestamp))
+        .collect();
+    let stamped = (
+        "/".to_string(),
+        "/".to_string(),
+        true,
+        1_700_000_000_000_000_000,
+    );
+    assert_eq!(copied, [stamped.clone(), stamped]);
+    // The copies read the compile steps themselves: no tree in between.
+    let digest = |op: &pb::Op| llb::op_digest(&llb::encode_op(op));
+    let inputs: Vec<String> = layer
+        .inputs
+        .iter()
+        .map(|input| input.digest.clone())
+        .collect();
+    assert_eq!(
+        inputs[1..],
+        [
+            digest(&op_named(filesystem, "go build ./cmd/server (linux/arm64)")),
+            digest(&op_named(filesystem, "go build ./cmd/worker (linux/arm64)")),
+        ]
+    );
+    assert!(!ops(filesystem)
+        .iter()
+        .any(|(name, _)| name.starts_with("collect")));
+    let compiled: Vec<String> = execs(filesystem)
+        .into_iter()
+        .filter(|(name, _, _)| name.starts_with("go build"))
+        .map(|(_, _, exec)| {
+            meta(&exec)
+                .args
+                .iter()
+                .rev()
+                .nth(1)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        compiled,
+        ["/out/usr/local/bin/server", "/out/usr/local/bin/worker"]
     );
 }
 
