@@ -9,7 +9,7 @@
 //! nonroot passwd/group, `/tmp`), for linux/amd64 and linux/arm64.
 
 use super::recipe::{Recipe, Workspace};
-use super::{measure, measure_command, prune, short, Section, AMD64, BOTH};
+use super::{measure_rounds, prune, short, Build, Section, AMD64, BOTH};
 use crate::builder_images::mkdir;
 use crate::config::scratch_dir;
 use anyhow::{bail, Context, Result};
@@ -163,7 +163,27 @@ impl KoSetup {
     }
 }
 
-/// ko and gostage, each measured here: cold amd64 and amd64+arm64 (gostage after
+/// ko's build of the workspace for `platforms`, pushed as `tag`, each run after `prepare`.
+fn ko_build<'a>(
+    setup: &'a KoSetup,
+    ws: &'a Workspace,
+    platforms: &'static [&'static str],
+    tag: String,
+    prepare: &'a dyn Fn() -> Result<()>,
+) -> Build<'a> {
+    let image = format!("{}:{tag}", ko_repository());
+    let pushed = tag.clone();
+    Build {
+        recipe: Recipe::Ko,
+        platforms,
+        tag,
+        image,
+        prepare,
+        command: Box::new(move || setup.command(ws, platforms, &pushed)),
+    }
+}
+
+/// ko and gostage, each measured here, alternating: cold amd64 and amd64+arm64 (gostage after
 /// `buildctl prune --all`, ko with empty caches), unchanged, one-line edit (amd64+arm64).
 pub fn ko(ws: &Workspace, runs: u32) -> Result<Section> {
     let setup = KoSetup::new(ws)?;
@@ -181,52 +201,49 @@ pub fn ko(ws: &Workspace, runs: u32) -> Result<Section> {
         ),
         ..Section::default()
     };
-    let ko_row =
-        |platforms: &'static [&'static str], tag: &str, prepare: &dyn Fn() -> Result<()>| {
-            let command = || setup.command(ws, platforms, tag);
-            measure_command(
-                Recipe::Ko,
-                platforms,
-                tag,
-                format!("{}:{tag}", ko_repository()),
-                runs,
-                prepare,
-                &command,
-            )
-        };
     let clear = || setup.clear_caches();
     let edit = || ws.edit_main();
     let nothing = || Ok(());
+    // ko and gostage alternate, round by round.
     for platforms in [AMD64, BOTH] {
         let tag = format!("cold-{}", short(platforms).replace('+', "-"));
-        s.rows
-            .push(ko_row(platforms, &format!("ko-{tag}"), &clear)?);
-        s.rows.push(measure(
-            ws,
-            Recipe::Gostage,
-            platforms,
-            &format!("gostage-{tag}"),
-            runs,
-            &prune,
-        )?);
+        let pair = [
+            ko_build(&setup, ws, platforms, format!("ko-{tag}"), &clear),
+            Build::of(
+                ws,
+                Recipe::Gostage,
+                platforms,
+                &format!("gostage-{tag}"),
+                &prune,
+            ),
+        ];
+        s.rows.extend(measure_rounds(&pair, runs)?);
     }
     for (what, prepare) in [
         ("unchanged", &nothing as &dyn Fn() -> Result<()>),
         ("edit", &edit),
     ] {
-        s.rows.push(ko_row(BOTH, &format!("ko-{what}"), prepare)?);
-        s.rows.push(measure(
-            ws,
-            Recipe::Gostage,
-            BOTH,
-            &format!("gostage-{what}"),
-            runs,
-            prepare,
-        )?);
+        let pair = [
+            ko_build(&setup, ws, BOTH, format!("ko-{what}"), prepare),
+            Build::of(
+                ws,
+                Recipe::Gostage,
+                BOTH,
+                &format!("gostage-{what}"),
+                prepare,
+            ),
+        ];
+        s.rows.extend(measure_rounds(&pair, runs)?);
     }
     // Rows of the same recipe and platforms repeat (cold, unchanged, edit): ratios by index.
     for (pair, what) in ["cold", "cold", "unchanged", "edit"].iter().enumerate() {
-        s.ratio_of_rows(2 * pair + 1, 2 * pair, what, Some(1.0));
+        s.judged_rows(
+            2 * pair + 1,
+            2 * pair,
+            &format!("({what})"),
+            1.0,
+            Some("ko compiles on the host with the host's Go: no builder image, no container, no build context sent".into()),
+        );
     }
     Ok(s)
 }
