@@ -165,7 +165,7 @@ fn ci_cache_without_export_the_same_run_needs_a_module_source() -> Result<()> {
     );
     // gostage says why and what to change.
     ensure!(
-        output.contains("gostage: the module cache is empty")
+        output.contains("gostage: the module cache lacks modules")
             && output.contains("add `cache: {export: true}`"),
         "the compile's failure does not point at cache.export\n{output}"
     );

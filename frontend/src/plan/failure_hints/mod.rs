@@ -138,12 +138,14 @@ pub fn compile(planner: Planner<'_>, binary: &Binary) -> Vec<Hint> {
     }
     if !planner.spec.cache.export {
         // Go says this when a module the program needs is not in the module cache; gostage's
-        // download step fills that cache mount, so the step must have come from an imported
-        // cache, which cannot carry cache mounts (moby/buildkit#1474).
+        // download step fills that cache mount, so the step was reused without its modules:
+        // taken from an imported cache, which cannot carry cache mounts (moby/buildkit#1474),
+        // or the daemon pruned the cache mount (its garbage collection prunes cache mounts
+        // first) and kept the step's result.
         let top = at(planner, planner.spec.span.line);
         hints.push((
             "module lookup disabled by GOPROXY=off",
-            format!("the module cache is empty: `go mod download` was taken from an imported build cache (--cache-from), which cannot bring the modules it put in a cache mount; add `cache: {{export: true}}` so the modules travel in the exported cache, or build once without --cache-from (see {top})"),
+            format!("the module cache lacks modules that the reused `go mod download` step had put there: the daemon pruned that cache mount (garbage collection or `docker builder prune` remove cache mounts first) or the step came from an imported build cache (--cache-from), which cannot carry cache mounts; build once with --no-cache to download them again, and add `cache: {{export: true}}` to keep the modules in a layer instead (see {top})"),
         ));
     }
     if planner.spec.build.cgo {
