@@ -878,15 +878,15 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     assert_eq!(
         lines,
         [
-            "default linux/amd64 0f6af6a874480959cddc180f7e4c60dc2a4a42fb204063af7a360826e9750adf",
-            "multi linux/amd64 36e922e348396cc1a9fca9ae068c179417c0392485f8b5d769becb56172adad4",
-            "multi sbom ebf61c561c4e676c63c3c2ed391c51677b030cabfea39f0390f4f32facd3abcf",
-            "multi linux/arm64 a91e1e685e9f6bdf4aad7e01d1b20d0588d992b927fd8361d4f0caefd9957998",
-            "multi sbom 6146144780b4b47aad30517da7790ddeae5f0adbc2b71f70dac379285b767901",
-            "multi linux/arm/v7 e57e1e989b24e4fa5c11995c78270643b237e0ff2693ff7ff113e80bbb5ecee8",
-            "multi sbom 5a7a5d60d7b396984d2dbefc6bc58346451c6ee10c64154b00e8a9c61fdbef12",
-            "binary linux/amd64 afbc496dac268bc51a85dde830b686c814a2df4ad6984cd9de67fdab88337c6c",
-            "vendored linux/amd64 4f74116483caad5ca80ca5f1a87a431dc9ef97c2fe1c390a15c4d248af1a7fdc",
+            "default linux/amd64 b432c5708d3922065d8468c89ba242aeee2a8fefa1b5146a0277d5282dbea683",
+            "multi linux/amd64 4ecd7b73b4b42b421a57a3e29de4f6ae69df8ca56daccc979b700a8bd444c2a4",
+            "multi sbom 901612a3b00559bc22d1033dee69ac04ec83b1b6db4e223bf6c6692da12bc3ae",
+            "multi linux/arm64 7acd3197573de322e4d0e82f6f1bdba02e5051d78df70f99e5f553bf3042faac",
+            "multi sbom da8bd8a53b87a9a594025b779130f710ad709e93425ce391acee6c07b281b91f",
+            "multi linux/arm/v7 876f3bb0a740974c2c4f4a3a120c5962de79f15793e698c103686a8e11f1b3a7",
+            "multi sbom 4a97a94b5b429f53d7cc355eddcccec8207a7864cbaddbf4ebd145b21ed34871",
+            "binary linux/amd64 22327c13071ce665300d70924f45407b85f92fb444f2c38783a6f19dabc20bf4",
+            "vendored linux/amd64 11e99349d230f7baafa705f348a539b81a9c09f9363242d5c6b77dbb98e35e2c",
         ]
     );
 }
