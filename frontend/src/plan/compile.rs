@@ -137,9 +137,8 @@ pub fn standard_library(input: Planner<'_>, platform: &Platform) -> Result<Outpu
 }
 
 /// A filesystem holding only `/usr/local/bin/<name>` ([`BINARY_DIR`]), the binary of `binary`
-/// for `platform` (static, or
-/// with `build.cgo` on a base with a C library linked dynamically: `cgo`). The
-/// build cache is the cache mount, seeded from `standard_library` when given
+/// for `platform` (static, or with `build.cgo` on a base with a C library linked dynamically:
+/// `cgo`). The build cache is the cache mount, seeded from `standard_library` when given
 /// (`cache.export`).
 ///
 /// Errors: a target platform Go cannot build for (the spec and the options check theirs, so

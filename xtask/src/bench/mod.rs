@@ -123,9 +123,14 @@ struct Section {
 
 impl Section {
     fn find(&self, recipe: Recipe, platforms: &[&str]) -> Option<&Row> {
+        self.rows.get(self.position(recipe, platforms)?)
+    }
+
+    /// The index of the row of `recipe` for `platforms`.
+    fn position(&self, recipe: Recipe, platforms: &[&str]) -> Option<usize> {
         self.rows
             .iter()
-            .find(|r| r.recipe == recipe && r.platforms == platforms)
+            .position(|r| r.recipe == recipe && r.platforms == platforms)
     }
 
     /// `a / b` as a ratio line, when both rows exist.
@@ -327,6 +332,19 @@ impl<'a> Build<'a> {
             command: Box::new(move || ws.command(recipe, platforms, &owned)),
         }
     }
+}
+
+/// One build of `recipe`, not timed, so that the measured builds after it find its cache.
+pub(crate) fn prime(
+    ws: &Workspace,
+    recipe: Recipe,
+    platforms: &'static [&'static str],
+    tag: &str,
+) -> Result<()> {
+    let mut command = ws.command(recipe, platforms, tag);
+    eprintln!("+ {} (fills the cache, not timed)", cmd::display(&command));
+    cmd::output(&mut command)?;
+    Ok(())
 }
 
 /// [`Build::of`] for each of `recipes`, tagged `tag(recipe)`, each prepared by `prepare`.
@@ -561,12 +579,7 @@ impl Section {
         goal: f64,
         why: Option<String>,
     ) {
-        let index = |(recipe, platforms): (Recipe, &[&str])| {
-            self.rows
-                .iter()
-                .position(|r| r.recipe == recipe && r.platforms == platforms)
-        };
-        if let (Some(a), Some(b)) = (index(a), index(b)) {
+        if let (Some(a), Some(b)) = (self.position(a.0, a.1), self.position(b.0, b.1)) {
             self.judged_rows(a, b, note, goal, why);
         }
     }
@@ -637,9 +650,7 @@ fn warm(ws: &Workspace, emulated: Result<(), String>, runs: u32) -> Result<Vec<S
     ws.remove_dependencies()?;
     let tag = |recipe: Recipe| format!("{}-warm", recipe.tag());
     for &recipe in &primed {
-        let mut prime = ws.command(recipe, BOTH, &tag(recipe));
-        eprintln!("+ {} (fills the cache, not timed)", cmd::display(&prime));
-        cmd::output(&mut prime)?;
+        prime(ws, recipe, BOTH, &tag(recipe))?;
     }
     // Unchanged and edited rebuilds alternate their recipes, round by round.
     let nothing = || Ok(());

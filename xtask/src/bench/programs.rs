@@ -6,10 +6,9 @@
 //!   against Dockerfile.cgo (the same static link, written by hand).
 
 use super::recipe::{Program, Recipe, Workspace};
-use super::{builds, measure_rounds, prune, Section, AMD64};
+use super::{builds, measure_rounds, prime, prune, Section, AMD64};
 use crate::config::scratch_dir;
 use anyhow::{Context, Result};
-use gostage_support::cmd;
 use gostage_support::config::workspace_root;
 
 /// The `large` case.
@@ -67,9 +66,7 @@ fn cold_unchanged_edit(
             // The last cold round pruned the daemon before the Dockerfile's build: build each
             // recipe once more (not timed) so that the unchanged rows find their cache.
             for recipe in recipes {
-                let mut prime = ws.command(recipe, AMD64, &tag(recipe));
-                eprintln!("+ {} (fills the cache, not timed)", cmd::display(&prime));
-                cmd::output(&mut prime)?;
+                prime(&ws, recipe, AMD64, &tag(recipe))?;
             }
         }
         let alternating = builds(&ws, &recipes, AMD64, &tag, prepare);
