@@ -1,11 +1,11 @@
 //! The dependency stage: go.mod and go.sum alone, then `go mod download` into the module
-//! cache (a cache mount, or with `cache.export` an ordinary layer), so that editing a `.go`
-//! file does not download modules again.
+//! cache, an ordinary layer, so that editing a `.go` file does not download modules again and
+//! the compile finds every module in its input.
 
 use super::cgo;
-use super::environment::{builder_env, MODULE_CACHE_DIR, MODULE_CACHE_ID};
-use super::failure_hints;
+use super::environment::{builder_env, DOWNLOAD_CACHE_DIR, MODULE_CACHE_DIR, MODULE_CACHE_ID};
 use super::netrc::download_line;
+use super::{failure_hints, gostage_binary};
 use super::{netrc, ssh, Planner, SOURCE_DIR};
 use crate::llb::{CacheSharing, Constraints, CopyOptions, Exec, FileOp, Image, Local, Output};
 
@@ -21,11 +21,12 @@ pub fn builder_image(planner: Planner<'_>) -> Output {
 /// Where the compile steps find the downloaded modules.
 #[derive(Clone, Debug)]
 pub enum ModuleCache {
-    /// The cache mount [`MODULE_CACHE_ID`]: kept on the daemon between builds, never
-    /// exported (moby/buildkit#1474). Also what a vendored module mounts (it stays empty).
+    /// The cache mount [`MODULE_CACHE_ID`], what a vendored module mounts: Go builds it from
+    /// `vendor/` and reads no module there.
     CacheMount,
-    /// An ordinary layer holding the module cache (`cache.export`), the output of
-    /// `go mod download`: a solver result, so `--cache-to … mode=max` exports it.
+    /// An ordinary layer holding the module cache, the output of `go mod download`: a solver
+    /// result, so it is there whenever the step is reused, and `--cache-to … mode=max`
+    /// exports it.
     Layer(Output),
 }
 
@@ -57,14 +58,16 @@ impl Dependencies {
 /// `go mod download`. A vendored module downloads nothing: Go builds it from `vendor/`, and
 /// its modules may not be reachable from the build at all.
 ///
-/// Without `cache.export` the modules go to the cache mount, and the compile steps run on the
-/// download step's root so they come after it. With it they go to an ordinary layer whose
-/// cache key is the step's definition (builder image, go.mod, go.sum, the Go build-args:
-/// `solver/llbsolver/ops/exec.go` `CacheMap` keeps `Meta.Env`), so a runner that imports the
-/// exported cache finds the step done and the modules in the layer.
+/// The modules go to an ordinary layer whose cache key is the step's definition (builder
+/// image, go.mod, go.sum, the Go build-args: `solver/llbsolver/ops/exec.go` `CacheMap` keeps
+/// `Meta.Env`), so a reused step always comes with its modules: after the daemon pruned its
+/// cache mounts, and on a runner that imported an exported cache. The daemon's download
+/// cache, the cache mount [`MODULE_CACHE_ID`] at [`DOWNLOAD_CACHE_DIR`], serves the modules
+/// it has already fetched when go.mod changes (`gostage download-modules`, module
+/// `step::download_modules`); losing it costs only network traffic.
 ///
 /// This is the one step with network. It gets the optional secret `netrc` and, with
-/// `modules.ssh`, the SSH agent; it runs `go mod download` through `gostage explain`, which
+/// `modules.ssh`, the SSH agent; it runs `gostage download-modules` through `gostage explain`, which
 /// prints [`failure_hints::download`] when the download fails, and carries the spec line of
 /// `modules:` (else the first key) as its source location.
 pub fn download(planner: Planner<'_>) -> Dependencies {
@@ -94,7 +97,7 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
     }
     let (args, hints) = failure_hints::explained(
         &failure_hints::download(planner),
-        ["go", "mod", "download"].map(String::from).to_vec(),
+        gostage_binary::command("download-modules", [DOWNLOAD_CACHE_DIR.to_string()]),
     );
     let mut environment = netrc::environment();
     environment.push(hints);
@@ -108,21 +111,13 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
     let constraints = planner
         .on_build_platform()
         .line(download_line(planner.spec));
-    if planner.spec.cache.export {
-        exec.readonly("/", &with_module_files);
-        let modules = exec.writable(MODULE_CACHE_DIR, None);
-        exec.tmpfs("/tmp");
-        let layer = exec.build(&constraints, "go mod download").output(modules);
-        return Dependencies {
-            root: with_module_files,
-            modules: ModuleCache::Layer(layer),
-        };
-    }
-    let root = exec.writable("/", Some(&with_module_files));
-    exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
-    let root = exec.build(&constraints, "go mod download").output(root);
+    exec.readonly("/", &with_module_files);
+    let modules = exec.writable(MODULE_CACHE_DIR, None);
+    exec.cache(DOWNLOAD_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
+    exec.tmpfs("/tmp");
+    let layer = exec.build(&constraints, "go mod download").output(modules);
     Dependencies {
-        root,
-        modules: ModuleCache::CacheMount,
+        root: with_module_files,
+        modules: ModuleCache::Layer(layer),
     }
 }

@@ -241,9 +241,9 @@ mod tests {
                 "/gostage/bin/gostage",
                 "explain",
                 "--",
-                "go",
-                "mod",
-                "download"
+                "/gostage/bin/gostage",
+                "download-modules",
+                "/gostage/module-downloads"
             ]
         );
         let variable = step

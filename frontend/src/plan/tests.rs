@@ -612,7 +612,7 @@ fn test_target_runs_go_test_once_on_the_build_platform() {
         mounts,
         [
             ("/", false, bind),
-            ("/go/pkg/mod", false, cache),
+            ("/go/pkg/mod", true, bind),
             ("/gostage", true, bind),
             ("/out", false, bind),
             ("/root/.cache/go-build", false, cache),
@@ -712,53 +712,74 @@ fn mount_at<'a>(exec: &'a pb::ExecOp, dest: &str) -> &'a pb::Mount {
 }
 
 #[test]
-fn exported_cache_puts_modules_and_the_standard_library_in_layers_that_compiles_mount() {
+fn modules_are_the_download_steps_layer_that_compiles_mount() {
+    for export in [false, true] {
+        let mut spec = spec(&["linux/amd64", "linux/arm64"]);
+        spec.cache.export = export;
+        let plan = planned(&spec, &syntax_request());
+        for platform in &plan.platforms {
+            let all = execs(&platform.filesystem);
+            let (download_op, download) = all
+                .iter()
+                .find(|(name, _, _)| name == "go mod download")
+                .map(|(_, op, exec)| (op.clone(), exec.clone()))
+                .unwrap_or_else(|| panic!("no go mod download"));
+            // The module cache is the step's one output, a writable mount on scratch.
+            let modules = mount_at(&download, "/go/pkg/mod");
+            assert_eq!(
+                (
+                    modules.mount_type,
+                    modules.readonly,
+                    modules.input,
+                    modules.output
+                ),
+                (pb::MountType::Bind as i32, false, -1, 0)
+            );
+            assert!(mount_at(&download, "/").readonly);
+            assert_eq!(
+                meta(&download).args[3..],
+                [
+                    "/gostage/bin/gostage",
+                    "download-modules",
+                    "/gostage/module-downloads"
+                ]
+            );
+            // The one cache mount is the download cache, which only saves network traffic.
+            let caches: Vec<(&str, &str)> = download
+                .mounts
+                .iter()
+                .filter_map(|mount| {
+                    Some((mount.dest.as_str(), mount.cache_opt.as_ref()?.id.as_str()))
+                })
+                .collect();
+            assert_eq!(caches, [("/gostage/module-downloads", "gostage/go-mod")]);
+            // The compile mounts that layer read-only at the module cache path.
+            let (compile_op, compile) = compile_step(&platform.filesystem);
+            let mounted = mount_at(&compile, "/go/pkg/mod");
+            assert_eq!(
+                (mounted.mount_type, mounted.readonly, mounted.output),
+                (pb::MountType::Bind as i32, true, -1)
+            );
+            let input = compile_op
+                .inputs
+                .get(usize::try_from(mounted.input).unwrap_or(usize::MAX))
+                .unwrap_or_else(|| panic!("the module cache mount has no input"));
+            assert_eq!(
+                (input.digest.as_str(), input.index),
+                (llb::op_digest(&llb::encode_op(&download_op)).as_str(), 0)
+            );
+        }
+    }
+}
+
+#[test]
+fn exported_cache_puts_the_standard_library_in_a_layer_that_seeds_the_build_cache() {
     let mut spec = spec(&["linux/amd64", "linux/arm64"]);
     spec.cache.export = true;
     let plan = planned(&spec, &syntax_request());
     for platform in &plan.platforms {
         let all = execs(&platform.filesystem);
-        let (download_op, download) = all
-            .iter()
-            .find(|(name, _, _)| name == "go mod download")
-            .map(|(_, op, exec)| (op.clone(), exec.clone()))
-            .unwrap_or_else(|| panic!("no go mod download"));
-        // The module cache is the step's one output, a writable mount on scratch; no cache
-        // mount, whose contents `--cache-to` would leave behind.
-        let modules = mount_at(&download, "/go/pkg/mod");
-        assert_eq!(
-            (
-                modules.mount_type,
-                modules.readonly,
-                modules.input,
-                modules.output
-            ),
-            (pb::MountType::Bind as i32, false, -1, 0)
-        );
-        assert!(mount_at(&download, "/").readonly);
-        assert!(
-            download
-                .mounts
-                .iter()
-                .all(|mount| mount.cache_opt.is_none()),
-            "{:?}",
-            download.mounts
-        );
-        // The compile mounts that layer read-only at the module cache path.
         let (compile_op, compile) = compile_step(&platform.filesystem);
-        let mounted = mount_at(&compile, "/go/pkg/mod");
-        assert_eq!(
-            (mounted.mount_type, mounted.readonly, mounted.output),
-            (pb::MountType::Bind as i32, true, -1)
-        );
-        let input = compile_op
-            .inputs
-            .get(usize::try_from(mounted.input).unwrap_or(usize::MAX))
-            .unwrap_or_else(|| panic!("the module cache mount has no input"));
-        assert_eq!(
-            (input.digest.as_str(), input.index),
-            (llb::op_digest(&llb::encode_op(&download_op)).as_str(), 0)
-        );
         // The standard library is compiled for the platform with the compile's flags into
         // a build cache layer, which seeds the compile's build cache mount.
         let (std_op, std_exec) = all
@@ -800,19 +821,13 @@ fn exported_cache_puts_modules_and_the_standard_library_in_layers_that_compiles_
 }
 
 #[test]
-fn without_export_modules_and_builds_stay_in_cache_mounts() {
+fn without_export_the_build_cache_stays_in_a_cache_mount() {
     let plan = planned(&spec(&[]), &syntax_request());
     let (_, compile) = compile_step(&plan.platforms[0].filesystem);
     assert_eq!(mount_at(&compile, "/root/.cache/go-build").input, -1);
     assert!(execs(&plan.platforms[0].filesystem)
         .iter()
         .all(|(_, _, exec)| meta(exec).args.last().map(String::as_str) != Some("std")));
-    let modules = mount_at(&compile, "/go/pkg/mod");
-    assert_eq!(modules.mount_type, pb::MountType::Cache as i32);
-    assert_eq!(
-        modules.cache_opt.as_ref().map(|cache| cache.id.as_str()),
-        Some("gostage/go-mod")
-    );
     let mut vendored = spec(&[]);
     vendored.cache.export = true;
     let plan = planned_with(&vendored, &syntax_request(), true);
@@ -827,9 +842,8 @@ fn without_export_modules_and_builds_stay_in_cache_mounts() {
 /// SHA-256 of the marshalled definitions (with a source map) of four plans. 18ff18d (before
 /// the Plan value and the typed LLB builder) made the first values, which the refactor kept
 /// byte for byte; since then each deliberate change to the graph updates them, with
-/// `cargo xtask bench` figures before and after. Last change: the builder steps run gostage
-/// from the frontend image (no helper compiles), compiles skip DWARF, the build cache is one
-/// locked cache mount per platform, and `go build std` runs without `gostage explain`.
+/// `cargo xtask bench` figures before and after. Last change: the downloaded modules are the
+/// download step's layer, with the cache mount only a download cache in front of GOPROXY.
 #[test]
 fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     use sha2::{Digest, Sha256};
@@ -878,15 +892,15 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     assert_eq!(
         lines,
         [
-            "default linux/amd64 b432c5708d3922065d8468c89ba242aeee2a8fefa1b5146a0277d5282dbea683",
-            "multi linux/amd64 4ecd7b73b4b42b421a57a3e29de4f6ae69df8ca56daccc979b700a8bd444c2a4",
-            "multi sbom 901612a3b00559bc22d1033dee69ac04ec83b1b6db4e223bf6c6692da12bc3ae",
-            "multi linux/arm64 7acd3197573de322e4d0e82f6f1bdba02e5051d78df70f99e5f553bf3042faac",
-            "multi sbom da8bd8a53b87a9a594025b779130f710ad709e93425ce391acee6c07b281b91f",
-            "multi linux/arm/v7 876f3bb0a740974c2c4f4a3a120c5962de79f15793e698c103686a8e11f1b3a7",
-            "multi sbom 4a97a94b5b429f53d7cc355eddcccec8207a7864cbaddbf4ebd145b21ed34871",
-            "binary linux/amd64 22327c13071ce665300d70924f45407b85f92fb444f2c38783a6f19dabc20bf4",
-            "vendored linux/amd64 11e99349d230f7baafa705f348a539b81a9c09f9363242d5c6b77dbb98e35e2c",
+            "default linux/amd64 871dfe66e2a09f97dd15d63ee82a6886380f48a05416d12e0165a396bf5f58c0",
+            "multi linux/amd64 3684fb1094f4ee1985c209e990911af5f499dd16a6efac5c99193319ac6c7bc3",
+            "multi sbom 84dae5103a7c68e43f75f2d7b23b78cfc2302ca202eae17385997f876509400b",
+            "multi linux/arm64 73ccb5c95fb861b5915dfc44575ef13ec9d2a7b94563d54fb8301cec0568a3bb",
+            "multi sbom 11b75a9d3d69c85194706c80dfaabf3cb37eabee8ef8b82ae2d9434e5e419067",
+            "multi linux/arm/v7 360cf7ad6aa60748cf9d03d446de41aba2d965f143757d655272929c9806aeed",
+            "multi sbom b6ed887c868d2ab57c2e9bb1182a8557db66d985393e720d88a71f648499a2e5",
+            "binary linux/amd64 0fc24524aaaedae97c43951e951d0b42d9fd60ea98f5b4c1841dffb635020bc5",
+            "vendored linux/amd64 bc1e3053734cb8d449571eae678faf831e0773d463371499d1f1f84b75bd62a0",
         ]
     );
 }

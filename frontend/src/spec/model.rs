@@ -145,9 +145,9 @@ pub const DEFAULT_USER: &str = "65532:65532";
 /// What the build keeps for later builds (`cache:`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cache {
-    /// `cache.export`: the downloaded modules and the standard library's build cache are
-    /// ordinary layers (exported by `--cache-to … mode=max`) rather than only the contents of
-    /// cache mounts (never exported: moby/buildkit#1474). Default `false`.
+    /// `cache.export`: the standard library's build cache is an ordinary layer per platform
+    /// (exported by `--cache-to … mode=max`) rather than only the contents of a cache mount
+    /// (never exported: moby/buildkit#1474). Default `false`.
     pub export: bool,
 }
 

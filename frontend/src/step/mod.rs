@@ -4,12 +4,15 @@
 //!
 //! - [`explain`]: runs a Go command, passes its output through and, when it fails, ends with
 //!   the hints the plan gave for the texts it printed (`plan::failure_hints`).
+//! - [`download_modules`]: `go mod download` into the step's layer, through the daemon's
+//!   download cache.
 //! - [`runtime_files`]: gathers the CA bundle, the time zone database and a sticky `/tmp`.
 //!
 //! The binary is static (glibc, crt-static) and reads nothing but its arguments, its
 //! environment and the builder's files, so it runs in any builder image on the build
 //! platform.
 
+pub mod download_modules;
 pub mod explain;
 pub mod runtime_files;
 
@@ -25,6 +28,13 @@ pub enum StepCommand {
         command: Vec<String>,
     },
     #[command(hide = true)]
+    /// Run `go mod download` with the module proxy tree under DOWNLOADS first in GOPROXY,
+    /// then copy what it fetched there. The exit status is `go mod download`'s.
+    DownloadModules {
+        /// The download cache (a cache mount); its `cache/download` is the proxy tree.
+        downloads: std::path::PathBuf,
+    },
+    #[command(hide = true)]
     /// Write `etc/ssl/certs/ca-certificates.crt`, `usr/share/zoneinfo/…` and a 1777 `tmp/`
     /// under DIRECTORY, from the builder's CA bundle and Go distribution.
     RuntimeFiles {
@@ -37,6 +47,7 @@ pub enum StepCommand {
 pub fn run(command: StepCommand) -> u8 {
     match command {
         StepCommand::Explain { command } => explain::run(&command),
+        StepCommand::DownloadModules { downloads } => download_modules::run(&downloads),
         StepCommand::RuntimeFiles { directory } => {
             let gathered = runtime_files::BuilderPaths::discover()
                 .and_then(|paths| runtime_files::gather(&directory, &paths));

@@ -118,7 +118,7 @@ pub fn download(planner: Planner<'_>) -> Vec<Hint> {
 }
 
 /// The hints of the compile of `binary`: a `main:` that is not a main package or names
-/// nothing Go can build (at that binary's line), an empty module cache, with cgo missing C
+/// nothing Go can build (at that binary's line), a module go.mod does not require, with cgo missing C
 /// headers, libraries and compilers ([`cgo`]), VCS stamping, then [`common`].
 pub fn compile(planner: Planner<'_>, binary: &Binary) -> Vec<Hint> {
     let line = binary.main.span.line;
@@ -136,18 +136,14 @@ pub fn compile(planner: Planner<'_>, binary: &Binary) -> Vec<Hint> {
             format!("`main: {main}` must name a directory of the module holding `package main` (relative to go.mod, e.g. ./cmd/server) (see {here})"),
         ));
     }
-    if !planner.spec.cache.export {
-        // Go says this when a module the program needs is not in the module cache; gostage's
-        // download step fills that cache mount, so the step was reused without its modules:
-        // taken from an imported cache, which cannot carry cache mounts (moby/buildkit#1474),
-        // or the daemon pruned the cache mount (its garbage collection prunes cache mounts
-        // first) and kept the step's result.
-        let top = at(planner, planner.spec.span.line);
-        hints.push((
-            "module lookup disabled by GOPROXY=off",
-            format!("the module cache lacks modules that the reused `go mod download` step had put there: the daemon pruned that cache mount (garbage collection or `docker builder prune` remove cache mounts first) or the step came from an imported build cache (--cache-from), which cannot carry cache mounts; build once with --no-cache to download them again, and add `cache: {{export: true}}` to keep the modules in a layer instead (see {top})"),
-        ));
-    }
+    // Go says this when the compile, which runs without network, needs a module that the
+    // download step's layer lacks: `go mod download` fetches what go.mod requires, so go.mod
+    // does not require it.
+    let top = at(planner, planner.spec.span.line);
+    hints.push((
+        "module lookup disabled by GOPROXY=off",
+        format!("the compile needs a module that go.mod does not require, and gostage compiles without network (modules come only from the `go mod download` step): run `go mod tidy` and commit go.mod and go.sum (see {top})"),
+    ));
     if planner.spec.build.cgo {
         hints.extend(cgo(planner, line));
     }
