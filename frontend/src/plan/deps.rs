@@ -18,37 +18,24 @@ pub fn builder_image(planner: Planner<'_>) -> Output {
         .build(&constraints, &format!("builder image {reference}"))
 }
 
-/// Where the compile steps find the downloaded modules.
-#[derive(Clone, Debug)]
-pub enum ModuleCache {
-    /// The cache mount [`MODULE_CACHE_ID`], what a vendored module mounts: Go builds it from
-    /// `vendor/` and reads no module there.
-    CacheMount,
-    /// An ordinary layer holding the module cache, the output of `go mod download`: a solver
-    /// result, so it is there whenever the step is reused, and `--cache-to … mode=max`
-    /// exports it.
-    Layer(Output),
-}
-
 /// What the dependency stage gives the compile steps.
 #[derive(Clone, Debug)]
 pub struct Dependencies {
     /// Their root filesystem: the builder with `/src/go.mod` and `/src/go.sum`.
     pub root: Output,
-    /// The module cache to mount at [`MODULE_CACHE_DIR`].
-    pub modules: ModuleCache,
+    /// The module cache, the output of `go mod download`: an ordinary layer, so it is there
+    /// whenever the step is reused, and `--cache-to … mode=max` exports it. None for a
+    /// vendored module, which Go builds from `vendor/` without reading any module cache.
+    pub modules: Option<Output>,
 }
 
 impl Dependencies {
-    /// Mounts the module cache at [`MODULE_CACHE_DIR`] of `exec`: the cache mount, or the
-    /// layer read-only (`go build` only reads a complete module cache; checked with Go 1.26
-    /// and `GOPROXY=off` on a read-only bind mount).
+    /// Mounts the module cache read-only at [`MODULE_CACHE_DIR`] of `exec` (`go build` only
+    /// reads a complete module cache; checked with Go 1.26 and `GOPROXY=off` on a read-only
+    /// bind mount).
     pub fn mount_modules(&self, exec: &mut Exec) {
-        match &self.modules {
-            ModuleCache::CacheMount => {
-                exec.cache(MODULE_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared)
-            }
-            ModuleCache::Layer(layer) => exec.readonly(MODULE_CACHE_DIR, layer),
+        if let Some(modules) = &self.modules {
+            exec.readonly(MODULE_CACHE_DIR, modules);
         }
     }
 }
@@ -92,7 +79,7 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
     if planner.context.vendored {
         return Dependencies {
             root: with_module_files,
-            modules: ModuleCache::CacheMount,
+            modules: None,
         };
     }
     let (args, hints) = failure_hints::explained(
@@ -115,9 +102,9 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
     let modules = exec.writable(MODULE_CACHE_DIR, None);
     exec.cache(DOWNLOAD_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
     exec.tmpfs("/tmp");
-    let layer = exec.build(&constraints, "go mod download").output(modules);
+    let modules = exec.build(&constraints, "go mod download").output(modules);
     Dependencies {
         root: with_module_files,
-        modules: ModuleCache::Layer(layer),
+        modules: Some(modules),
     }
 }
