@@ -90,6 +90,17 @@ impl Container {
         self.expect_ok("GET", path, response)
     }
 
+    /// Checks that GET `/health` answers `ok` (the examples' health endpoint).
+    ///
+    /// Errors: the request fails or the body is anything else.
+    pub fn ensure_healthy(&self) -> Result<()> {
+        let health = self.get("/health")?;
+        if health.trim() != "ok" {
+            bail!("/health answered {health:?}");
+        }
+        Ok(())
+    }
+
     /// POST `body` to `path`, expecting 200; returns the response body.
     pub fn post(&self, path: &str, body: &str) -> Result<String> {
         let response = http::post(&self.url(path), body, Duration::from_secs(10));

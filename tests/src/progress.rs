@@ -166,6 +166,51 @@ pub fn named<'a>(vertices: &'a [Vertex], needle: &str) -> Vec<&'a Vertex> {
         .collect()
 }
 
+/// The vertices whose name contains `needle`, at least one.
+///
+/// Errors: no vertex is named like that; the message lists the build's vertices.
+pub fn find<'a>(vertices: &'a [Vertex], needle: &str) -> anyhow::Result<Vec<&'a Vertex>> {
+    let found = named(vertices, needle);
+    anyhow::ensure!(
+        !found.is_empty(),
+        "no vertex named like {needle:?} in the build\nvertices:\n{}",
+        summary(vertices)
+    );
+    Ok(found)
+}
+
+/// Checks that every vertex named like `needle` (at least one) was CACHED.
+///
+/// Errors: one ran or none is named like that; `why` says after what, and the message lists
+/// the build's vertices.
+pub fn ensure_cached(vertices: &[Vertex], needle: &str, why: &str) -> anyhow::Result<()> {
+    for vertex in find(vertices, needle)? {
+        anyhow::ensure!(
+            vertex.cached,
+            "{why}, {:?} was not CACHED\nvertices:\n{}",
+            vertex.name,
+            summary(vertices)
+        );
+    }
+    Ok(())
+}
+
+/// Checks that every vertex named like `needle` (at least one) ran.
+///
+/// Errors: one was CACHED or none is named like that; `why` says after what, and the message
+/// lists the build's vertices.
+pub fn ensure_ran(vertices: &[Vertex], needle: &str, why: &str) -> anyhow::Result<()> {
+    for vertex in find(vertices, needle)? {
+        anyhow::ensure!(
+            vertex.ran(),
+            "{why}, {:?} did not run\nvertices:\n{}",
+            vertex.name,
+            summary(vertices)
+        );
+    }
+    Ok(())
+}
+
 /// One line per vertex, for failure messages.
 pub fn summary(vertices: &[Vertex]) -> String {
     vertices

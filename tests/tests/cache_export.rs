@@ -71,16 +71,6 @@ fn ci_run(extra_spec: &str, name: &str) -> Result<CiRun> {
     })
 }
 
-fn find<'a>(vertices: &'a [Vertex], needle: &str) -> Result<Vec<&'a Vertex>> {
-    let found = progress::named(vertices, needle);
-    ensure!(
-        !found.is_empty(),
-        "no vertex named like {needle:?} in the build\nvertices:\n{}",
-        progress::summary(vertices)
-    );
-    Ok(found)
-}
-
 /// Checks the second build of `run`: it succeeded without a module source, took `go mod
 /// download` from the imported cache, compiled the edited program, and its image serves.
 /// Returns its vertices.
@@ -93,28 +83,11 @@ fn built_from_the_imported_modules(run: &CiRun, name: &str) -> Result<Vec<Vertex
         );
     }
     let vertices = progress::vertices_rawjson(&run.second.combined());
-    let context = || format!("vertices:\n{}", progress::summary(&vertices));
-    for vertex in find(&vertices, DOWNLOAD)? {
-        ensure!(
-            vertex.cached,
-            "{:?} was not CACHED from the imported cache\n{}",
-            vertex.name,
-            context()
-        );
-    }
-    for vertex in find(&vertices, COMPILE)? {
-        ensure!(
-            vertex.ran(),
-            "{:?} did not run after main.go changed\n{}",
-            vertex.name,
-            context()
-        );
-    }
+    progress::ensure_cached(&vertices, DOWNLOAD, "importing the cache")?;
+    progress::ensure_ran(&vertices, COMPILE, "after main.go changed")?;
     let image = Daemon::Buildctl.image_ref(name);
     cmd::docker(&["pull", "-q", &image])?;
-    let container = Container::start(&image, 8080)?;
-    let health = container.get("/health")?;
-    ensure!(health.trim() == "ok", "/health answered {health:?}");
+    Container::start(&image, 8080)?.ensure_healthy()?;
     Ok(vertices)
 }
 
@@ -126,15 +99,7 @@ fn ci_cache_exported_modules_build_on_a_fresh_daemon_without_a_module_source() -
     let name = "cache-export";
     let run = ci_run("cache:\n  export: true\n", name)?;
     let vertices = built_from_the_imported_modules(&run, name)?;
-    for vertex in find(&vertices, STANDARD_LIBRARY)? {
-        ensure!(
-            vertex.cached,
-            "{:?} was not CACHED from the imported cache\nvertices:\n{}",
-            vertex.name,
-            progress::summary(&vertices)
-        );
-    }
-    Ok(())
+    progress::ensure_cached(&vertices, STANDARD_LIBRARY, "importing the cache")
 }
 
 #[test]
@@ -166,9 +131,6 @@ fn ci_cache_export_builds_on_docker_engine() -> Result<()> {
     copy.append(SPEC, "cache:\n  export: true\n")?;
     let built = gostage_e2e::build::build(Daemon::Engine, &copy.path, "cache-export")?;
     let vertices = progress::vertices(&built.log);
-    find(&vertices, STANDARD_LIBRARY)?;
-    let container = Container::start(&built.image, 8080)?;
-    let health = container.get("/health")?;
-    ensure!(health.trim() == "ok", "/health answered {health:?}");
-    Ok(())
+    progress::find(&vertices, STANDARD_LIBRARY)?;
+    Container::start(&built.image, 8080)?.ensure_healthy()
 }

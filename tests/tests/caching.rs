@@ -16,16 +16,6 @@ use gostage_support::build_command::Progress;
 const DOWNLOAD: &str = "go mod download";
 const COMPILE: &str = "go build ./cmd/uuid-service (linux/amd64)";
 
-fn find<'a>(vertices: &'a [Vertex], needle: &str) -> Result<Vec<&'a Vertex>> {
-    let found = progress::named(vertices, needle);
-    ensure!(
-        !found.is_empty(),
-        "no vertex named like {needle:?} in the build\nvertices:\n{}",
-        progress::summary(vertices)
-    );
-    Ok(found)
-}
-
 #[test]
 fn rebuilds_use_the_cache() -> Result<()> {
     if !enabled() {
@@ -47,8 +37,8 @@ fn rebuilds_use_the_cache() -> Result<()> {
     // Unchanged: every step comes from the cache.
     let again = rebuild()?;
     let vertices = progress::vertices_rawjson(&again.log);
-    find(&vertices, DOWNLOAD)?;
-    find(&vertices, COMPILE)?;
+    progress::find(&vertices, DOWNLOAD)?;
+    progress::find(&vertices, COMPILE)?;
     let ran: Vec<&Vertex> = vertices
         .iter()
         .filter(|v| v.ran() && !v.always_runs())
@@ -67,22 +57,6 @@ fn rebuilds_use_the_cache() -> Result<()> {
     copy.append("cmd/uuid-service/main.go", &edit)?;
     let edited = rebuild()?;
     let vertices = progress::vertices_rawjson(&edited.log);
-    let context = || format!("vertices:\n{}", progress::summary(&vertices));
-    for v in find(&vertices, DOWNLOAD)? {
-        ensure!(
-            v.cached,
-            "after editing main.go, {:?} was not CACHED\n{}",
-            v.name,
-            context()
-        );
-    }
-    for v in find(&vertices, COMPILE)? {
-        ensure!(
-            v.ran(),
-            "after editing main.go, {:?} did not run\n{}",
-            v.name,
-            context()
-        );
-    }
-    Ok(())
+    progress::ensure_cached(&vertices, DOWNLOAD, "after editing main.go")?;
+    progress::ensure_ran(&vertices, COMPILE, "after editing main.go")
 }

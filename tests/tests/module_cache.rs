@@ -7,7 +7,7 @@
 //! - go.mod changes, so the download step runs again: it takes the modules from the daemon's
 //!   download cache (a cache mount in front of GOPROXY) without any module source.
 
-use anyhow::{bail, ensure, Result};
+use anyhow::{bail, Result};
 use gostage_e2e::build::{build_opts, Daemon, Options, SPEC};
 use gostage_e2e::enabled;
 use gostage_e2e::fixture::TempCopy;
@@ -51,21 +51,8 @@ fn rebuild_without_module_source(
     }
     let image = Daemon::Buildctl.image_ref(name);
     cmd::docker(&["pull", "-q", &image])?;
-    let container = Container::start(&image, 8080)?;
-    let health = container.get("/health")?;
-    ensure!(health.trim() == "ok", "/health answered {health:?}");
+    Container::start(&image, 8080)?.ensure_healthy()?;
     Ok(progress::vertices_rawjson(&output.combined()))
-}
-
-/// The vertices named like `needle`, at least one.
-fn find<'a>(vertices: &'a [Vertex], needle: &str) -> Result<Vec<&'a Vertex>> {
-    let found = progress::named(vertices, needle);
-    ensure!(
-        !found.is_empty(),
-        "no vertex named like {needle:?} in the build\nvertices:\n{}",
-        progress::summary(vertices)
-    );
-    Ok(found)
 }
 
 #[test]
@@ -80,23 +67,12 @@ fn an_edit_builds_after_the_daemon_pruned_its_cache_mounts() -> Result<()> {
             "\nvar _ = \"edited after a prune\"\n",
         )
     })?;
-    let context = || format!("vertices:\n{}", progress::summary(&vertices));
-    for vertex in find(&vertices, DOWNLOAD)? {
-        ensure!(
-            vertex.cached,
-            "{:?} was not CACHED: the prune took the step, not only its cache mounts\n{}",
-            vertex.name,
-            context()
-        );
-    }
-    for vertex in find(&vertices, COMPILE)? {
-        ensure!(
-            vertex.ran(),
-            "{:?} did not run after main.go changed\n{}",
-            vertex.name,
-            context()
-        );
-    }
+    progress::ensure_cached(
+        &vertices,
+        DOWNLOAD,
+        "after the prune (it must take only the cache mounts)",
+    )?;
+    progress::ensure_ran(&vertices, COMPILE, "after main.go changed")?;
     Ok(())
 }
 
@@ -108,13 +84,5 @@ fn a_changed_go_mod_downloads_from_the_daemons_download_cache() -> Result<()> {
     let vertices = rebuild_without_module_source("download-cache", |copy| {
         copy.append("go.mod", "\n// changed by the download cache test\n")
     })?;
-    for vertex in find(&vertices, DOWNLOAD)? {
-        ensure!(
-            vertex.ran(),
-            "{:?} did not run after go.mod changed\nvertices:\n{}",
-            vertex.name,
-            progress::summary(&vertices)
-        );
-    }
-    Ok(())
+    progress::ensure_ran(&vertices, DOWNLOAD, "after go.mod changed")
 }

@@ -3,7 +3,7 @@
 //! the compile finds every module in its input.
 
 use super::cgo;
-use super::environment::{builder_env, DOWNLOAD_CACHE_DIR, MODULE_CACHE_DIR, MODULE_CACHE_ID};
+use super::environment::{builder_env, DOWNLOAD_CACHE_DIR, DOWNLOAD_CACHE_ID, MODULE_CACHE_DIR};
 use super::netrc::download_line;
 use super::{failure_hints, gostage_binary};
 use super::{netrc, ssh, Planner, SOURCE_DIR};
@@ -49,14 +49,14 @@ impl Dependencies {
 /// image, go.mod, go.sum, the Go build-args: `solver/llbsolver/ops/exec.go` `CacheMap` keeps
 /// `Meta.Env`), so a reused step always comes with its modules: after the daemon pruned its
 /// cache mounts, and on a runner that imported an exported cache. The daemon's download
-/// cache, the cache mount [`MODULE_CACHE_ID`] at [`DOWNLOAD_CACHE_DIR`], serves the modules
+/// cache, the cache mount [`DOWNLOAD_CACHE_ID`] at [`DOWNLOAD_CACHE_DIR`], serves the modules
 /// it has already fetched when go.mod changes (`gostage download-modules`, module
 /// `step::download_modules`); losing it costs only network traffic.
 ///
 /// This is the one step with network. It gets the optional secret `netrc` and, with
-/// `modules.ssh`, the SSH agent; it runs `gostage download-modules` through `gostage explain`, which
-/// prints [`failure_hints::download`] when the download fails, and carries the spec line of
-/// `modules:` (else the first key) as its source location.
+/// `modules.ssh`, the SSH agent; it runs `gostage download-modules` through `gostage
+/// explain`, which prints [`failure_hints::download`] when the download fails, and carries
+/// the spec line of `modules:` (else the first key) as its source location.
 pub fn download(planner: Planner<'_>) -> Dependencies {
     let request = planner.request;
     let module_files = Local::new(&request.context_local)
@@ -100,7 +100,7 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
         .line(download_line(planner.spec));
     exec.readonly("/", &with_module_files);
     let modules = exec.writable(MODULE_CACHE_DIR, None);
-    exec.cache(DOWNLOAD_CACHE_DIR, MODULE_CACHE_ID, CacheSharing::Shared);
+    exec.cache(DOWNLOAD_CACHE_DIR, DOWNLOAD_CACHE_ID, CacheSharing::Shared);
     exec.tmpfs("/tmp");
     let modules = exec.build(&constraints, "go mod download").output(modules);
     Dependencies {
