@@ -98,7 +98,10 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
     let constraints = planner
         .on_build_platform()
         .line(download_line(planner.spec));
-    exec.readonly("/", &with_module_files);
+    // Go also writes beside the module cache (the checksum database's files under
+    // `$GOPATH/pkg/sumdb` when go.sum lacks an entry): a writable root, whose output no step
+    // uses.
+    exec.writable("/", Some(&with_module_files));
     let modules = exec.writable(MODULE_CACHE_DIR, None);
     exec.cache(DOWNLOAD_CACHE_DIR, DOWNLOAD_CACHE_ID, CacheSharing::Shared);
     exec.tmpfs("/tmp");

