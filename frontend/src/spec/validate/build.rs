@@ -202,6 +202,17 @@ mod tests {
             "{diagnostic:?}"
         );
         let diagnostic = assert_error(
+            "version: 1\nbuild:\n  cgo: true\n  packages: [\"libsqlite3-dev; rm -rf /\"]\n",
+            4,
+            14,
+            "`build.packages[0]` is not a Debian package name: `libsqlite3-dev; rm -rf /`",
+        );
+        assert_eq!(
+            help(&diagnostic),
+            "write the package name alone, `libsqlite3-dev`: a list item names one Debian \
+             package, with nothing after it"
+        );
+        let diagnostic = assert_error(
             "version: 1\nbuild:\n  packages: [libsqlite3-dev]\n  cgo: false\n",
             3,
             14,
