@@ -84,11 +84,11 @@ pub(crate) struct SshHost {
 #[serde(deny_unknown_fields)]
 pub(crate) struct File {
     /// Path in the build context (relative, inside it): `config/app.yaml`, `static`.
-    #[schemars(regex(pattern = r"^[^/]"))]
+    #[schemars(regex(pattern = r"^[^/\u0000][^\u0000]*$"))]
     pub src: Spanned<String>,
     /// Absolute path in the image. Ending in `/`: into that directory, under the source's
     /// name (`/srv/` + `static` → `/srv/static`); otherwise the copy's own path.
-    #[schemars(regex(pattern = r"^/"))]
+    #[schemars(regex(pattern = r"^/[^\u0000]*$"))]
     pub dst: Spanned<String>,
     /// Permission bits of everything copied, as a quoted octal string: `"0644"`, `"0755"`.
     /// Default: `"0644"` for a file, `"0755"` for a directory and everything in it.
