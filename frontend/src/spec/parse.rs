@@ -24,7 +24,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
     }
     let document: Node =
         serde_saphyr::from_slice_with_options(bytes, options(DuplicateKeyPolicy::PassThrough))
-            .map_err(|error| diagnose::syntax(&error))?;
+            .map_err(|error| diagnose::syntax(&error, bytes))?;
     match &document.kind {
         NodeKind::Mapping(_) => {}
         NodeKind::Null => {

@@ -6,6 +6,7 @@ mod build;
 mod files;
 mod healthcheck;
 mod image;
+mod known_hosts;
 mod modules;
 mod test;
 mod values;
