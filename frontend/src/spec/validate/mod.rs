@@ -11,6 +11,8 @@ mod modules;
 mod test;
 mod values;
 
+pub(super) use build::RESERVED as RESERVED_BUILD_ENV;
+
 use super::model::{Cache, Spec};
 use super::path::FieldPath;
 use super::raw;
