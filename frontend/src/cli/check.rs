@@ -24,19 +24,45 @@ pub struct Report {
     pub passed: bool,
 }
 
+/// Why `gostage check` could not read the spec; each message starts with the file's name.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("{name}: {source}")]
+    Io {
+        /// The file as given (`<stdin>` for standard input).
+        name: String,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The input holds more than [`MAX_SPEC_BYTES`].
+    #[error(
+        "{name}: larger than 1 MiB, which no gostage.yaml is; pass the spec file (gostage check \
+         gostage.yaml)"
+    )]
+    TooLarge {
+        /// The file as given.
+        name: String,
+    },
+}
+
 /// Reads at most [`MAX_SPEC_BYTES`] from `reader`, named `name` in messages.
 ///
-/// Errors: the reader fails, or holds more than the limit (`NAME: larger than 1 MiB …`).
-pub fn read_limited(reader: impl Read, name: &str) -> Result<Vec<u8>, String> {
+/// Errors: the reader fails ([`ReadError::Io`]), or holds more than the limit
+/// ([`ReadError::TooLarge`]).
+pub fn read_limited(reader: impl Read, name: &str) -> Result<Vec<u8>, ReadError> {
     let mut data = Vec::new();
     reader
         .take(MAX_SPEC_BYTES + 1)
         .read_to_end(&mut data)
-        .map_err(|error| format!("{name}: {error}"))?;
+        .map_err(|source| ReadError::Io {
+            name: name.to_string(),
+            source,
+        })?;
     if data.len() as u64 > MAX_SPEC_BYTES {
-        return Err(format!(
-            "{name}: larger than 1 MiB, which no gostage.yaml is; pass the spec file (gostage check gostage.yaml)"
-        ));
+        return Err(ReadError::TooLarge {
+            name: name.to_string(),
+        });
     }
     Ok(data)
 }
@@ -142,15 +168,18 @@ pub fn run(file: &Path) -> ExitCode {
     } else {
         let name = file.display().to_string();
         let data = std::fs::File::open(file)
-            .map_err(|error| format!("{name}: {error}"))
+            .map_err(|source| ReadError::Io {
+                name: name.clone(),
+                source,
+            })
             .and_then(|opened| read_limited(opened, &name));
         let directory = file.parent().map(Path::to_path_buf).unwrap_or_default();
         (name, data, directory)
     };
     let data = match data {
         Ok(data) => data,
-        Err(message) => {
-            eprintln!("{message}");
+        Err(error) => {
+            eprintln!("{error}");
             return ExitCode::FAILURE;
         }
     };
@@ -177,11 +206,30 @@ mod tests {
     fn reads_up_to_one_mebibyte() {
         let limit = usize::try_from(MAX_SPEC_BYTES).unwrap_or(usize::MAX);
         assert_eq!(
-            read_limited(&vec![b'a'; limit][..], "x").map(|d| d.len()),
+            read_limited(&vec![b'a'; limit][..], "x")
+                .map(|data| data.len())
+                .map_err(|error| error.to_string()),
             Ok(limit)
         );
         let error = read_limited(&vec![b'a'; limit + 1][..], "big.yaml").expect_err("too big");
-        assert!(error.starts_with("big.yaml: larger than 1 MiB"), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "big.yaml: larger than 1 MiB, which no gostage.yaml is; pass the spec file \
+             (gostage check gostage.yaml)"
+        );
+    }
+
+    #[test]
+    fn a_read_error_names_the_file() {
+        struct Failing;
+        impl Read for Failing {
+            fn read(&mut self, _buffer: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("device gone"))
+            }
+        }
+        let error = read_limited(Failing, "g.yaml").expect_err("fails");
+        assert!(matches!(error, ReadError::Io { .. }), "{error:?}");
+        assert_eq!(error.to_string(), "g.yaml: device gone");
     }
 
     #[test]

@@ -115,7 +115,7 @@ impl Environment {
 
     /// Builds the request; `ping_platforms` (from `Ping`) is used when `BUILDKIT_WORKERS` gave none.
     ///
-    /// Errors: a `platform` Go cannot target, an unknown `target` or `image-resolve-mode`, or a
+    /// Errors: a `platform` that is not Linux or that Go cannot target, an unknown `target` or `image-resolve-mode`, or a
     /// `SOURCE_DATE_EPOCH` that is not a Unix time.
     pub fn request(&self, ping_platforms: &[Platform]) -> Result<BuildRequest, OptionsError> {
         let invalid =
@@ -157,7 +157,9 @@ impl Environment {
         if let Some(list) = self.option("platform").filter(|list| !list.is_empty()) {
             request.platforms = list
                 .split(',')
-                .map(|item| Platform::parse(item).map_err(invalid(format!("--platform `{item}`"))))
+                .map(|item| {
+                    Platform::parse_target(item).map_err(invalid(format!("--platform `{item}`")))
+                })
                 .collect::<Result<_, _>>()?;
         }
         request.frontend_platform = Platform::of_this_binary();
@@ -374,6 +376,22 @@ mod tests {
         assert!(with("platform=linux/sparc").is_err_and(|error| error
             .to_string()
             .starts_with("--platform `linux/sparc` has architecture")));
+        assert_eq!(
+            with("platform=linux/amd64,darwin/arm64").map_err(|error| error.to_string()),
+            Err(
+                "--platform `darwin/arm64` has operating system `darwin`, but gostage builds \
+                 Linux images; write `linux/arm64` (the same architecture): container images \
+                 hold Linux programs, which Docker Desktop runs on macOS and Windows too"
+                    .to_string()
+            )
+        );
+        // A worker on another operating system is still read: it is the build platform.
+        let environment = Environment::from_variables(variables(&[(
+            "BUILDKIT_WORKERS",
+            r#"[{"platforms":[{"architecture":"amd64","os":"windows"}]}]"#,
+        )]))
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(environment.worker_platforms[0].to_string(), "windows/amd64");
         assert!(Environment::from_variables(variables(&[("BUILDKIT_WORKERS", "[{")])).is_err());
         assert!(with("build-arg:SOURCE_DATE_EPOCH=yesterday").is_err());
         let request = with("build-arg:SOURCE_DATE_EPOCH=1700000000")

@@ -10,8 +10,8 @@ use super::tree::{Node, NodeKind};
 use crate::vocabulary::Diagnostic;
 use crate::vocabulary::Span;
 
-/// An error of the first pass (YAML syntax, encoding, limits) as a diagnostic.
-pub(crate) fn syntax(error: &Error) -> Diagnostic {
+/// An error of the first pass (YAML syntax, encoding, limits) in `text` as a diagnostic.
+pub(crate) fn syntax(error: &Error, text: &[u8]) -> Diagnostic {
     let span = span_or_start(error);
     match original(error) {
         Error::InvalidUtf8Input => Diagnostic::new(span, "the spec is not valid UTF-8 text")
@@ -29,7 +29,37 @@ pub(crate) fn syntax(error: &Error) -> Diagnostic {
              and a few kilobytes",
         ),
         original => Diagnostic::new(span, format!("invalid YAML: {}", message(original)))
-            .with_help("check the indentation, quotes and brackets at this position"),
+            .with_help(syntax_help(text, span)),
+    }
+}
+
+/// The fix for a YAML syntax error at `span`: for a value that starts with a character YAML
+/// reserves (`@`, `` ` ``) or reads as a block indicator (`|`, `>`), such as a known_hosts
+/// line written after its key (`@cert-authority …`, `|1|salt|hash …`), how to write it.
+fn syntax_help(text: &[u8], span: Span) -> String {
+    let text = String::from_utf8_lossy(text);
+    let line = text
+        .lines()
+        .nth(span.line.saturating_sub(1) as usize)
+        .unwrap_or_default();
+    let mut characters = line.chars();
+    let before: String = characters
+        .by_ref()
+        .take(span.column.saturating_sub(1) as usize)
+        .collect();
+    let at = characters.next().unwrap_or_default();
+    // The error is at the start of a value: after `key:` or a list's `-`.
+    let after_key = before.trim_end().ends_with([':', '-']);
+    match at {
+        '@' | '`' if after_key => format!(
+            "YAML does not let a plain value start with `{at}`: quote the value, or write `|` \
+             after the key and the value on the lines below it, indented"
+        ),
+        '|' | '>' if after_key => format!(
+            "`{at}` after a key starts a block: write `{at}` alone after the key and the value \
+             on the lines below it, indented, or quote the value"
+        ),
+        _ => "check the indentation, quotes and brackets at this position".to_string(),
     }
 }
 
@@ -160,6 +190,40 @@ mod tests {
     use crate::spec::testing::{assert_error, help};
 
     const SYNTAX: &str = "# syntax=myorg/gostage\n";
+
+    #[test]
+    fn a_value_starting_with_a_yaml_indicator_is_explained() {
+        let start = "version: 1\nmodules:\n  ssh: [{host: a.test}]\n  known_hosts: ";
+        for (value, expected) in [
+            (
+                "@cert-authority *.a.test ssh-ed25519 AAAA",
+                "YAML does not let a plain value start with `@`: quote the value, or write `|` \
+                 after the key and the value on the lines below it, indented",
+            ),
+            (
+                "|1|c2FsdA==|aGFzaA== ssh-ed25519 AAAA",
+                "`|` after a key starts a block: write `|` alone after the key and the value on \
+                 the lines below it, indented, or quote the value",
+            ),
+        ] {
+            let diagnostic = crate::spec::testing::parse_err(&format!("{start}{value}\n"));
+            assert_eq!(
+                (diagnostic.span.line, diagnostic.span.column),
+                (4, 16),
+                "{diagnostic:?}"
+            );
+            assert!(
+                diagnostic.message.starts_with("invalid YAML: "),
+                "{diagnostic:?}"
+            );
+            assert_eq!(help(&diagnostic), expected);
+        }
+        let diagnostic = crate::spec::testing::parse_err("version: 1\nmain: [.\n");
+        assert_eq!(
+            help(&diagnostic),
+            "check the indentation, quotes and brackets at this position"
+        );
+    }
 
     #[test]
     fn unknown_top_level_key_suggests_the_closest() {

@@ -35,7 +35,8 @@ use crate::vocabulary::Diagnostic;
 ///
 /// Errors: a [`Diagnostic`] whose span points at the offending key or value (1-based line and
 /// column) and whose message names the field (`image.ports[1]`), for a file over
-/// [`MAX_SPEC_BYTES`] (at line 1), invalid YAML, an empty file, unknown keys (with the closest allowed key), missing `version`, wrong types and
+/// [`MAX_SPEC_BYTES`] (at line 1), invalid YAML, an empty file, a NUL character in any key or
+/// value, unknown keys (with the closest allowed key), missing `version`, wrong types and
 /// invalid values. Never panics on any input.
 pub fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
     parse::parse(bytes)

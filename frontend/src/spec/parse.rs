@@ -24,7 +24,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
     }
     let document: Node =
         serde_saphyr::from_slice_with_options(bytes, options(DuplicateKeyPolicy::PassThrough))
-            .map_err(|error| diagnose::syntax(&error))?;
+            .map_err(|error| diagnose::syntax(&error, bytes))?;
     match &document.kind {
         NodeKind::Mapping(_) => {}
         NodeKind::Null => {
@@ -48,6 +48,19 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Spec, Diagnostic> {
     if let Some((path, span)) = document.find_duplicate_key() {
         return Err(Diagnostic::new(span, format!("`{path}` is written twice"))
             .with_help("keep one of them"));
+    }
+    if let Some((path, span, on_key)) = document.find_nul() {
+        let subject = match (on_key, path.is_root()) {
+            (false, _) => format!("`{path}`"),
+            (true, true) => "a top-level key".to_string(),
+            (true, false) => format!("a key in `{path}`"),
+        };
+        return Err(
+            Diagnostic::new(span, format!("{subject} holds a NUL character (`\\0`)")).with_help(
+                "remove the `\\0`: Linux ends file names, arguments and environment values \
+                     at a NUL, so no value of gostage.yaml can hold one",
+            ),
+        );
     }
     let spec: raw::Spec =
         serde_saphyr::from_slice_with_options(bytes, options(DuplicateKeyPolicy::Error))
@@ -85,6 +98,37 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn a_nul_is_refused_wherever_it_is_written() {
+        for (text, line, column, message) in [
+            (
+                "version: 1\nimage:\n  env:\n    \"A\\0B\": x\n",
+                4,
+                5,
+                "a key in `image.env` holds a NUL character (`\\0`)",
+            ),
+            (
+                "version: 1\n\"main\\0\": .\n",
+                2,
+                1,
+                "a top-level key holds a NUL character (`\\0`)",
+            ),
+            (
+                "version: 1\nimage:\n  entrypoint: [/app, \"-flag=\\0\"]\n",
+                3,
+                22,
+                "`image.entrypoint[1]` holds a NUL character (`\\0`)",
+            ),
+        ] {
+            let error = parse(text.as_bytes()).expect_err("a NUL");
+            assert_eq!(
+                (error.span, error.message.as_str()),
+                (Span { line, column }, message),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -37,8 +37,12 @@ pub(crate) struct Spec {
     pub build: Option<Build>,
     /// What the output image looks like.
     pub image: Option<Image>,
-    /// Platforms (`os/arch[/variant]`, e.g. `linux/arm64`) to build when the build does not
-    /// ask for any. Default: the platform of the build.
+    /// Linux platforms (`linux/arch[/variant]`, e.g. `linux/arm64`, or the architecture
+    /// alone) to build when the build does not ask for any. Default: the platform of the
+    /// build.
+    #[schemars(inner(regex(
+        pattern = r"^\s*([A-Za-z0-9_-]+|[Ll][Ii][Nn][Uu][Xx]/[A-Za-z0-9_-]+(/[A-Za-z0-9]+)?)\s*$"
+    )))]
     pub platforms: Option<Vec<Spanned<String>>>,
     /// Where private modules come from: hosts fetched with git over SSH and their host keys.
     pub modules: Option<Spanned<Modules>>,
@@ -84,11 +88,11 @@ pub(crate) struct SshHost {
 #[serde(deny_unknown_fields)]
 pub(crate) struct File {
     /// Path in the build context (relative, inside it): `config/app.yaml`, `static`.
-    #[schemars(regex(pattern = r"^[^/]"))]
+    #[schemars(regex(pattern = r"^[^/\u0000][^\u0000]*$"))]
     pub src: Spanned<String>,
     /// Absolute path in the image. Ending in `/`: into that directory, under the source's
     /// name (`/srv/` + `static` → `/srv/static`); otherwise the copy's own path.
-    #[schemars(regex(pattern = r"^/"))]
+    #[schemars(regex(pattern = r"^/[^\u0000]*$"))]
     pub dst: Spanned<String>,
     /// Permission bits of everything copied, as a quoted octal string: `"0644"`, `"0755"`.
     /// Default: `"0644"` for a file, `"0755"` for a directory and everything in it.
@@ -132,7 +136,9 @@ pub(crate) struct Build {
     #[schemars(inner(regex(pattern = r"^[A-Za-z0-9_.]+$")))]
     pub tags: Option<Vec<Spanned<String>>>,
     /// Extra environment variables for `go build`, e.g. `GOEXPERIMENT`. `CGO_ENABLED`,
-    /// `GOOS` and `GOARCH` are set by gostage, and with `cgo: true` also `CC` and `CXX`.
+    /// `GOOS`, `GOARCH`, `GOCACHE`, `GOMODCACHE` and `GOPATH` are set by gostage, and with
+    /// `cgo: true` also `CC` and `CXX`.
+    #[schemars(schema_with = "build_env_schema")]
     pub env: Option<Map>,
     /// Whether to compile with cgo (`CGO_ENABLED=1`) and the builder's C toolchain, for
     /// packages with C code such as SQLite drivers. On `scratch` or `distroless` gostage links
@@ -343,5 +349,22 @@ fn user_schema(_generator: &mut SchemaGenerator) -> Schema {
             { "type": "integer", "minimum": 0, "maximum": 4294967295_u64 },
             { "type": "string", "pattern": "^[0-9]+(:[0-9]+)?$" }
         ]
+    })
+}
+
+/// `build.env`: a mapping of environment variable names, except those gostage sets
+/// (`validate::RESERVED_BUILD_ENV`), to strings.
+fn build_env_schema(_generator: &mut SchemaGenerator) -> Schema {
+    let reserved: Vec<&str> = super::validate::RESERVED_BUILD_ENV
+        .iter()
+        .map(|(name, _, _)| *name)
+        .collect();
+    json_schema!({
+        "type": ["object", "null"],
+        "propertyNames": {
+            "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+            "not": { "enum": reserved }
+        },
+        "additionalProperties": { "type": "string" }
     })
 }

@@ -177,6 +177,54 @@ mod tests {
     }
 
     #[test]
+    fn patterns_follow_the_validation() {
+        let schema = schema();
+        assert_eq!(
+            schema["properties"]["platforms"]["items"]["pattern"],
+            r"^\s*([A-Za-z0-9_-]+|[Ll][Ii][Nn][Uu][Xx]/[A-Za-z0-9_-]+(/[A-Za-z0-9]+)?)\s*$"
+        );
+        assert_eq!(
+            schema["$defs"]["File"]["properties"]["src"]["pattern"],
+            r"^[^/\u0000][^\u0000]*$"
+        );
+        assert_eq!(
+            schema["$defs"]["File"]["properties"]["dst"]["pattern"],
+            r"^/[^\u0000]*$"
+        );
+        // Each name the schema keeps out of `build.env` is one the validation refuses.
+        let names = &schema["$defs"]["Build"]["properties"]["env"]["propertyNames"];
+        let Some(reserved) = names["not"]["enum"].as_array() else {
+            panic!("no reserved names in {names}");
+        };
+        let reserved: Vec<&str> = reserved.iter().filter_map(Value::as_str).collect();
+        assert_eq!(
+            reserved,
+            [
+                "CGO_ENABLED",
+                "GOOS",
+                "GOARCH",
+                "GOCACHE",
+                "GOMODCACHE",
+                "GOPATH"
+            ]
+        );
+        for name in reserved {
+            let text = format!("version: 1\nbuild:\n  env:\n    {name}: x\n");
+            let error = crate::spec::parse(text.as_bytes())
+                .map(|_| ())
+                .map_err(|error| error.message);
+            assert!(
+                error
+                    .as_ref()
+                    .is_err_and(|message| message
+                        .starts_with(&format!("`build.env.{name}` cannot be set: "))),
+                "{error:?}"
+            );
+        }
+        assert_eq!(names["pattern"], "^[A-Za-z_][A-Za-z0-9_]*$");
+    }
+
+    #[test]
     fn describes_expected_types_by_path() {
         let schema = schema();
         let root = FieldPath::root();

@@ -175,6 +175,31 @@ impl Node {
         }
     }
 
+    /// The first string anywhere in the tree that holds a NUL character (`"\0"` in a
+    /// double-quoted YAML string): its path (for a key, the mapping's), where it starts, and
+    /// whether it is a key.
+    pub fn find_nul(&self) -> Option<(FieldPath, Span, bool)> {
+        self.find_nul_below(&FieldPath::root())
+    }
+
+    fn find_nul_below(&self, path: &FieldPath) -> Option<(FieldPath, Span, bool)> {
+        match &self.kind {
+            NodeKind::String(text) if text.contains('\0') => Some((path.clone(), self.span, false)),
+            NodeKind::Mapping(entries) => entries.iter().find_map(|entry| {
+                if matches!(&entry.key.kind, NodeKind::String(key) if key.contains('\0')) {
+                    return Some((path.clone(), entry.key.span, true));
+                }
+                let key = entry.key.key_text().unwrap_or_default();
+                entry.value.find_nul_below(&path.key(key))
+            }),
+            NodeKind::Sequence(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(index, item)| item.find_nul_below(&path.index(index))),
+            _ => None,
+        }
+    }
+
     /// What the node is, for messages: `a list`, `a mapping`, `the number 1.2`,
     /// `the string "x"`, `` `true` ``, `nothing`.
     pub fn describe(&self) -> String {

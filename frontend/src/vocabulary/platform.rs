@@ -10,7 +10,8 @@ const ARCHITECTURES: &[&str] = &[
     "mipsle", "mips", "loong64",
 ];
 
-/// Operating systems gostage accepts (`go tool dist list`); images are for linux.
+/// Operating systems Go can target that a platform may name (`go tool dist list`); target
+/// platforms are linux only ([`Platform::parse_target`]).
 const OPERATING_SYSTEMS: &[&str] = &["linux", "windows", "freebsd", "darwin", "netbsd", "openbsd"];
 
 /// An OCI platform, normalised as containerd's `platforms.Normalize` does
@@ -38,12 +39,49 @@ impl Platform {
         Self::normalised(std::env::consts::OS, std::env::consts::ARCH, "")
     }
 
-    /// Parses a target platform, `os/arch[/variant]` (or `arch` alone, meaning linux),
-    /// normalises it, and checks that Go can build for it ([`Platform::go_env`]).
+    /// Parses a platform, `os/arch[/variant]` (or `arch` alone, meaning linux), normalises
+    /// it, and checks that Go can build for it ([`Platform::go_env`]). A platform to build
+    /// images for is read with [`Platform::parse_target`], which also requires linux.
     ///
     /// Errors: a [`Problem`] that follows the value's name (`is not a platform`), for a
     /// malformed value, an unknown operating system or architecture, or an unknown variant.
     pub fn parse(text: &str) -> Result<Self, Problem> {
+        let platform = Self::read(text)?;
+        platform.go_env()?;
+        Ok(platform)
+    }
+
+    /// Parses a target platform (`platforms:` of the spec, the `--platform` option) as
+    /// [`Platform::parse`] does, and checks that it is a Linux one: gostage builds Linux
+    /// container images (and binaries for them), so `darwin/arm64` or `windows/amd64` would
+    /// plan an image nothing can run.
+    ///
+    /// Errors: those of [`Platform::parse`], and an operating system other than linux
+    /// (`has operating system `darwin`, but gostage builds Linux images`).
+    pub fn parse_target(text: &str) -> Result<Self, Problem> {
+        let platform = Self::read(text)?;
+        if platform.os != "linux" {
+            let linux = Self {
+                os: "linux".to_string(),
+                ..platform.clone()
+            };
+            return Err(Problem::new(
+                format!(
+                    "has operating system `{}`, but gostage builds Linux images",
+                    platform.os
+                ),
+                format!(
+                    "write `{linux}` (the same architecture): container images hold Linux \
+                     programs, which Docker Desktop runs on macOS and Windows too"
+                ),
+            ));
+        }
+        platform.go_env()?;
+        Ok(platform)
+    }
+
+    /// `os/arch[/variant]` split and normalised, not checked against what Go can target.
+    fn read(text: &str) -> Result<Self, Problem> {
         const HELP: &str = "write os/arch[/variant], e.g. linux/arm64";
         let parts: Vec<&str> = text.trim().split('/').collect();
         let (os, architecture, variant) = match parts.as_slice() {
@@ -55,13 +93,11 @@ impl Platform {
         if os.is_empty() || architecture.is_empty() {
             return Err(Problem::new(format!("is not a platform: `{text}`"), HELP));
         }
-        let platform = Self::normalised(
+        Ok(Self::normalised(
             &os.to_lowercase(),
             &architecture.to_lowercase(),
             &variant.to_lowercase(),
-        );
-        platform.go_env()?;
-        Ok(platform)
+        ))
     }
 
     /// A platform as a BuildKit worker reports it, normalised but not checked: the build
@@ -200,6 +236,50 @@ mod tests {
         ] {
             assert!(Platform::parse(text).is_err(), "{text:?} was accepted");
         }
+    }
+
+    #[test]
+    fn target_platforms_are_linux_ones() {
+        assert_eq!(
+            Platform::parse_target("linux/arm64/v8").map(|platform| platform.to_string()),
+            Ok("linux/arm64".to_string())
+        );
+        assert_eq!(
+            Platform::parse_target("arm").map(|platform| platform.to_string()),
+            Ok("linux/arm/v7".to_string())
+        );
+        for (text, os, fix) in [
+            ("darwin/arm64", "darwin", "linux/arm64"),
+            ("windows/amd64", "windows", "linux/amd64"),
+            ("FreeBSD/x86_64", "freebsd", "linux/amd64"),
+            ("plan9/386", "plan9", "linux/386"),
+            ("openbsd/arm/v6", "openbsd", "linux/arm/v6"),
+        ] {
+            let problem = Platform::parse_target(text).map_err(|problem| {
+                (
+                    problem.message,
+                    problem.help.split(' ').nth(1).map(str::to_string),
+                )
+            });
+            assert_eq!(
+                problem,
+                Err((
+                    format!("has operating system `{os}`, but gostage builds Linux images"),
+                    Some(format!("`{fix}`"))
+                )),
+                "{text}"
+            );
+        }
+        // What Go cannot build is still refused as such.
+        assert_eq!(
+            Platform::parse_target("linux/sparc").map_err(|problem| problem.message),
+            Err("has architecture `sparc`, which Go cannot target".to_string())
+        );
+        // Other platforms still parse: a worker or a test may name one.
+        assert_eq!(
+            Platform::parse("darwin/arm64").map(|platform| platform.os),
+            Ok("darwin".to_string())
+        );
     }
 
     #[test]

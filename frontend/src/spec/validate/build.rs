@@ -10,19 +10,45 @@ use crate::spec::spanned::Spanned;
 use crate::vocabulary::Diagnostic;
 use crate::vocabulary::{LdflagsTemplate, Located};
 
-/// Environment variables gostage sets itself, with why.
-const RESERVED: [(&str, &str); 3] = [
+/// Environment variables `build.env` cannot set, each with what the error says after
+/// "cannot be set: " and why (the help): the target (CGO_ENABLED, GOOS, GOARCH) and where Go
+/// keeps its caches (GOCACHE, GOMODCACHE, and GOPATH, under which the golang image and Go put
+/// the module cache and the checksum database's files: `go help environment`,
+/// `go help gopath`). A cache moved elsewhere would be an empty directory of the build step,
+/// filled and thrown away by every build.
+pub(in crate::spec) const RESERVED: [(&str, &str, &str); 6] = [
     (
         "CGO_ENABLED",
+        "gostage sets it",
         "gostage sets CGO_ENABLED from `build.cgo` (0 by default, for static binaries)",
     ),
     (
         "GOOS",
+        "gostage sets it",
         "gostage sets GOOS from the target platform: use `platforms` or `--platform`",
     ),
     (
         "GOARCH",
+        "gostage sets it",
         "gostage sets GOARCH from the target platform: use `platforms` or `--platform`",
+    ),
+    (
+        "GOCACHE",
+        "gostage sets it",
+        "gostage points GOCACHE at Go's build cache, a BuildKit cache mount kept across \
+         builds; elsewhere every build would compile everything again",
+    ),
+    (
+        "GOMODCACHE",
+        "gostage sets it",
+        "gostage points GOMODCACHE at the modules its download step fetched; elsewhere the \
+         compile would find none and, without network, fail",
+    ),
+    (
+        "GOPATH",
+        "gostage uses the builder's",
+        "the module cache and the checksum database's files live under the builder's GOPATH \
+         (`/go` in the golang images), where gostage's steps expect them",
     ),
 ];
 
@@ -50,15 +76,14 @@ pub(super) fn validate(build: Option<raw::Build>) -> Result<Build, Diagnostic> {
     for (name, value) in build.env.unwrap_or_default().entries {
         let path = env_path.key(name.value.clone());
         check(&name, &path, values::environment_name)?;
-        if let Some((_, why)) = RESERVED
+        if let Some((_, reason, why)) = RESERVED
             .iter()
-            .find(|(reserved, _)| *reserved == name.value)
+            .find(|(reserved, _, _)| *reserved == name.value)
         {
-            return Err(Diagnostic::new(
-                name.span,
-                format!("`{path}` cannot be set: gostage sets it"),
-            )
-            .with_help(format!("remove `{}`; {why}", name.value)));
+            return Err(
+                Diagnostic::new(name.span, format!("`{path}` cannot be set: {reason}"))
+                    .with_help(format!("remove `{}`; {why}", name.value)),
+            );
         }
         if cgo && RESERVED_WITH_CGO.contains(&name.value.as_str()) {
             return Err(Diagnostic::new(
@@ -202,6 +227,17 @@ mod tests {
             "{diagnostic:?}"
         );
         let diagnostic = assert_error(
+            "version: 1\nbuild:\n  cgo: true\n  packages: [\"libsqlite3-dev; rm -rf /\"]\n",
+            4,
+            14,
+            "`build.packages[0]` is not a Debian package name: `libsqlite3-dev; rm -rf /`",
+        );
+        assert_eq!(
+            help(&diagnostic),
+            "write the package name alone, `libsqlite3-dev`: a list item names one Debian \
+             package, with nothing after it"
+        );
+        let diagnostic = assert_error(
             "version: 1\nbuild:\n  packages: [libsqlite3-dev]\n  cgo: false\n",
             3,
             14,
@@ -225,15 +261,50 @@ mod tests {
 
     #[test]
     fn rejects_environment_gostage_sets() {
-        for name in ["CGO_ENABLED", "GOOS", "GOARCH"] {
+        for name in ["CGO_ENABLED", "GOOS", "GOARCH", "GOCACHE", "GOMODCACHE"] {
             let diagnostic = assert_error(
                 &format!("version: 1\nbuild:\n  env:\n    GOFLAGS: -v\n    {name}: x\n"),
                 5,
                 5,
                 &format!("`build.env.{name}` cannot be set: gostage sets it"),
             );
-            assert!(help(&diagnostic).contains("gostage sets"));
+            assert!(
+                help(&diagnostic).starts_with(&format!("remove `{name}`; ")),
+                "{diagnostic:?}"
+            );
         }
+        let diagnostic = assert_error(
+            "version: 1\nbuild:\n  env:\n    GOCACHE: /tmp/go-build\n",
+            4,
+            5,
+            "`build.env.GOCACHE` cannot be set: gostage sets it",
+        );
+        assert_eq!(
+            help(&diagnostic),
+            "remove `GOCACHE`; gostage points GOCACHE at Go's build cache, a BuildKit cache \
+             mount kept across builds; elsewhere every build would compile everything again"
+        );
+        let diagnostic = assert_error(
+            "version: 1\nbuild:\n  env:\n    GOPATH: /home/me/go\n",
+            4,
+            5,
+            "`build.env.GOPATH` cannot be set: gostage uses the builder's",
+        );
+        assert_eq!(
+            help(&diagnostic),
+            "remove `GOPATH`; the module cache and the checksum database's files live under the \
+             builder's GOPATH (`/go` in the golang images), where gostage's steps expect them"
+        );
+        let diagnostic = assert_error(
+            "version: 1\nbuild:\n  env: {GOFLAGS: -v, GOMODCACHE: /m}\n",
+            3,
+            22,
+            "`build.env.GOMODCACHE` cannot be set: gostage sets it",
+        );
+        assert!(
+            help(&diagnostic).contains("download step"),
+            "{diagnostic:?}"
+        );
         assert_error(
             "version: 1\nbuild:\n  env: {\"MY-VAR\": x}\n",
             3,

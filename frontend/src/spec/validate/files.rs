@@ -127,6 +127,23 @@ files:
             11,
             "`files[0].mode` is not a permission mode: `u+rw`",
         );
+        let diagnostic = assert_error(
+            "version: 1\nfiles:\n  - src: \"go\\0mod\"\n    dst: /app/\n",
+            3,
+            10,
+            "`files[0].src` holds a NUL character (`\\0`)",
+        );
+        assert_eq!(
+            help(&diagnostic),
+            "remove the `\\0`: Linux ends file names, arguments and environment values at a \
+             NUL, so no value of gostage.yaml can hold one"
+        );
+        assert_error(
+            "version: 1\nfiles:\n  - {src: go.mod, dst: \"/app/go\\0mod\"}\n",
+            3,
+            24,
+            "`files[0].dst` holds a NUL character (`\\0`)",
+        );
         assert_error(
             "version: 1\nfiles:\n  - src: a\n",
             3,

@@ -6,9 +6,12 @@ mod build;
 mod files;
 mod healthcheck;
 mod image;
+mod known_hosts;
 mod modules;
 mod test;
 mod values;
+
+pub(super) use build::RESERVED as RESERVED_BUILD_ENV;
 
 use super::model::{Cache, Spec};
 use super::path::FieldPath;
@@ -69,14 +72,15 @@ pub(super) fn validate(spec: raw::Spec, document: &Node, text: &str) -> Result<S
     })
 }
 
-/// Each of `platforms:` parsed and checked to be a platform Go can target; duplicates are
-/// errors, since each platform becomes one image of the index.
+/// Each of `platforms:` parsed and checked to be a Linux platform Go can target
+/// ([`Platform::parse_target`]); duplicates are errors, since each platform becomes one image
+/// of the index.
 fn platforms(written: Vec<Spanned<String>>) -> Result<Vec<Located<Platform>>, Diagnostic> {
     let path = FieldPath::root().key("platforms");
     let mut platforms: Vec<Located<Platform>> = Vec::new();
     for (index, platform) in written.into_iter().enumerate() {
         let item = path.index(index);
-        let parsed = check(&platform, &item, Platform::parse)?;
+        let parsed = check(&platform, &item, Platform::parse_target)?;
         if let Some(earlier) = platforms.iter().position(|known| known.value == parsed) {
             return Err(Diagnostic::new(
                 platform.span,
@@ -448,6 +452,27 @@ platforms:
             3,
             5,
             "`platforms[0]` is not a platform: `linux/arm/v7/extra`",
+        );
+        let diagnostic = assert_error(
+            "version: 1
+platforms:
+  - linux/amd64
+  - darwin/arm64
+",
+            4,
+            5,
+            "`platforms[1]` has operating system `darwin`, but gostage builds Linux images",
+        );
+        assert_eq!(
+            help(&diagnostic),
+            "write `linux/arm64` (the same architecture): container images hold Linux \
+             programs, which Docker Desktop runs on macOS and Windows too"
+        );
+        assert_error(
+            "version: 1\nplatforms: [windows/amd64]\n",
+            2,
+            13,
+            "`platforms[0]` has operating system `windows`, but gostage builds Linux images",
         );
         let diagnostic = parse_err(
             "version: 1

@@ -1,15 +1,13 @@
 //! `modules:` → where private modules come from: the hosts git fetches over SSH, their URLs
 //! and their known host keys.
 
-use base64::Engine;
-
-use super::{at, check};
+use super::{check, known_hosts};
 use crate::spec::model::{Modules, SshHost};
 use crate::spec::path::FieldPath;
 use crate::spec::raw;
 use crate::spec::spanned::Spanned;
 use crate::spec::tree::Node;
-use crate::vocabulary::{Diagnostic, Located, Problem, Span};
+use crate::vocabulary::{Diagnostic, Located, Problem};
 
 /// Checks `modules:`. `text` is the spec file, to place an error in `known_hosts` at its line.
 pub(super) fn validate(
@@ -66,7 +64,7 @@ pub(super) fn validate(
             )
             .with_help("list the hosts fetched with git over SSH under `modules.ssh`, e.g. `- host: git.example.com`"));
         }
-        check_known_hosts(&known_hosts, &path, text)?;
+        known_hosts::check(&known_hosts, &path, text)?;
         validated.known_hosts = Some(known_hosts.located());
     }
     Ok(validated)
@@ -179,116 +177,6 @@ fn ssh_url(text: &str) -> Result<(), Problem> {
         ));
     }
     Ok(())
-}
-
-/// Checks each line of `known_hosts:` (OpenSSH `sshd(8)` "SSH_KNOWN_HOSTS FILE FORMAT":
-/// `[@marker] hosts keytype base64-key [comment]`; blank lines and `#` comments allowed);
-/// an error points at the line in the spec file (a line written inside quotes with escapes
-/// cannot be found there: the error then points at the value).
-fn check_known_hosts(
-    known_hosts: &Spanned<String>,
-    path: &FieldPath,
-    text: &str,
-) -> Result<(), Diagnostic> {
-    let mut entries = 0;
-    for (index, line) in known_hosts.value.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        entries += 1;
-        if let Err(problem) = known_hosts_line(line) {
-            let span = line_span(text, known_hosts.span, line);
-            let message = format!("`{path}` line {} {}", index + 1, problem.message);
-            return Err(Diagnostic::new(span, message).with_help(problem.help));
-        }
-    }
-    if entries == 0 {
-        return Err(at(
-            known_hosts.span,
-            path,
-            Problem::new(
-                "has no host key",
-                "paste the output of `ssh-keyscan <host>`, or leave `known_hosts` out and pass \
-                 `--secret id=known_hosts,src=$HOME/.ssh/known_hosts`",
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// One `known_hosts` entry.
-fn known_hosts_line(line: &str) -> Result<(), Problem> {
-    const EXAMPLE: &str =
-        "write `hosts keytype key`, e.g. `git.example.com ssh-ed25519 AAAAC3Nz…` \
-                           (the output of `ssh-keyscan git.example.com`)";
-    let mut fields: Vec<&str> = line.split_whitespace().collect();
-    if let Some(marker) = fields.first().filter(|field| field.starts_with('@')) {
-        if !matches!(*marker, "@cert-authority" | "@revoked") {
-            return Err(Problem::new(
-                format!("has the unknown marker `{marker}`"),
-                "the markers are `@cert-authority` and `@revoked`",
-            ));
-        }
-        fields.remove(0);
-    }
-    if let Some(key_type) = fields.first().filter(|field| is_key_type(field)) {
-        return Err(Problem::new(
-            format!("starts with the key type `{key_type}`"),
-            format!("write the host names first: `git.example.com {line}`"),
-        ));
-    }
-    let [_hosts, key_type, key, ..] = fields[..] else {
-        return Err(Problem::new("has fewer than three fields", EXAMPLE));
-    };
-    if !is_key_type(key_type) {
-        return Err(Problem::new(
-            format!("has `{key_type}` where the key type belongs"),
-            EXAMPLE,
-        ));
-    }
-    let blob = base64::engine::general_purpose::STANDARD
-        .decode(key)
-        .map_err(|_| Problem::new("has a key that is not base64", EXAMPLE))?;
-    // The key blob starts with its own type as an SSH string (RFC 4253, section 6.6).
-    let named = blob
-        .get(..4)
-        .and_then(|length| <[u8; 4]>::try_from(length).ok())
-        .map(|length| u32::from_be_bytes(length) as usize)
-        .and_then(|length| blob.get(4..4 + length));
-    if named != Some(key_type.as_bytes()) {
-        return Err(Problem::new(
-            format!("has a key that is not a `{key_type}` key"),
-            "copy the whole line again; the key may be cut short",
-        ));
-    }
-    Ok(())
-}
-
-/// OpenSSH key type names (`ssh-ed25519`, `ssh-rsa`, `ecdsa-sha2-nistp256`,
-/// `sk-ssh-ed25519@openssh.com`, …).
-fn is_key_type(field: &str) -> bool {
-    ["ssh-", "ecdsa-sha2-", "sk-"]
-        .iter()
-        .any(|prefix| field.starts_with(prefix))
-}
-
-/// Where `line` of a multi-line value that starts at `value` is written in `text`: the first
-/// line at or after the value's that holds it, else the value itself.
-fn line_span(text: &str, value: Span, line: &str) -> Span {
-    let first = value.line.saturating_sub(1) as usize;
-    text.lines()
-        .enumerate()
-        .skip(first)
-        .find_map(|(number, written)| {
-            let indent = written.len() - written.trim_start().len();
-            (written.trim() == line).then_some(())?;
-            Some(Span {
-                line: u32::try_from(number + 1).ok()?,
-                column: u32::try_from(written[..indent].chars().count() + 1).ok()?,
-            })
-        })
-        .unwrap_or(value)
 }
 
 #[cfg(test)]
@@ -434,64 +322,5 @@ modules:
             12,
             "`modules.ssh[0].url` has no host: `ssh:///x/`",
         );
-    }
-
-    #[test]
-    fn known_hosts_errors_point_at_their_line() {
-        let spec = |lines: &str| {
-            format!("version: 1\nmodules:\n  ssh:\n    - host: a.test\n  known_hosts: |\n{lines}")
-        };
-        let diagnostic = assert_error(
-            &spec(&format!(
-                "    a.test ssh-ed25519 {KEY}\n    ssh-ed25519 {KEY}\n"
-            )),
-            7,
-            5,
-            "`modules.known_hosts` line 2 starts with the key type `ssh-ed25519`",
-        );
-        assert!(help(&diagnostic).starts_with("write the host names first"));
-        assert_error(
-            &spec("    a.test ssh-ed25519\n"),
-            6,
-            5,
-            "`modules.known_hosts` line 1 has fewer than three fields",
-        );
-        assert_error(
-            &spec("    a.test ssh-ed25519 not*base64\n"),
-            6,
-            5,
-            "`modules.known_hosts` line 1 has a key that is not base64",
-        );
-        assert_error(
-            &spec(&format!("    a.test ssh-rsa {KEY}\n")),
-            6,
-            5,
-            "`modules.known_hosts` line 1 has a key that is not a `ssh-rsa` key",
-        );
-        assert_error(
-            &spec(&format!("    a.test rsa {KEY}\n")),
-            6,
-            5,
-            "`modules.known_hosts` line 1 has `rsa` where the key type belongs",
-        );
-        assert_error(
-            &spec(&format!("    @trusted a.test ssh-ed25519 {KEY}\n")),
-            6,
-            5,
-            "`modules.known_hosts` line 1 has the unknown marker `@trusted`",
-        );
-        assert_error(
-            &spec("    # nothing yet\n"),
-            6,
-            5,
-            "`modules.known_hosts` has no host key",
-        );
-        let diagnostic = assert_error(
-            &format!("version: 1\nmodules:\n  known_hosts: \"a.test ssh-ed25519 {KEY}\"\n"),
-            3,
-            16,
-            "`modules.known_hosts` is set, but `modules.ssh` lists no host",
-        );
-        assert!(help(&diagnostic).contains("- host: git.example.com"));
     }
 }

@@ -111,42 +111,66 @@ pub(super) fn build_tag(text: &str) -> Result<(), Problem> {
 /// (`=1.2`), architecture (`:arm64`) or release (`/bookworm`): apt-get installs the builder
 /// release's version for the builder's architecture.
 pub(super) fn debian_package(text: &str) -> Result<(), Problem> {
-    let valid = text.len() >= 2
-        && text
-            .bytes()
-            .next()
-            .is_some_and(|first| first.is_ascii_lowercase() || first.is_ascii_digit())
-        && text.bytes().all(|byte| {
-            byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'+' | b'-' | b'.')
-        });
-    if valid {
+    if is_debian_package(text) {
         return Ok(());
     }
-    let help = match text.find(['=', ':', '/']) {
-        Some(end) if end > 0 => format!(
-            "write the package name alone, `{}`: apt-get installs the version of the builder's \
-             Debian release",
-            &text[..end]
+    // The name the value starts with, when a character that cannot be in a word ends it
+    // (`libsqlite3-dev; rm -rf /`, `gcc/bookworm`); `lib_x` has no such name.
+    let length = text
+        .bytes()
+        .take_while(|byte| is_debian_package_byte(*byte))
+        .count();
+    let (leading, rest) = text.split_at(length);
+    let leading = Some(leading).filter(|leading| {
+        is_debian_package(leading)
+            && rest
+                .chars()
+                .next()
+                .is_some_and(|next| !next.is_alphanumeric() && next != '_')
+    });
+    let pieces: Vec<&str> = text
+        .split([',', ' '])
+        .filter(|name| !name.is_empty())
+        .collect();
+    let help = match leading {
+        Some(name) if rest.starts_with(['=', ':', '/']) => format!(
+            "write the package name alone, `{name}`: apt-get installs the version of the \
+             builder's Debian release"
         ),
-        _ if text.contains([',', ' ']) => format!(
-            "write one package per list item: `[{}]`",
-            text.split([',', ' '])
-                .filter(|name| !name.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        _ if text.bytes().any(|byte| byte.is_ascii_uppercase()) => format!(
+        _ if pieces.len() > 1 && pieces.iter().all(|piece| is_debian_package(piece)) => {
+            format!("write one package per list item: `[{}]`", pieces.join(", "))
+        }
+        _ if is_debian_package(&text.to_ascii_lowercase()) => format!(
             "Debian package names are lower case: `{}`",
             text.to_ascii_lowercase()
         ),
-        _ => "write a Debian package name: lower-case letters, digits, `+`, `-` and `.`, \
-              e.g. `libsqlite3-dev`"
+        Some(name) => format!(
+            "write the package name alone, `{name}`: a list item names one Debian package, \
+             with nothing after it"
+        ),
+        None => "write a Debian package name: lower-case letters, digits, `+`, `-` and `.`, \
+                 e.g. `libsqlite3-dev`"
             .to_string(),
     };
     Err(Problem::new(
         format!("is not a Debian package name: `{text}`"),
         help,
     ))
+}
+
+/// Whether `text` is a Debian package name ([`debian_package`]).
+fn is_debian_package(text: &str) -> bool {
+    text.len() >= 2
+        && text
+            .bytes()
+            .next()
+            .is_some_and(|first| first.is_ascii_lowercase() || first.is_ascii_digit())
+        && text.bytes().all(is_debian_package_byte)
+}
+
+/// A byte a Debian package name may hold: lower-case letters, digits, `+`, `-` and `.`.
+fn is_debian_package_byte(byte: u8) -> bool {
+    byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'+' | b'-' | b'.')
 }
 
 /// A port: a number from 1 to 65535, as a YAML number or as text with an optional
@@ -431,6 +455,16 @@ mod tests {
             ),
             ("gcc/bookworm", "write the package name alone, `gcc`"),
             ("gcc make", "write one package per list item: `[gcc, make]`"),
+            (
+                "libsqlite3-dev; rm -rf /",
+                "write the package name alone, `libsqlite3-dev`: a list item",
+            ),
+            (
+                "gcc&&make",
+                "write the package name alone, `gcc`: a list item",
+            ),
+            ("$(curl x)", "write a Debian package name"),
+            ("libé", "write a Debian package name"),
             (
                 "LibSQLite3-dev",
                 "Debian package names are lower case: `libsqlite3-dev`",
