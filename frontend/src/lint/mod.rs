@@ -36,7 +36,7 @@ pub enum Scope {
     Cli,
 }
 
-/// A named rule, documented in README.md under "Lint rules".
+/// A named rule, documented in docs/lint-rules.md.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rule {
     /// CamelCase name, as buildx prints it (`WARNING: RunsAsRoot`).

@@ -16,7 +16,7 @@ use syntax::{syntax_line, SYNTAX_LINE};
 /// A rule's check: every place it fires.
 pub type RuleCheck = fn(LintInput<'_>) -> Vec<Finding>;
 
-/// Every rule with its check, in README order.
+/// Every rule with its check, in the order of docs/lint-rules.md.
 pub static RULES: &[(&Rule, RuleCheck)] = &[
     (&RUNS_AS_ROOT, runs_as_root),
     (&UNPINNED_IMAGE, unpinned_image),
