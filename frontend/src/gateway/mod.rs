@@ -22,6 +22,11 @@ mod transport;
 mod verify;
 mod warnings;
 
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
 pub use errors::{FrontendError, SOURCE_DETAIL_TYPE};

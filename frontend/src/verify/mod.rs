@@ -226,4 +226,6 @@ pub fn entrypoint_candidates(program: &str, path: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
 mod tests;
