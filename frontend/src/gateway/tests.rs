@@ -547,16 +547,32 @@ async fn a_missing_spec_file_says_how_to_pass_it() {
 
 #[tokio::test]
 async fn a_failed_build_solve_names_its_platform_and_keeps_the_daemon_details() {
+    use prost::Message;
+    // The daemon's vertex detail, as it sends it in `grpc-status-details-bin`.
+    let vertex = bollard_buildkit_proto::google::protobuf::Any {
+        type_url: "github.com/moby/buildkit/errdefs.Vertex+json".into(),
+        value: br#"{"digest":"sha256:abc"}"#.to_vec(),
+    };
+    let details = bollard_buildkit_proto::google::rpc::Status {
+        code: 2,
+        message: "failed to compute cache key".into(),
+        details: vec![vertex.clone()],
+    };
     let daemon = daemon_with(SPEC).failing(
         Method::Solve,
         "go build ./cmd/server (linux/arm64)",
-        tonic::Status::unknown("failed to compute cache key"),
+        tonic::Status::with_details(
+            tonic::Code::Unknown,
+            "failed to compute cache key",
+            details.encode_to_vec().into(),
+        ),
     );
     let error = error_of(&daemon, &[]).await;
     assert_eq!(
         error.to_string(),
         "build for linux/arm64: failed to compute cache key"
     );
+    assert_eq!(error.to_status().details, [vertex]);
     // Both builds were sent; nothing was verified or returned.
     assert_eq!(daemon.solved().len(), 4);
     assert!(!daemon.calls().iter().any(|call| matches!(
