@@ -1,45 +1,35 @@
-//! The LLBBridge calls gostage makes (`frontend/gateway/pb/gateway.proto`).
+//! The [`Daemon`] over gRPC: the `LLBBridge` client (moby/buildkit
+//! `frontend/gateway/pb/gateway.proto`) on the stdin/stdout channel.
 
 use std::collections::BTreeSet;
 
-use bollard_buildkit_proto::moby::buildkit::v1::frontend::Result as BuildResult;
+use bollard_buildkit_proto::google::rpc;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
-    llb_bridge_client::LlbBridgeClient, CacheOptionsEntry, FileRange, PingRequest, ReadDirRequest,
-    ReadFileRequest, ResolveImageConfigRequest, ReturnRequest, SolveRequest, StatFileRequest,
-    WarnRequest,
+    llb_bridge_client::LlbBridgeClient, result, CacheOptionsEntry, FileRange, PingRequest,
+    ReadDirRequest, ReadFileRequest, ResolveImageConfigRequest, Result as BuildResult,
+    ReturnRequest, SolveRequest, StatFileRequest, WarnRequest,
 };
 use bollard_buildkit_proto::pb;
 use tonic::transport::Channel;
 
+use super::daemon::{ByteRange, Daemon, ImageConfig};
 use super::errors::FrontendError;
 use super::transport::MAX_MESSAGE_BYTES;
-use crate::vocabulary::{CacheImport, Platform};
+use crate::vocabulary::{CacheImport, Platform, ResolveMode};
 
-/// Gateway API capabilities gostage cannot work without; all exist in Docker 20.10's
-/// BuildKit (`frontend/gateway/pb/caps.go`).
-pub const REQUIRED_CAPS: &[&str] = &[
-    "solve.base",
-    "return",
-    "readfile",
-    "readdir",
-    "statfile",
-    "resolveimage",
-    "proto.refarray",
-];
-
-/// A connected bridge and what the daemon said it supports. A clone shares the connection
-/// (tonic clients multiplex calls over one channel).
-#[derive(Clone)]
+/// A connected bridge and what the daemon said it supports. Each call clones the client,
+/// which shares the connection (tonic clients multiplex calls over one channel).
 pub struct Bridge {
     client: LlbBridgeClient<Channel>,
     /// Enabled gateway API capabilities (from `Ping`).
     caps: BTreeSet<String>,
     /// Platforms of the first worker (from `Ping`), native first.
-    pub worker_platforms: Vec<Platform>,
+    worker_platforms: Vec<Platform>,
 }
 
 impl Bridge {
-    /// Pings the daemon and records its capabilities and workers.
+    /// Pings the daemon and records its capabilities and workers (as the Go client does
+    /// first, `frontend/gateway/grpcclient/client.go`, `New`).
     ///
     /// Errors: the ping failed (then no error can be returned to the daemon either).
     pub async fn connect(channel: Channel) -> Result<Self, FrontendError> {
@@ -81,35 +71,26 @@ impl Bridge {
         })
     }
 
-    /// Whether the daemon announced gateway capability `cap` (`frontend/gateway/pb/caps.go`).
-    pub fn has_cap(&self, cap: &str) -> bool {
+    /// A client for one call.
+    fn client(&self) -> LlbBridgeClient<Channel> {
+        self.client.clone()
+    }
+}
+
+impl Daemon for Bridge {
+    fn has_cap(&self, cap: &str) -> bool {
         self.caps.contains(cap)
     }
 
-    /// Fails when the daemon lacks a capability in [`REQUIRED_CAPS`].
-    pub fn check_caps(&self) -> Result<(), FrontendError> {
-        let missing: Vec<&str> = REQUIRED_CAPS
-            .iter()
-            .copied()
-            .filter(|cap| !self.caps.contains(*cap))
-            .collect();
-        if missing.is_empty() {
-            return Ok(());
-        }
-        Err(FrontendError::Other(format!(
-            "this BuildKit lacks gateway capabilities {} that gostage needs; use Docker 20.10 or newer, or BuildKit v0.8 or newer",
-            missing.join(", ")
-        )))
+    fn worker_platforms(&self) -> &[Platform] {
+        &self.worker_platforms
     }
 
-    /// Solves `definition`, looking up steps in the caches of `cache_imports` too, and returns
-    /// the result's ref id (`""` for an empty result).
-    pub async fn solve(
-        &mut self,
+    async fn solve(
+        &self,
         definition: pb::Definition,
         cache_imports: &[CacheImport],
-        what: &str,
-    ) -> Result<String, FrontendError> {
+    ) -> Result<String, tonic::Status> {
         let request = SolveRequest {
             definition: Some(definition),
             allow_result_return: true,
@@ -123,89 +104,51 @@ impl Bridge {
                 .collect(),
             ..Default::default()
         };
-        let response = self
-            .client
-            .solve(request)
-            .await
-            .map_err(|status| FrontendError::daemon(what, status))?
-            .into_inner();
+        let response = self.client().solve(request).await?.into_inner();
+        // `proto.refarray` daemons answer with a `Ref`; the older forms stay readable.
         let reference = match response.result.and_then(|result| result.result) {
-            Some(bollard_buildkit_proto::moby::buildkit::v1::frontend::result::Result::Ref(
-                reference,
-            )) => reference.id,
-            Some(
-                bollard_buildkit_proto::moby::buildkit::v1::frontend::result::Result::RefDeprecated(
-                    id,
-                ),
-            ) => id,
+            Some(result::Result::Ref(reference)) => reference.id,
+            Some(result::Result::RefDeprecated(id)) => id,
             _ => response.r#ref,
         };
         Ok(reference)
     }
 
-    /// The file at `path` in `reference`, or `None` if it does not exist.
-    ///
-    /// Errors: any other daemon failure (transfer, permission).
-    pub async fn read_file(
-        &mut self,
+    async fn read_file(
+        &self,
         reference: &str,
         path: &str,
-    ) -> Result<Option<Vec<u8>>, FrontendError> {
+        range: Option<ByteRange>,
+    ) -> Result<Option<Vec<u8>>, tonic::Status> {
         let request = ReadFileRequest {
             r#ref: reference.to_string(),
             file_path: path.to_string(),
-            ..Default::default()
-        };
-        match self.client.read_file(request).await {
-            Ok(response) => Ok(Some(response.into_inner().data)),
-            Err(status) if is_not_found(&status) => Ok(None),
-            Err(status) => Err(FrontendError::daemon(format!("read {path}"), status)),
-        }
-    }
-
-    /// `length` bytes of the file at `path` in `reference` from byte `offset` (fewer at the
-    /// end of the file; `ReadFileRequest.Range`, gateway cap `readfile`), or `None` if it
-    /// does not exist.
-    ///
-    /// Errors: any other daemon failure.
-    pub async fn read_file_range(
-        &mut self,
-        reference: &str,
-        path: &str,
-        offset: u64,
-        length: u64,
-    ) -> Result<Option<Vec<u8>>, FrontendError> {
-        let request = ReadFileRequest {
-            r#ref: reference.to_string(),
-            file_path: path.to_string(),
-            range: Some(FileRange {
-                offset: i64::try_from(offset).unwrap_or(i64::MAX),
-                length: i64::try_from(length).unwrap_or(i64::MAX),
+            range: range.map(|range| FileRange {
+                offset: i64::try_from(range.offset).unwrap_or(i64::MAX),
+                length: i64::try_from(range.length).unwrap_or(i64::MAX),
             }),
             ..Default::default()
         };
-        match self.client.read_file(request).await {
+        match self.client().read_file(request).await {
             Ok(response) => Ok(Some(response.into_inner().data)),
             Err(status) if is_not_found(&status) => Ok(None),
-            Err(status) => Err(FrontendError::daemon(format!("read {path}"), status)),
+            Err(status) => Err(status),
         }
     }
 
-    /// Names of the entries of directory `path` in `reference` matching `pattern`, or `None`
-    /// if the directory does not exist.
-    pub async fn read_dir(
-        &mut self,
+    async fn read_dir(
+        &self,
         reference: &str,
         path: &str,
         pattern: &str,
-    ) -> Result<Option<Vec<String>>, FrontendError> {
+    ) -> Result<Option<Vec<String>>, tonic::Status> {
         let request = ReadDirRequest {
             r#ref: reference.to_string(),
             dir_path: path.to_string(),
             include_pattern: pattern.to_string(),
             ..Default::default()
         };
-        match self.client.read_dir(request).await {
+        match self.client().read_dir(request).await {
             Ok(response) => Ok(Some(
                 response
                     .into_inner()
@@ -215,56 +158,54 @@ impl Bridge {
                     .collect(),
             )),
             Err(status) if is_not_found(&status) => Ok(None),
-            Err(status) => Err(FrontendError::daemon(format!("list {path}"), status)),
+            Err(status) => Err(status),
         }
     }
 
-    /// The Go `os.FileMode` bits of `path` in the solved `reference` (`StatFile`; fsutil
-    /// `types.Stat.mode`), or `None` when it does not exist.
-    pub async fn stat_file(
-        &mut self,
-        reference: &str,
-        path: &str,
-    ) -> Result<Option<u32>, FrontendError> {
+    async fn stat_file(&self, reference: &str, path: &str) -> Result<Option<u32>, tonic::Status> {
         let request = StatFileRequest {
             r#ref: reference.to_string(),
             path: path.to_string(),
             ..Default::default()
         };
-        match self.client.stat_file(request).await {
+        match self.client().stat_file(request).await {
             Ok(response) => Ok(response.into_inner().stat.map(|stat| stat.mode)),
             Err(status) if is_not_found(&status) => Ok(None),
-            Err(status) => Err(FrontendError::daemon(format!("stat {path}"), status)),
+            Err(status) => Err(status),
         }
     }
 
-    /// The digest (may be empty on Docker 20.10 for local images) and config JSON of image
-    /// `reference` for `platform`; shown in progress as `log_name`.
-    pub async fn resolve_image_config(
-        &mut self,
+    async fn resolve_image_config(
+        &self,
         reference: &str,
         platform: &Platform,
-        resolve_mode: &str,
+        resolve_mode: ResolveMode,
         log_name: &str,
-    ) -> Result<(String, Vec<u8>), tonic::Status> {
+    ) -> Result<ImageConfig, tonic::Status> {
         let request = ResolveImageConfigRequest {
             r#ref: reference.to_string(),
             platform: Some(crate::llb::platform(platform)),
-            resolve_mode: resolve_mode.to_string(),
+            resolve_mode: resolve_mode.as_str().to_string(),
             log_name: log_name.to_string(),
             ..Default::default()
         };
         let response = self
-            .client
+            .client()
             .resolve_image_config(request)
             .await?
             .into_inner();
-        Ok((response.digest, response.config))
+        Ok(ImageConfig {
+            digest: response.digest,
+            config: response.config,
+        })
     }
 
-    /// Returns the build's result.
-    pub async fn return_result(&mut self, result: BuildResult) -> Result<(), tonic::Status> {
-        self.client
+    async fn warn(&self, warning: WarnRequest) -> Result<(), tonic::Status> {
+        self.client().warn(warning).await.map(|_| ())
+    }
+
+    async fn return_result(&self, result: BuildResult) -> Result<(), tonic::Status> {
+        self.client()
             .r#return(ReturnRequest {
                 result: Some(result),
                 error: None,
@@ -273,18 +214,11 @@ impl Bridge {
             .map(|_| ())
     }
 
-    /// Sends a build warning (`Warn`; gateway cap `gateway.warnings`, BuildKit v0.10+). The
-    /// caller checks the cap: older daemons answer UNIMPLEMENTED.
-    pub async fn warn(&mut self, warning: WarnRequest) -> Result<(), tonic::Status> {
-        self.client.warn(warning).await.map(|_| ())
-    }
-
-    /// Returns the build's error.
-    pub async fn return_error(&mut self, error: &FrontendError) -> Result<(), tonic::Status> {
-        self.client
+    async fn return_error(&self, error: rpc::Status) -> Result<(), tonic::Status> {
+        self.client()
             .r#return(ReturnRequest {
                 result: None,
-                error: Some(error.to_status()),
+                error: Some(error),
             })
             .await
             .map(|_| ())

@@ -2,7 +2,7 @@
 //! packages from the `context` local (as the Dockerfile frontend reads its file,
 //! `frontend/dockerui/config.go`, `ReadEntrypoint`).
 
-use super::bridge::Bridge;
+use super::daemon::Daemon;
 use super::errors::FrontendError;
 use super::SpecFile;
 use crate::context::{ModuleContext, PathKind};
@@ -27,8 +27,8 @@ impl From<FrontendError> for ContextError {
 /// Transfers only the spec file and reads it.
 ///
 /// Errors: the file is missing from the local (with the fix), or the transfer failed.
-pub async fn read_spec(
-    bridge: &mut Bridge,
+pub async fn read_spec<D: Daemon>(
+    daemon: &D,
     request: &BuildRequest,
 ) -> Result<SpecFile, FrontendError> {
     let filename = request.spec_filename.clone();
@@ -41,18 +41,14 @@ pub async fn read_spec(
             &format!("[internal] load build definition from {filename}"),
         );
     let marshalled = llb::marshal(&source, None);
-    let id = bridge
-        .solve(marshalled.definition, &[], "load the spec")
-        .await?;
-    match bridge.read_file(&id, &filename).await? {
+    let id = solve(daemon, marshalled.definition, "load the spec").await?;
+    match read_file(daemon, &id, &filename).await? {
         Some(data) => Ok(SpecFile {
             filename,
             data,
             vertex: marshalled.head,
         }),
-        None => Err(FrontendError::Other(format!(
-            "{filename} not found; pass it with -f (docker build -f gostage.yaml .) or --opt filename=… (buildctl)"
-        ))),
+        None => Err(FrontendError::SpecFileMissing { filename }),
     }
 }
 
@@ -63,8 +59,8 @@ pub async fn read_spec(
 ///
 /// Errors: no go.mod (frontend error with the fix), an unparsable go.mod, or a `main` without
 /// `.go` files (placed at that `main:` in the spec).
-pub async fn read_module(
-    bridge: &mut Bridge,
+pub async fn read_module<D: Daemon>(
+    daemon: &D,
     request: &BuildRequest,
     spec: &Spec,
 ) -> Result<ModuleContext, ContextError> {
@@ -94,27 +90,28 @@ pub async fn read_module(
             &Constraints::default(),
             "[internal] load go.mod and main packages",
         );
-    let id = bridge
-        .solve(llb::marshal(&source, None).definition, &[], "load go.mod")
-        .await?;
+    let id = solve(
+        daemon,
+        llb::marshal(&source, None).definition,
+        "load go.mod",
+    )
+    .await?;
     // Independent reads of one solved ref: sent at once, so they cost one round trip.
-    let (mut go_mod, mut vendor, mut ignore, mut sum) = (
-        bridge.clone(),
-        bridge.clone(),
-        bridge.clone(),
-        bridge.clone(),
-    );
     let listings = directories.iter().map(|dir| {
-        let mut bridge = bridge.clone();
-        let id = id.clone();
-        let dir = if dir.is_empty() { "." } else { dir.as_str() }.to_string();
-        async move { bridge.read_dir(&id, &dir, "*.go").await }
+        let dir = if dir.is_empty() { "." } else { dir.as_str() };
+        let id = id.as_str();
+        async move {
+            daemon
+                .read_dir(id, dir, "*.go")
+                .await
+                .map_err(|status| FrontendError::daemon(format!("list {dir}"), status))
+        }
     });
     let (go_mod, vendored, dockerignore, go_sum, listings) = tokio::join!(
-        go_mod.read_file(&id, "go.mod"),
-        vendor.read_file(&id, "vendor/modules.txt"),
-        ignore.read_file(&id, ".dockerignore"),
-        sum.stat_file(&id, "go.sum"),
+        read_file(daemon, &id, "go.mod"),
+        read_file(daemon, &id, "vendor/modules.txt"),
+        read_file(daemon, &id, ".dockerignore"),
+        stat_file(daemon, &id, "go.sum"),
         futures_util::future::join_all(listings),
     );
     let Some(bytes) = go_mod? else {
@@ -140,12 +137,10 @@ pub async fn read_module(
             ));
         }
     }
-    let mut context =
-        ModuleContext::read(&bytes, vendored, dockerignore?.as_deref()).map_err(|error| {
-            ContextError::Frontend(FrontendError::Other(format!("go.mod: {error}")))
-        })?;
+    let mut context = ModuleContext::read(&bytes, vendored, dockerignore?.as_deref())
+        .map_err(FrontendError::GoMod)?;
     context.go_sum = go_sum?.is_some();
-    read_file_sources(bridge, request, spec, &mut context).await?;
+    read_file_sources(daemon, request, spec, &mut context).await?;
     Ok(context)
 }
 
@@ -155,8 +150,8 @@ pub async fn read_module(
 ///
 /// Errors: the transfer or a `StatFile` failed (a missing source is not an error here: `plan`
 /// reports it at its `src:`).
-async fn read_file_sources(
-    bridge: &mut Bridge,
+async fn read_file_sources<D: Daemon>(
+    daemon: &D,
     request: &BuildRequest,
     spec: &Spec,
     context: &mut ModuleContext,
@@ -175,19 +170,13 @@ async fn read_file_sources(
         .exclude(context.excludes())
         .shared_key_hint("gostage-files")
         .build(&Constraints::default(), "[internal] load files: sources");
-    let id = bridge
-        .solve(
-            llb::marshal(&source, None).definition,
-            // Nothing of this solve is worth looking up in an imported cache.
-            &[],
-            "load files: sources",
-        )
-        .await?;
-    let stats = sources.iter().map(|path| {
-        let mut bridge = bridge.clone();
-        let id = id.clone();
-        async move { bridge.stat_file(&id, path).await }
-    });
+    let id = solve(
+        daemon,
+        llb::marshal(&source, None).definition,
+        "load files: sources",
+    )
+    .await?;
+    let stats = sources.iter().map(|path| stat_file(daemon, &id, path));
     for (path, mode) in sources
         .iter()
         .zip(futures_util::future::join_all(stats).await)
@@ -199,6 +188,43 @@ async fn read_file_sources(
         }
     }
     Ok(())
+}
+
+/// Solves `definition` (a local source: nothing of it is worth looking up in an imported
+/// cache); `what` names it in an error.
+async fn solve<D: Daemon>(
+    daemon: &D,
+    definition: llb::pb::Definition,
+    what: &str,
+) -> Result<String, FrontendError> {
+    daemon
+        .solve(definition, &[])
+        .await
+        .map_err(|status| FrontendError::daemon(what, status))
+}
+
+/// The whole file `path` of ref `id`, or `None` when it does not exist.
+async fn read_file<D: Daemon>(
+    daemon: &D,
+    id: &str,
+    path: &str,
+) -> Result<Option<Vec<u8>>, FrontendError> {
+    daemon
+        .read_file(id, path, None)
+        .await
+        .map_err(|status| FrontendError::daemon(format!("read {path}"), status))
+}
+
+/// The Go file mode of `path` in ref `id`, or `None` when it does not exist.
+async fn stat_file<D: Daemon>(
+    daemon: &D,
+    id: &str,
+    path: &str,
+) -> Result<Option<u32>, FrontendError> {
+    daemon
+        .stat_file(id, path)
+        .await
+        .map_err(|status| FrontendError::daemon(format!("stat {path}"), status))
 }
 
 /// `./cmd/server` → `cmd/server`; `.` → ``; `./.tools/x` → `.tools/x` (only the `./`

@@ -11,6 +11,7 @@ use prost::Message;
 use serde_json::json;
 
 use super::options::OptionsError;
+use crate::gomod::GoModError;
 use crate::image::ImageError;
 use crate::plan::PlanError;
 use crate::subrequests::RequestError;
@@ -59,9 +60,38 @@ pub enum FrontendError {
     /// A `frontend.caps` entry or `requestid` gostage does not serve.
     #[error(transparent)]
     Request(#[from] RequestError),
-    /// Anything else, as a sentence.
-    #[error("{0}")]
-    Other(String),
+    /// The daemon lacks gateway capabilities gostage cannot work without
+    /// ([`super::daemon::REQUIRED_CAPS`]).
+    #[error("this BuildKit lacks gateway capabilities {} that gostage needs; use Docker 20.10 or newer, or BuildKit v0.8 or newer", missing.join(", "))]
+    MissingCaps {
+        /// The capability ids it lacks, in the order of `REQUIRED_CAPS`.
+        missing: Vec<String>,
+    },
+    /// `--sbom` on a daemon without result attestations (gateway cap
+    /// `reference.attestations`, BuildKit v0.11+).
+    #[error("this BuildKit cannot attach an SBOM to a result (it lacks the reference.attestations capability); use BuildKit v0.11 or newer, or build without --sbom")]
+    SbomUnsupported,
+    /// The spec file is not in the local the client sent.
+    #[error("{filename} not found; pass it with -f (docker build -f gostage.yaml .) or --opt filename=… (buildctl)")]
+    SpecFileMissing {
+        /// The file name looked for (the `filename` option, default `gostage.yaml`).
+        filename: String,
+    },
+    /// The build context's go.mod cannot be used.
+    #[error("go.mod of the build context: {0}")]
+    GoMod(#[source] GoModError),
+    /// The daemon resolved an image whose config is not an OCI image config.
+    #[error("the config of image {reference} is not an image config: {source}")]
+    ImageConfig {
+        /// The image, as resolved.
+        reference: String,
+        /// Why it does not parse.
+        source: serde_json::Error,
+    },
+    /// A subrequest's answer cannot be serialised (built from plain values, so never in
+    /// practice).
+    #[error("the answer to the subrequest cannot be written: {0}")]
+    Answer(#[source] serde_json::Error),
 }
 
 impl FrontendError {
@@ -119,7 +149,12 @@ impl FrontendError {
             FrontendError::Options(_)
             | FrontendError::Plan(_)
             | FrontendError::Image(_)
-            | FrontendError::Other(_) => Status {
+            | FrontendError::MissingCaps { .. }
+            | FrontendError::SbomUnsupported
+            | FrontendError::SpecFileMissing { .. }
+            | FrontendError::GoMod(_)
+            | FrontendError::ImageConfig { .. }
+            | FrontendError::Answer(_) => Status {
                 code: CODE_UNKNOWN,
                 message: self.to_string(),
                 details: Vec::new(),

@@ -1,9 +1,19 @@
 //! The frontend process: talks to BuildKit over stdin/stdout, reads the spec and go.mod,
-//! solves the plan and returns refs plus image configs (call sequence:
-//! shared/research/buildkit-gateway.md, appendix A).
+//! solves the plan and returns refs plus image configs.
+//!
+//! The call sequence is the one of BuildKit's own Go client and Dockerfile frontend
+//! (moby/buildkit): `Ping` first (`frontend/gateway/grpcclient/client.go`, `New`); the
+//! options from the environment (`frontend/gateway/gateway.go` sets
+//! `BUILDKIT_FRONTEND_OPT_<n>`); the spec file solved from the `dockerfile` local and read
+//! (`frontend/dockerui/config.go`, `ReadEntrypoint`); the image configs resolved
+//! (`ResolveImageConfig`); one `Solve` per target platform; then one `Return` with the result
+//! or the error (`frontend/gateway/pb/gateway.proto`). Every call goes through the
+//! [`Daemon`] trait, so the orchestration here runs against the gRPC [`Bridge`] and, in unit
+//! tests, against an in-memory daemon.
 
 mod bridge;
 mod context;
+mod daemon;
 mod errors;
 pub mod options;
 mod result;
@@ -12,16 +22,24 @@ mod transport;
 mod verify;
 mod warnings;
 
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
 pub use errors::{FrontendError, SOURCE_DETAIL_TYPE};
 pub use options::{Environment, OptionsError, SESSION_ID_VARIABLE};
 
 use bridge::Bridge;
+use daemon::{Daemon, ImageConfig, ATTESTATIONS_CAP};
 
 use crate::plan::{self, ImageNeed, PlanError, PlanInput, Resolved};
 use crate::render::{self, SpecSource};
-use crate::vocabulary::{BuildRequest, Diagnostic, Healthcheck, Platform, ResolvedImage};
+use crate::vocabulary::{
+    BuildRequest, Diagnostic, Healthcheck, Platform, ResolveMode, ResolvedImage,
+};
 
 /// Runs the frontend; returns the process exit code (0 when the result was returned).
 pub async fn run() -> i32 {
@@ -32,27 +50,37 @@ pub async fn run() -> i32 {
             return 1;
         }
     };
-    let mut bridge = match Bridge::connect(channel).await {
+    let bridge = match Bridge::connect(channel).await {
         Ok(bridge) => bridge,
         Err(error) => {
             eprintln!("gostage: {error}");
             return 1;
         }
     };
-    let outcome = serve(&mut bridge).await;
-    let returned = match &outcome {
-        Ok(result) => bridge.return_result(result.clone()).await,
-        Err(error) => bridge.return_error(error).await,
+    let outcome = match Environment::from_variables(std::env::vars()) {
+        Ok(environment) => serve(&bridge, &environment).await,
+        Err(error) => Err(error.into()),
     };
-    match (outcome, returned) {
-        (Ok(_), Ok(())) => 0,
-        (Err(error), _) => {
+    respond(&bridge, outcome).await
+}
+
+/// Returns `outcome` to the daemon (`Return`); the process exit code: 0 when a result was
+/// returned, 1 when the build failed or the daemon refused the result.
+async fn respond<D: Daemon>(daemon: &D, outcome: Result<BuildResult, FrontendError>) -> i32 {
+    match outcome {
+        Ok(result) => match daemon.return_result(result).await {
+            Ok(()) => 0,
+            Err(status) => {
+                eprintln!("gostage: returning the result failed: {status}");
+                1
+            }
+        },
+        Err(error) => {
             // stderr goes to the daemon's log; the user sees the returned error.
             eprintln!("gostage: {error}");
-            1
-        }
-        (Ok(_), Err(status)) => {
-            eprintln!("gostage: returning the result failed: {status}");
+            if let Err(status) = daemon.return_error(error.to_status()).await {
+                eprintln!("gostage: returning the error failed: {status}");
+            }
             1
         }
     }
@@ -87,18 +115,24 @@ impl SpecFile {
 
 type BuildResult = bollard_buildkit_proto::moby::buildkit::v1::frontend::Result;
 
-/// Checks what the client asked for, then builds or answers the subrequest (`requestid`,
-/// buildx `--call`).
-async fn serve(bridge: &mut Bridge) -> Result<BuildResult, FrontendError> {
-    bridge.check_caps()?;
-    let environment = Environment::from_variables(std::env::vars())?;
+/// Checks what the daemon supports and what the client asked for (`environment`: the
+/// frontend options, session and workers BuildKit passed), then builds or answers the
+/// subrequest (`requestid`, buildx `--call`).
+///
+/// Errors: the daemon lacks a required capability, an option is invalid, or the build or
+/// answer failed.
+async fn serve<D: Daemon>(
+    daemon: &D,
+    environment: &Environment,
+) -> Result<BuildResult, FrontendError> {
+    daemon::check_caps(daemon)?;
     crate::subrequests::check_caps(environment.option("frontend.caps").unwrap_or_default())?;
     let request_id = environment.option("requestid").unwrap_or_default();
     crate::subrequests::check_request(request_id)?;
-    let request = environment.request(&bridge.worker_platforms)?;
+    let request = environment.request(daemon.worker_platforms())?;
     match request_id {
-        crate::subrequests::BUILD_REQUEST => build(bridge, &environment, &request).await,
-        id => subrequest::answer(bridge, &request, id).await,
+        crate::subrequests::BUILD_REQUEST => build(daemon, environment, &request).await,
+        id => subrequest::answer(daemon, &request, id).await,
     }
 }
 
@@ -114,11 +148,14 @@ struct Inputs {
 ///
 /// Errors: the spec file is missing or invalid, or the context is (placed in the spec where
 /// it can be).
-async fn read_inputs(bridge: &mut Bridge, request: &BuildRequest) -> Result<Inputs, FrontendError> {
-    let spec_file = context::read_spec(bridge, request).await?;
+async fn read_inputs<D: Daemon>(
+    daemon: &D,
+    request: &BuildRequest,
+) -> Result<Inputs, FrontendError> {
+    let spec_file = context::read_spec(daemon, request).await?;
     let spec =
         crate::spec::parse(&spec_file.data).map_err(|diagnostic| spec_file.error(diagnostic))?;
-    let module_context = context::read_module(bridge, request, &spec)
+    let module_context = context::read_module(daemon, request, &spec)
         .await
         .map_err(|error| match error {
             context::ContextError::Spec(diagnostic) => spec_file.error(diagnostic),
@@ -131,30 +168,33 @@ async fn read_inputs(bridge: &mut Bridge, request: &BuildRequest) -> Result<Inpu
     })
 }
 
-async fn build(
-    bridge: &mut Bridge,
+/// A normal build: read the inputs, send the lint findings as warnings, resolve the images,
+/// plan, solve every target platform at once, verify the results and assemble what to
+/// return.
+///
+/// Errors: an SBOM asked of a daemon without result attestations, and any failure of the
+/// steps above (a spec problem at its line).
+async fn build<D: Daemon>(
+    daemon: &D,
     environment: &Environment,
     request: &BuildRequest,
 ) -> Result<BuildResult, FrontendError> {
-    // Result attestations exist from BuildKit v0.11 (gateway cap `reference.attestations`).
-    if request.sbom && !bridge.has_cap("reference.attestations") {
-        return Err(FrontendError::Other(
-            "this BuildKit cannot attach an SBOM to a result (it lacks the reference.attestations capability); use BuildKit v0.11 or newer, or build without --sbom".into(),
-        ));
+    if request.sbom && !daemon.has_cap(ATTESTATIONS_CAP) {
+        return Err(FrontendError::SbomUnsupported);
     }
     let Inputs {
         spec_file,
         spec,
         context: module_context,
-    } = read_inputs(bridge, request).await?;
-    warnings::send(bridge, &spec_file, &spec, &module_context).await;
+    } = read_inputs(daemon, request).await?;
+    warnings::send(daemon, &spec_file, &spec, &module_context).await;
     let input = PlanInput {
         spec: &spec,
         context: &module_context,
         request,
     };
     let needs = plan::needs(input).map_err(|error| spec_file.plan_error(error))?;
-    let resolved = resolve_all(bridge, request, &spec_file, &needs).await?;
+    let resolved = resolve_all(daemon, request, &spec_file, &needs).await?;
     let plan = plan::plan(input, &needs, &resolved).map_err(|error| spec_file.plan_error(error))?;
     let spec_source = SpecSource {
         filename: &spec_file.filename,
@@ -164,27 +204,30 @@ async fn build(
     log_rendered(&rendered);
     // One request per definition, all sent at once (a solve only registers the definition;
     // the daemon builds lazily, when the gate reads).
-    let solves = rendered.into_iter().map(|platform| {
-        let (mut main, mut sbom) = (bridge.clone(), bridge.clone());
-        let imports = &request.cache_imports;
-        async move {
-            let name = format!("build for {}", platform.platform);
-            let sbom_name = format!("SBOM for {}", platform.platform);
-            let sbom_solve = async {
-                match platform.sbom {
-                    Some(definition) => sbom.solve(definition, imports, &sbom_name).await.map(Some),
-                    None => Ok(None),
+    let imports = &request.cache_imports;
+    let solves = rendered.into_iter().map(|platform| async move {
+        let name = format!("build for {}", platform.platform);
+        let sbom_solve = async {
+            match platform.sbom {
+                Some(definition) => {
+                    daemon
+                        .solve(definition, imports)
+                        .await
+                        .map(Some)
+                        .map_err(|status| {
+                            FrontendError::daemon(format!("SBOM for {}", platform.platform), status)
+                        })
                 }
-            };
-            let (id, sbom) =
-                tokio::join!(main.solve(platform.definition, imports, &name), sbom_solve);
-            Ok::<_, FrontendError>(result::Solved {
-                platform: platform.platform,
-                id: id?,
-                image_config: platform.image_config,
-                sbom: sbom?,
-            })
-        }
+                None => Ok(None),
+            }
+        };
+        let (id, sbom) = tokio::join!(daemon.solve(platform.definition, imports), sbom_solve);
+        Ok::<_, FrontendError>(result::Solved {
+            id: id.map_err(|status| FrontendError::daemon(name, status))?,
+            platform: platform.platform,
+            image_config: platform.image_config,
+            sbom: sbom?,
+        })
     });
     let solved = futures_util::future::join_all(solves)
         .await
@@ -203,7 +246,7 @@ async fn build(
         .collect();
     // The solves above are lazy: the gate's reads make the daemon build, every platform at
     // once.
-    verify::check_all(bridge, &spec_file, checks).await?;
+    verify::check_all(daemon, &spec_file, checks).await?;
     Ok(result::assemble(solved, environment.multi_platform()))
 }
 
@@ -223,21 +266,13 @@ fn log_rendered(rendered: &[render::RenderedPlatform]) {
     }
 }
 
-/// Which field of [`Resolved`] a resolution fills.
-enum Slot {
-    Builder,
-    Frontend,
-    Base(Platform),
-    Busybox(Platform),
-}
-
-/// Resolves every image of `needs` at once, each on its own clone of the bridge, so a build
-/// waits for one registry round trip rather than one per image and platform.
+/// Resolves every image of `needs` at once, so a build waits for one registry round trip
+/// rather than one per image and platform.
 ///
 /// Errors: the first failed image in the order builder, frontend, then per platform base and
 /// busybox (see [`resolve`]).
-async fn resolve_all(
-    bridge: &Bridge,
+async fn resolve_all<D: Daemon>(
+    daemon: &D,
     request: &BuildRequest,
     spec_file: &SpecFile,
     needs: &plan::Needs,
@@ -246,80 +281,83 @@ async fn resolve_all(
         "the debug target's shell; replace it with --build-context {}=docker-image://REFERENCE",
         plan::BUSYBOX
     );
-    let build_platform = &request.build_platform;
-    let mut jobs = vec![
-        (
-            Slot::Builder,
-            needs.builder.clone(),
-            build_platform.clone(),
-            "the builder image, derived from go.mod; set `builder:` to choose another".to_string(),
-        ),
-        (
-            Slot::Frontend,
-            needs.frontend.clone(),
-            request.frontend_platform.clone(),
-            "gostage's own image, which builder steps run gostage from".to_string(),
-        ),
-    ];
-    for platform in &needs.platforms {
-        if let Some(base) = &needs.base {
-            jobs.push((
-                Slot::Base(platform.clone()),
-                base.clone(),
-                platform.clone(),
-                String::new(),
-            ));
+    let mode = request.resolve_mode;
+    let builder = resolve(
+        daemon,
+        mode,
+        spec_file,
+        &needs.builder,
+        &request.build_platform,
+        "the builder image, derived from go.mod; set `builder:` to choose another",
+    );
+    let frontend = resolve(
+        daemon,
+        mode,
+        spec_file,
+        &needs.frontend,
+        &request.frontend_platform,
+        "gostage's own image, which builder steps run gostage from",
+    );
+    let per_platform = needs.platforms.iter().map(|platform| {
+        let busybox_help = busybox_help.as_str();
+        async move {
+            let base = async {
+                match &needs.base {
+                    Some(need) => resolve(
+                        daemon,
+                        mode,
+                        spec_file,
+                        need,
+                        platform,
+                        "the final stage's base image; set `image.base` to choose another",
+                    )
+                    .await
+                    .map(Some),
+                    None => Ok(None),
+                }
+            };
+            let busybox = async {
+                match &needs.busybox {
+                    Some(need) => resolve(daemon, mode, spec_file, need, platform, busybox_help)
+                        .await
+                        .map(Some),
+                    None => Ok(None),
+                }
+            };
+            let (base, busybox) = tokio::join!(base, busybox);
+            (platform, base, busybox)
         }
-        if let Some(busybox) = &needs.busybox {
-            let slot = Slot::Busybox(platform.clone());
-            jobs.push((
-                slot,
-                busybox.clone(),
-                platform.clone(),
-                busybox_help.clone(),
-            ));
-        }
-    }
-    let mode = request.resolve_mode.as_str();
-    let resolutions = jobs.iter().map(|(_, need, platform, derived)| {
-        let mut bridge = bridge.clone();
-        async move { resolve(&mut bridge, mode, spec_file, need, platform, derived).await }
     });
-    let images = futures_util::future::join_all(resolutions).await;
-    let (mut builder, mut frontend) = (None, None);
-    let (mut bases, mut busyboxes) = (BTreeMap::new(), BTreeMap::new());
-    for ((slot, ..), image) in jobs.into_iter().zip(images) {
-        let image = image?;
-        match slot {
-            Slot::Builder => builder = Some(image),
-            Slot::Frontend => frontend = Some(image),
-            Slot::Base(platform) => {
-                bases.insert(platform, image);
-            }
-            Slot::Busybox(platform) => {
-                busyboxes.insert(platform, image);
-            }
-        }
-    }
-    let (Some(builder), Some(frontend)) = (builder, frontend) else {
-        return Err(FrontendError::Other(
-            "the builder or frontend image was not resolved".into(),
-        ));
-    };
-    Ok(Resolved {
+    let (builder, frontend, per_platform) = tokio::join!(
         builder,
         frontend,
-        bases,
-        busyboxes,
-    })
+        futures_util::future::join_all(per_platform)
+    );
+    let mut resolved = Resolved {
+        builder: builder?,
+        frontend: frontend?,
+        bases: BTreeMap::new(),
+        busyboxes: BTreeMap::new(),
+    };
+    for (platform, base, busybox) in per_platform {
+        if let Some(base) = base? {
+            resolved.bases.insert(platform.clone(), base);
+        }
+        if let Some(busybox) = busybox? {
+            resolved.busyboxes.insert(platform.clone(), busybox);
+        }
+    }
+    Ok(resolved)
 }
 
 /// Resolves the config of the image `need` for `platform`. An image written in the spec fails
 /// at its line; one gostage chose itself fails with `derived`, which says what it is for and
 /// how to choose another.
-async fn resolve(
-    bridge: &mut Bridge,
-    resolve_mode: &str,
+///
+/// Errors: the daemon cannot resolve it, or its config is not an image config.
+async fn resolve<D: Daemon>(
+    daemon: &D,
+    resolve_mode: ResolveMode,
     spec_file: &SpecFile,
     need: &ImageNeed,
     platform: &Platform,
@@ -327,21 +365,20 @@ async fn resolve(
 ) -> Result<ResolvedImage, FrontendError> {
     let reference = &need.reference.normalized;
     let log_name = format!("[internal] load metadata for {reference}");
-    match bridge
+    match daemon
         .resolve_image_config(reference, platform, resolve_mode, &log_name)
         .await
     {
-        Ok((digest, bytes)) => {
-            let config = serde_json::from_slice(&bytes).map_err(|error| {
-                FrontendError::Other(format!(
-                    "the config of image {reference} is not an image config: {error}"
-                ))
-            })?;
-            let healthcheck = Healthcheck::of_config(&bytes);
+        Ok(ImageConfig { digest, config }) => {
+            let parsed =
+                serde_json::from_slice(&config).map_err(|source| FrontendError::ImageConfig {
+                    reference: reference.clone(),
+                    source,
+                })?;
             Ok(ResolvedImage {
                 reference: need.reference.pinned(&digest),
-                config,
-                healthcheck,
+                config: parsed,
+                healthcheck: Healthcheck::of_config(&config),
             })
         }
         Err(status) if need.written.span.line > 0 => Err(spec_file.error(

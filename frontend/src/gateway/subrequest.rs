@@ -4,8 +4,8 @@
 
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::Result as BuildResult;
 
-use super::bridge::Bridge;
 use super::context;
+use super::daemon::Daemon;
 use super::errors::FrontendError;
 use crate::lint::{self, LintInput, Scope};
 use crate::subrequests::{self, Answer, LintOutcome, SpecSource};
@@ -15,16 +15,16 @@ use crate::vocabulary::BuildRequest;
 ///
 /// Errors: the spec cannot be read (outline and targets also fail on an invalid spec; lint
 /// reports it in its document), or the transfer failed.
-pub async fn answer(
-    bridge: &mut Bridge,
+pub async fn answer<D: Daemon>(
+    daemon: &D,
     request: &BuildRequest,
     id: &str,
 ) -> Result<BuildResult, FrontendError> {
     let answer = match id {
         subrequests::DESCRIBE => subrequests::describe(),
-        subrequests::LINT => lint_answer(bridge, request).await?,
+        subrequests::LINT => lint_answer(daemon, request).await?,
         _ => {
-            let spec_file = context::read_spec(bridge, request).await?;
+            let spec_file = context::read_spec(daemon, request).await?;
             let spec = crate::spec::parse(&spec_file.data)
                 .map_err(|diagnostic| spec_file.error(diagnostic))?;
             let source = SpecSource {
@@ -42,8 +42,11 @@ pub async fn answer(
 
 /// Runs the lint rules on what a build reads (the spec and the context); an invalid spec or
 /// context becomes the document's build error.
-async fn lint_answer(bridge: &mut Bridge, request: &BuildRequest) -> Result<Answer, FrontendError> {
-    match super::read_inputs(bridge, request).await {
+async fn lint_answer<D: Daemon>(
+    daemon: &D,
+    request: &BuildRequest,
+) -> Result<Answer, FrontendError> {
+    match super::read_inputs(daemon, request).await {
         Ok(inputs) => {
             let findings = lint::check(LintInput {
                 spec_file: &inputs.spec_file.data,
@@ -74,9 +77,7 @@ async fn lint_answer(bridge: &mut Bridge, request: &BuildRequest) -> Result<Answ
 
 /// A result with only metadata.
 fn metadata_result(answer: &Answer) -> Result<BuildResult, FrontendError> {
-    let metadata = answer
-        .metadata()
-        .map_err(|error| FrontendError::Other(format!("the answer cannot be written: {error}")))?;
+    let metadata = answer.metadata().map_err(FrontendError::Answer)?;
     Ok(BuildResult {
         metadata: metadata.into_iter().collect(),
         ..Default::default()

@@ -6,19 +6,21 @@
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::WarnRequest;
 use bollard_buildkit_proto::pb;
 
-use super::bridge::Bridge;
+use super::daemon::{Daemon, WARNINGS_CAP};
 use super::SpecFile;
 use crate::context::ModuleContext;
 use crate::lint::{self, Finding, Level, LintInput, Scope};
 use crate::spec::Spec;
 
-/// The gateway capability of the `Warn` RPC (`frontend/gateway/pb/caps.go`).
-const WARNINGS_CAP: &str = "gateway.warnings";
-
 /// Runs the lint rules and sends each finding as a warning on the vertex that loaded the spec.
 /// A refused warning is logged, never fatal: warnings must not fail a build.
-pub async fn send(bridge: &mut Bridge, spec_file: &SpecFile, spec: &Spec, context: &ModuleContext) {
-    if !bridge.has_cap(WARNINGS_CAP) {
+pub async fn send<D: Daemon>(
+    daemon: &D,
+    spec_file: &SpecFile,
+    spec: &Spec,
+    context: &ModuleContext,
+) {
+    if !daemon.has_cap(WARNINGS_CAP) {
         return;
     }
     let findings = lint::check(LintInput {
@@ -28,7 +30,7 @@ pub async fn send(bridge: &mut Bridge, spec_file: &SpecFile, spec: &Spec, contex
         scope: Scope::Build,
     });
     for finding in &findings {
-        if let Err(status) = bridge.warn(warning(spec_file, finding)).await {
+        if let Err(status) = daemon.warn(warning(spec_file, finding)).await {
             tracing::warn!("the daemon refused warning {}: {status}", finding.rule.name);
         }
     }

@@ -4,7 +4,11 @@
 //!
 //! Shapes: BuildKit `frontend/subrequests/{types.go, outline/outline.go, targets/targets.go,
 //! lint/lint.go}` (Go `encoding/json`: zero values with `omitempty` are left out, so a
-//! `sourceIndex` of 0 is absent). Notes: /work/shared/research/buildkit-frontend-features.md §1.
+//! `sourceIndex` of 0 is absent). buildx sets `requestid` to `frontend.<call>` and adds
+//! `moby.buildkit.frontend.subrequests+forward` to `frontend.caps` (docker/buildx
+//! `build/build.go`; `util/buildflags/callfunc.go` renames `check` to `lint`); the
+//! Dockerfile frontend dispatches on it the same way (moby/buildkit
+//! `frontend/dockerui/requests.go`).
 
 mod documents;
 

@@ -17,6 +17,33 @@ pub const MAX_TABLE_BYTES: u64 = 1 << 20;
 /// Go's build-info section (`debug/buildinfo`): holds the module info, with `GOARM=` for arm.
 pub const BUILD_INFO_SECTION: &str = ".go.buildinfo";
 
+/// Why bytes are not a readable ELF executable. Each message completes a sentence that
+/// starts with the file ("/usr/local/bin/server for linux/amd64 is not an ELF executable").
+#[derive(Debug, thiserror::Error)]
+pub enum ElfError {
+    /// The file does not start with the ELF magic bytes.
+    #[error("is not an ELF executable")]
+    NotElf,
+    /// The ELF header does not parse.
+    #[error("has a malformed ELF header: {0}")]
+    MalformedHeader(#[source] goblin::error::Error),
+    /// `EI_CLASS` is neither 32- nor 64-bit.
+    #[error("has an unknown ELF class: {0}")]
+    UnknownClass(#[source] goblin::error::Error),
+    /// `EI_DATA` is neither little- nor big-endian.
+    #[error("has an unknown ELF byte order: {0}")]
+    UnknownByteOrder(#[source] goblin::error::Error),
+    /// The program header table does not parse.
+    #[error("has malformed program headers: {0}")]
+    MalformedProgramHeaders(#[source] goblin::error::Error),
+    /// The section header table does not parse.
+    #[error("has malformed section headers: {0}")]
+    MalformedSectionHeaders(#[source] goblin::error::Error),
+    /// `e_shstrndx` names no section.
+    #[error("has no section-name table")]
+    NoSectionNames,
+}
+
 /// The header facts the gate uses.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ElfHeader {
@@ -59,19 +86,14 @@ impl ElfHeader {
 
 /// Parses the ELF header from the first bytes of a file.
 ///
-/// Errors: not an ELF file, or an unknown class or byte order (as a sentence).
-pub fn header(bytes: &[u8]) -> Result<ElfHeader, String> {
+/// Errors: not an ELF file, a malformed header, or an unknown class or byte order.
+pub fn header(bytes: &[u8]) -> Result<ElfHeader, ElfError> {
     if bytes.get(..4) != Some(&header::ELFMAG[..]) {
-        return Err("is not an ELF executable".into());
+        return Err(ElfError::NotElf);
     }
-    let header = goblin::elf::Elf::parse_header(bytes)
-        .map_err(|error| format!("has a malformed ELF header: {error}"))?;
-    let container = header
-        .container()
-        .map_err(|error| format!("has an unknown ELF class: {error}"))?;
-    let endian = header
-        .endianness()
-        .map_err(|error| format!("has an unknown ELF byte order: {error}"))?;
+    let header = goblin::elf::Elf::parse_header(bytes).map_err(ElfError::MalformedHeader)?;
+    let container = header.container().map_err(ElfError::UnknownClass)?;
+    let endian = header.endianness().map_err(ElfError::UnknownByteOrder)?;
     Ok(ElfHeader {
         header,
         context: Ctx::new(container, endian),
@@ -82,10 +104,10 @@ pub fn header(bytes: &[u8]) -> Result<ElfHeader, String> {
 /// in `table` name one: a dynamically linked executable.
 ///
 /// Errors: a table goblin cannot parse.
-pub fn interpreter_range(elf: &ElfHeader, table: &[u8]) -> Result<Option<(u64, u64)>, String> {
+pub fn interpreter_range(elf: &ElfHeader, table: &[u8]) -> Result<Option<(u64, u64)>, ElfError> {
     let count = usize::from(elf.header.e_phnum);
     let headers = ProgramHeader::parse(table, 0, count, elf.context)
-        .map_err(|error| format!("has malformed program headers: {error}"))?;
+        .map_err(ElfError::MalformedProgramHeaders)?;
     Ok(headers
         .iter()
         .find(|program| program.p_type == PT_INTERP)
@@ -101,7 +123,7 @@ pub fn section_range(
     table: &[u8],
     names: &[u8],
     name: &str,
-) -> Result<Option<(u64, u64)>, String> {
+) -> Result<Option<(u64, u64)>, ElfError> {
     let sections = parse_sections(elf, table)?;
     Ok(sections
         .iter()
@@ -118,20 +140,20 @@ pub fn section_range(
 /// `(offset, length)` of the section-name string table.
 ///
 /// Errors: a table goblin cannot parse, or an index out of range.
-pub fn names_range(elf: &ElfHeader, table: &[u8]) -> Result<(u64, u64), String> {
+pub fn names_range(elf: &ElfHeader, table: &[u8]) -> Result<(u64, u64), ElfError> {
     let sections = parse_sections(elf, table)?;
     sections
         .get(usize::from(elf.header.e_shstrndx))
         .map(|section| (section.sh_offset, section.sh_size))
-        .ok_or_else(|| "has no section-name table".to_string())
+        .ok_or(ElfError::NoSectionNames)
 }
 
-fn parse_sections(elf: &ElfHeader, table: &[u8]) -> Result<Vec<SectionHeader>, String> {
+fn parse_sections(elf: &ElfHeader, table: &[u8]) -> Result<Vec<SectionHeader>, ElfError> {
     let count = usize::from(elf.header.e_shnum);
     // `parse_from`: the table was read on its own, so it starts at offset 0 (`parse` reads
     // offset 0 as "no section headers").
     SectionHeader::parse_from(table, 0, count, elf.context)
-        .map_err(|error| format!("has malformed section headers: {error}"))
+        .map_err(ElfError::MalformedSectionHeaders)
 }
 
 /// The ARM level (`GOARM`, 5 to 7) Go recorded in the build info bytes, if any.

@@ -12,7 +12,7 @@ pub use libc::Libc;
 
 pub use elf::{
     arm_level, expected_machine, header, interpreter_range, machine_name, names_range,
-    section_range, ElfHeader, BUILD_INFO_SECTION, MAX_TABLE_BYTES,
+    section_range, ElfError, ElfHeader, BUILD_INFO_SECTION, MAX_TABLE_BYTES,
 };
 
 use crate::vocabulary::{Diagnostic, Platform, Span};
@@ -225,5 +225,7 @@ pub fn entrypoint_candidates(program: &str, path: &str) -> Vec<String> {
         .collect()
 }
 
+#[cfg(test)]
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;
