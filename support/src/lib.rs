@@ -12,3 +12,4 @@ pub mod elf;
 pub mod go;
 pub mod http;
 pub mod registry;
+pub mod wait;

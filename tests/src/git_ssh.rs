@@ -5,11 +5,12 @@
 
 use anyhow::{bail, Context, Result};
 use gostage_support::cmd;
+use gostage_support::wait::wait_until;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// sshd of the openssh-server package (`cargo xtask up` installs it); it must be started by
 /// its absolute path, since it re-executes itself.
@@ -99,20 +100,18 @@ impl GitSshServer {
     }
 
     fn wait_until_ready(&self) -> Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let listening = TcpStream::connect(("127.0.0.1", self.port)).is_ok();
-            if listening && self.agent_socket.exists() {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!(
-                    "sshd or ssh-agent did not start in 10 s; sshd log:\n{}",
-                    self.log()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until(
+            "sshd to listen and ssh-agent to make its socket",
+            Duration::from_secs(10),
+            Duration::from_millis(50),
+            || {
+                let listening = TcpStream::connect(("127.0.0.1", self.port)).is_ok();
+                Ok((listening, self.agent_socket.exists()))
+            },
+            |&(listening, agent)| listening && agent,
+        )
+        .with_context(|| format!("sshd or ssh-agent did not start; sshd log:\n{}", self.log()))?;
+        Ok(())
     }
 
     /// The SSH URL of the repository directory: `ssh://<user>@127.0.0.1:<port><dir>/repos/`;

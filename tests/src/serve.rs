@@ -3,13 +3,14 @@
 //! architectures. The service listens on the port in its PORT environment variable.
 
 use anyhow::{bail, Context, Result};
+use gostage_support::wait::wait_until;
 use gostage_support::{cmd, http};
 use std::io::Read;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A free TCP port on 127.0.0.1 (bound, then released for the service to take).
 pub fn free_port() -> Result<u16> {
@@ -73,36 +74,35 @@ impl Served {
     }
 
     fn wait_for_health(&mut self, timeout: Duration) -> Result<()> {
-        let start = Instant::now();
-        loop {
-            if let Ok(r) = http::get(&self.url("/health"), Duration::from_secs(2)) {
-                if r.status == 200 && r.body.trim() == "ok" {
-                    return Ok(());
-                }
-                bail!(
+        let awaited = format!("{} to answer GET /health on {}", self.what, self.addr);
+        wait_until(
+            &awaited,
+            timeout,
+            Duration::from_millis(200),
+            // What the last request failed with; None once the service answers.
+            || match http::get(&self.url("/health"), Duration::from_secs(2)) {
+                Ok(r) if r.status == 200 && r.body.trim() == "ok" => Ok(None),
+                Ok(r) => bail!(
                     "{}: GET /health answered HTTP {} {:?}, expected 200 \"ok\"",
                     self.what,
                     r.status,
                     r.body
-                );
-            }
-            if let Some(status) = self.child.try_wait()? {
-                let output = self.output();
-                bail!(
-                    "{} exited with {status} before answering on {}\n{output}",
-                    self.what,
-                    self.addr
-                );
-            }
-            if start.elapsed() > timeout {
-                bail!(
-                    "{} did not answer GET /health on {} within {timeout:?}",
-                    self.what,
-                    self.addr
-                );
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+                ),
+                Err(error) => match self.child.try_wait()? {
+                    Some(status) => {
+                        let output = self.output();
+                        bail!(
+                            "{} exited with {status} before answering on {}\n{output}",
+                            self.what,
+                            self.addr
+                        )
+                    }
+                    None => Ok(Some(format!("{error:#}"))),
+                },
+            },
+            Option::is_none,
+        )?;
+        Ok(())
     }
 
     /// What an exited process printed.

@@ -16,9 +16,10 @@ use gostage_support::cmd;
 use gostage_support::config::{bin_dir, BUILDKIT_ADDR, GOLANG_MULTIARCH_REPOSITORY, REGISTRY};
 use gostage_support::elf;
 use gostage_support::go::goproxy;
+use gostage_support::wait::wait_until;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The buildx builder the TLS test creates.
 const BUILDER: &str = "gostage-mtls";
@@ -140,15 +141,14 @@ impl ExtraDaemon {
             log,
             builder,
         };
-        let start = Instant::now();
-        while !ready(&daemon)? {
-            ensure!(
-                start.elapsed() < Duration::from_secs(60),
-                "the second buildkitd does not answer:\n{}",
-                daemon.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(300));
-        }
+        wait_until(
+            "the second buildkitd to answer",
+            Duration::from_secs(60),
+            Duration::from_millis(300),
+            || ready(&daemon),
+            |&answered| answered,
+        )
+        .with_context(|| format!("the second buildkitd's log:\n{}", daemon.log_text()))?;
         Ok(daemon)
     }
 
