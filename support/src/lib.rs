@@ -12,4 +12,5 @@ pub mod elf;
 pub mod go;
 pub mod http;
 pub mod registry;
+pub mod temporary;
 pub mod wait;

@@ -4,12 +4,12 @@
 
 use crate::cmd;
 use crate::config::REGISTRY;
+use crate::temporary;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `127.0.0.1:5000/REPO:TAG`, or `127.0.0.1:5000/REPO@DIGEST` when `reference` is a digest.
 pub fn image(repo: &str, reference: &str) -> String {
@@ -95,19 +95,15 @@ pub struct Pulled {
 impl Pulled {
     /// `skopeo copy --all --preserve-digests docker://image dir:…`, then reads the copy.
     pub fn copy(image: &str) -> Result<Pulled> {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("gostage-pull-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let result = cmd::run(
+        let dir = temporary::directory("gostage-pull")?;
+        cmd::run(
             Command::new("skopeo")
                 .args(["copy", "--quiet", "--all", "--preserve-digests"])
                 .args(["--src-tls-verify=false", &format!("docker://{image}")])
-                .arg(format!("dir:{}", dir.display())),
+                .arg(format!("dir:{}", dir.path().display())),
         )
-        .and_then(|_| Pulled::read_dir(&dir));
-        let _ = std::fs::remove_dir_all(&dir);
-        result.with_context(|| format!("copying {image} out of the registry"))
+        .and_then(|_| Pulled::read_dir(dir.path()))
+        .with_context(|| format!("copying {image} out of the registry"))
     }
 
     /// Reads skopeo's `dir:` layout: `manifest.json` (the top manifest),
@@ -174,9 +170,8 @@ mod tests {
 
     #[test]
     fn reads_a_dir_layout() -> Result<()> {
-        let dir =
-            std::env::temp_dir().join(format!("gostage-support-layout-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
+        let temporary = temporary::directory("gostage-support-layout")?;
+        let dir = temporary.path();
         let child = br#"{"config":{"digest":"sha256:c"},"layers":[]}"#;
         let child_digest = format!("sha256:{}", hex::encode(Sha256::digest(child)));
         let index = format!(r#"{{"manifests":[{{"digest":"{child_digest}"}}]}}"#);
@@ -187,9 +182,7 @@ mod tests {
         )?;
         std::fs::write(dir.join("c"), r#"{"os":"linux"}"#)?;
         std::fs::write(dir.join("version"), "Directory Transport Version: 1.1\n")?;
-        let pulled = Pulled::read_dir(&dir);
-        std::fs::remove_dir_all(&dir)?;
-        let pulled = pulled?;
+        let pulled = Pulled::read_dir(dir)?;
         assert!(pulled.manifest.is_index());
         assert_eq!(
             pulled.manifest.digest,

@@ -4,13 +4,13 @@
 //! with network in the host's network namespace, so build steps reach it.
 
 use anyhow::{bail, Context, Result};
-use gostage_support::cmd;
 use gostage_support::wait::wait_until;
+use gostage_support::{cmd, temporary};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tempfile::TempDir;
 
 /// sshd of the openssh-server package (`cargo xtask up` installs it); it must be started by
 /// its absolute path, since it re-executes itself.
@@ -29,15 +29,15 @@ pub struct GitSshServer {
     user: String,
     sshd: Child,
     agent: Child,
+    /// Removes [`Self::dir`] when dropped, after sshd and the agent have stopped.
+    _directory: TempDir,
 }
 
 impl GitSshServer {
     /// Makes the keys, starts sshd on a free port and an agent holding the client key.
     pub fn start() -> Result<GitSshServer> {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("gostage-git-ssh-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let directory = temporary::directory("gostage-git-ssh")?;
+        let dir = directory.path().to_path_buf();
         std::fs::create_dir_all(dir.join("repos"))?;
         for (name, comment) in [
             ("host_key", "gostage-test-host"),
@@ -88,6 +88,7 @@ impl GitSshServer {
             user,
             sshd,
             agent,
+            _directory: directory,
         };
         server.wait_until_ready()?;
         cmd::run(
@@ -182,7 +183,6 @@ impl Drop for GitSshServer {
         let _ = self.sshd.wait();
         let _ = self.agent.kill();
         let _ = self.agent.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

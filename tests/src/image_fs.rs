@@ -2,7 +2,7 @@
 //! layout tarball (buildctl `--output type=oci`).
 
 use anyhow::{bail, Context, Result};
-use gostage_support::cmd;
+use gostage_support::{cmd, temporary};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
@@ -42,19 +42,17 @@ pub struct ImageFs {
 impl ImageFs {
     /// `docker save IMAGE`, then reads it.
     pub fn from_docker(image: &str) -> Result<ImageFs> {
-        let dir = std::env::temp_dir().join(format!("gostage-e2e-save-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let tar = dir.join("image.tar");
-        let result = cmd::run(
+        let dir = temporary::directory("gostage-e2e-save")?;
+        let tar = dir.path().join("image.tar");
+        cmd::run(
             Command::new("docker")
                 .arg("save")
                 .arg("-o")
                 .arg(&tar)
                 .arg(image),
         )
-        .and_then(|_| ImageFs::from_archive(&tar));
-        let _ = std::fs::remove_dir_all(&dir);
-        result.with_context(|| format!("reading the filesystem of {image}"))
+        .and_then(|_| ImageFs::from_archive(&tar))
+        .with_context(|| format!("reading the filesystem of {image}"))
     }
 
     /// Reads a `docker save` archive or an OCI layout tarball (for the linux/amd64 image).

@@ -8,9 +8,9 @@ use gostage_support::{cmd, http};
 use std::io::Read;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+use tempfile::TempPath;
 
 /// A free TCP port on 127.0.0.1 (bound, then released for the service to take).
 pub fn free_port() -> Result<u16> {
@@ -24,7 +24,8 @@ pub struct Served {
     /// 127.0.0.1:PORT
     pub addr: String,
     child: Child,
-    file: PathBuf,
+    /// The binary, removed when dropped.
+    _file: TempPath,
 }
 
 impl Served {
@@ -32,8 +33,12 @@ impl Served {
     /// `emulator` (a program on PATH) when given; waits until GET /health answers.
     pub fn start(binary: &[u8], label: &str, emulator: Option<&str>) -> Result<Served> {
         let port = free_port()?;
-        let file =
-            std::env::temp_dir().join(format!("gostage-e2e-bin-{}-{port}", std::process::id()));
+        // Closed before it runs: an executable open for writing cannot be started (ETXTBSY).
+        let file = tempfile::Builder::new()
+            .prefix("gostage-e2e-bin-")
+            .tempfile()
+            .context("creating a file for the service binary")?
+            .into_temp_path();
         std::fs::write(&file, binary).with_context(|| format!("writing {}", file.display()))?;
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755))?;
         let mut command = match emulator {
@@ -56,18 +61,12 @@ impl Served {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(e) => {
-                let _ = std::fs::remove_file(&file);
-                return Err(e).with_context(|| format!("cannot start {what}"));
-            }
-        };
+        let child = child.with_context(|| format!("cannot start {what}"))?;
         let mut served = Served {
             what,
             addr: format!("127.0.0.1:{port}"),
             child,
-            file,
+            _file: file,
         };
         served.wait_for_health(Duration::from_secs(60))?;
         Ok(served)
@@ -141,6 +140,5 @@ impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.file);
     }
 }

@@ -7,7 +7,7 @@
 //! mechanism (a frontend container per build).
 
 use crate::buildkitd;
-use crate::config::{scratch_dir, BUILDKIT_VERSION};
+use crate::config::{staging_dir, BUILDKIT_VERSION};
 use crate::report::{Outcome, Report};
 use anyhow::Result;
 use gostage_support::build_command::{engine, Progress};
@@ -33,11 +33,8 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         return Ok(());
     }
     let source = buildkitd::module_source()?;
-    let dir = scratch_dir("dockerfile-frontend-image");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
-    std::fs::create_dir_all(&dir)?;
+    let staging = staging_dir("dockerfile-frontend-image")?;
+    let dir = staging.path();
     cmd::run_inherit(
         Command::new("go")
             .current_dir(&source)
@@ -60,9 +57,9 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         ),
     )?;
     let tagged = format!("{REGISTRY}/{image}");
-    cmd::output(engine(Progress::Plain).args(["-t", &tagged]).arg(&dir))?;
+    cmd::output(engine(Progress::Plain).args(["-t", &tagged]).arg(dir))?;
     cmd::docker(&["push", &tagged])?;
-    std::fs::remove_dir_all(&dir)?;
+    drop(staging);
     report.add(
         "docker/dockerfile stand-in",
         Outcome::Installed,

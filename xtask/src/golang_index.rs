@@ -8,7 +8,7 @@
 //! toolchains, through GOPROXY). The arm64 image has no shell (no arm64 busybox here).
 
 use crate::builder_images::{mkdir, write_base_files, RECIPE, RECIPE_LABEL};
-use crate::config::scratch_dir;
+use crate::config::staging_dir;
 use crate::report::{Outcome, Report};
 use anyhow::{bail, Context, Result};
 use gostage_support::build_command::{buildctl_dockerfile, Progress};
@@ -71,15 +71,17 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         return Ok(());
     }
     eprintln!("==> {}: building ({version} for linux/arm64)", image());
-    let dir = scratch_dir("bench-golang");
-    stage(&dir, &version)?;
-    cmd::output(buildctl_dockerfile(Progress::Plain, &dir, &dir).args([
-        "--opt",
-        "platform=linux/amd64,linux/arm64",
-        "--output",
-        &format!("type=image,name={},push=true", image()),
-    ]))?;
-    std::fs::remove_dir_all(&dir)?;
+    let dir = staging_dir("bench-golang")?;
+    stage(dir.path(), &version)?;
+    cmd::output(
+        buildctl_dockerfile(Progress::Plain, dir.path(), dir.path()).args([
+            "--opt",
+            "platform=linux/amd64,linux/arm64",
+            "--output",
+            &format!("type=image,name={},push=true", image()),
+        ]),
+    )?;
+    drop(dir);
     if label_in_index("arm64", VERSION_LABEL)?.as_deref() != Some(&version) {
         bail!(
             "{} has no linux/arm64 image of {version} after the build",
@@ -110,13 +112,9 @@ fn arm64_toolchain(version: &str) -> Result<String> {
         .to_string())
 }
 
-/// The build context: rootfs/ for arm64 (laid out as builder_images.rs does for amd64) and a
-/// Dockerfile that takes amd64 from golang:1.23 and arm64 from rootfs/.
+/// The build context in `dir` (new, empty): rootfs/ for arm64 (laid out as builder_images.rs
+/// does for amd64) and a Dockerfile that takes amd64 from golang:1.23 and arm64 from rootfs/.
 fn stage(dir: &Path, version: &str) -> Result<()> {
-    if dir.exists() {
-        cmd::output(Command::new("chmod").arg("-R").arg("u+w").arg(dir))?;
-        std::fs::remove_dir_all(dir)?;
-    }
     let root = dir.join("rootfs");
     mkdir(&root, 0o755)?;
     let goroot = root.join("usr/local/go");
