@@ -46,9 +46,8 @@ fn up_to_date(go_version: &str) -> Result<bool> {
         let Some(config) = registry::config(&registry::image(REPO, &tag))? else {
             return Ok(false);
         };
-        let labels = &config["config"]["Labels"];
-        if labels[VERSION_LABEL].as_str() != Some(go_version)
-            || labels[RECIPE_LABEL].as_str() != Some(RECIPE)
+        if registry::label(&config, VERSION_LABEL) != Some(go_version)
+            || registry::label(&config, RECIPE_LABEL) != Some(RECIPE)
         {
             return Ok(false);
         }

@@ -23,11 +23,8 @@ const VERSION_LABEL: &str = "org.opencontainers.image.version";
 /// Reuses the image when the registry has it at [`BUILDKIT_VERSION`], else builds and pushes it.
 pub fn ensure(report: &mut Report) -> Result<()> {
     let image = format!("{REPO}:{TAG}");
-    let current = registry::config(&registry::image(REPO, TAG))?.and_then(|config| {
-        config["config"]["Labels"][VERSION_LABEL]
-            .as_str()
-            .map(str::to_string)
-    });
+    let current = registry::config(&registry::image(REPO, TAG))?
+        .and_then(|config| registry::label(&config, VERSION_LABEL).map(str::to_string));
     if current.as_deref() == Some(BUILDKIT_VERSION) {
         report.add("docker/dockerfile stand-in", Outcome::Reused, image);
         return Ok(());

@@ -14,6 +14,7 @@ use anyhow::{bail, Context, Result};
 use gostage_support::build_command::{buildctl_dockerfile, Progress};
 use gostage_support::config::GOLANG_MULTIARCH_REPOSITORY;
 use gostage_support::{cmd, go, registry};
+use oci_spec::image::Os;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -35,20 +36,15 @@ fn label_in_index(arch: &str, label: &str) -> Result<Option<String>> {
     let Some(index) = registry::manifest(&image())? else {
         return Ok(None);
     };
-    let Some(digest) = index.json["manifests"].as_array().and_then(|list| {
-        list.iter()
-            .find(|m| m["platform"]["os"] == "linux" && m["platform"]["architecture"] == arch)
-            .and_then(|m| m["digest"].as_str())
-    }) else {
+    let Some(entry) = index
+        .index()
+        .and_then(|index| registry::find_image(index, &Os::Linux, &arch.into()))
+    else {
         return Ok(None);
     };
-    Ok(
-        registry::config(&registry::image(REPO, digest))?.and_then(|config| {
-            config["config"]["Labels"][label]
-                .as_str()
-                .map(str::to_string)
-        }),
-    )
+    let digest = entry.digest().as_ref();
+    Ok(registry::config(&registry::image(REPO, digest))?
+        .and_then(|config| registry::label(&config, label).map(str::to_string)))
 }
 
 /// Makes sure 127.0.0.1:5000/bench/golang:1.23 holds amd64 and arm64 images of the host's Go

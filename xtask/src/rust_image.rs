@@ -58,9 +58,9 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     let version = host_rustc_version()?;
     let reference = registry::image(REPO, TAG);
     let current = registry::config(&reference)?;
-    if current.is_some_and(|config| {
-        config["config"]["Labels"][VERSION_LABEL].as_str() == Some(version.as_str())
-    }) {
+    if current
+        .is_some_and(|config| registry::label(&config, VERSION_LABEL) == Some(version.as_str()))
+    {
         report.add(
             "rust builder image",
             Outcome::Reused,
