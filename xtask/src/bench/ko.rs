@@ -9,7 +9,9 @@
 //! nonroot passwd/group, `/tmp`), for linux/amd64 and linux/arm64.
 
 use super::recipe::{Recipe, Workspace};
-use super::{measure_rounds, prune, short, Build, Section, AMD64, BOTH};
+use super::section::{short, Section};
+use super::timing::{measure_rounds, prune, Build};
+use super::{AMD64, BOTH};
 use crate::builder_images::mkdir;
 use crate::config::{scratch_dir, staging_dir};
 use anyhow::{bail, Context, Result};
