@@ -32,6 +32,7 @@ mod cli;
 mod ko;
 mod load;
 mod multiplatform;
+mod placeholders;
 mod programs;
 mod ratios;
 mod recipe;
@@ -45,6 +46,7 @@ use crate::{image, up};
 use anyhow::{Context, Result};
 use cli::Case;
 use gostage_support::config::workspace_root;
+use placeholders::Placeholders;
 use recipe::{Program, Workspace};
 use section::Section;
 use std::time::Instant;
@@ -77,12 +79,19 @@ pub fn run(args: &Args) -> Result<()> {
     };
     // Each section is printed (stdout) as soon as its case is done, and all of them end up
     // in bench/RESULTS.md.
-    let mut report = format!("{}\n{}\n", report::header(args.runs), report::machine());
+    // What is printed names no path, address or proxy of this machine (placeholders.rs).
+    let placeholders = Placeholders::of_this_machine(ws.goproxy());
+    let mut report = placeholders.apply(&format!(
+        "{}\n{}\n",
+        report::header(args.runs),
+        report::machine()
+    ));
     println!("{report}");
     let start = Instant::now();
     let show = |section: Section, report: &mut String| {
-        let mut out = String::new();
-        section.print(&mut out);
+        let mut printed = String::new();
+        section.print(&mut printed);
+        let out = placeholders.apply(&printed);
         println!("{out}");
         report.push_str(&out);
         report.push('\n');

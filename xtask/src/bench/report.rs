@@ -2,6 +2,7 @@
 //! CPUs), the machine, and the file itself.
 
 use super::cli::Args;
+use super::placeholders::LEGEND;
 use crate::buildkitd;
 use anyhow::{Context, Result};
 use gostage_support::cmd;
@@ -9,6 +10,8 @@ use gostage_support::config::{workspace_root, BUILDKIT_ADDR};
 use gostage_support::go;
 use std::process::Command;
 
+/// The first lines of the report: the commit, buildkitd's version and address, the CPUs, the
+/// Go of the builder image, how rows are run.
 pub(super) fn header(runs: u32) -> String {
     let buildkit = buildkitd::running_version();
     let go = go::env("GOVERSION").unwrap_or_default();
@@ -28,7 +31,8 @@ pub(super) fn header(runs: u32) -> String {
     )
 }
 
-/// Writes bench/RESULTS.md: the command, the machine and every section printed.
+/// Writes bench/RESULTS.md: the command, what the placeholders stand for, the machine and
+/// every section printed (`report`, with the placeholders already in).
 pub(super) fn write_results(args: &Args, report: &str, finished: &str) -> Result<()> {
     let case = format!("{:?}", args.case).to_lowercase();
     let path = workspace_root().join("bench/RESULTS.md");
@@ -43,6 +47,7 @@ pub(super) fn write_results(args: &Args, report: &str, finished: &str) -> Result
     let text = format!(
         "# Benchmark results\n\nWritten by `cargo xtask bench --case {case} --runs {runs}{flags}`; \
          times are medians of {runs} run(s), in seconds, wall clock of the client command.\n\n\
+         {LEGEND}\n\n\
          ```text\n{report}{finished}\n```\n",
         runs = args.runs
     );

@@ -4,6 +4,7 @@
 use super::recipe::Recipe;
 use super::timing::{log_dir, Row};
 use std::fmt::Write as _;
+use std::path::Path;
 
 /// What a case printed: its rows, ratios and notes.
 #[derive(Default)]
@@ -99,10 +100,16 @@ impl Section {
         for note in &self.notes {
             let _ = writeln!(out, "\n  {note}");
         }
+        // Every log is in the log directory; the rows say which one.
+        let logs = self
+            .rows
+            .first()
+            .and_then(|row| row.median().log.parent())
+            .map_or_else(log_dir, Path::to_path_buf);
         let _ = writeln!(
             out,
             "\n  commands (in order; build logs in {}):",
-            log_dir().display()
+            logs.display()
         );
         for (i, row) in self.rows.iter().enumerate() {
             let _ = writeln!(
