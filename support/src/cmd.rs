@@ -1,11 +1,12 @@
 //! Running external commands: echo them, keep their output for failure messages, stop them
 //! after a time limit.
 
+use crate::wait::{wait_until, WaitError};
 use anyhow::{bail, Context, Result};
 use std::io::Read;
 use std::process::{Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Builds may download modules and compile; nothing the tests run should take longer.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
@@ -73,12 +74,16 @@ pub fn run_with_timeout(cmd: &mut Command, timeout: Option<Duration>) -> Result<
         .with_context(|| format!("cannot start `{command}`"))?;
     let out = reader(child.stdout.take())?;
     let err = reader(child.stderr.take())?;
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if timeout.is_some_and(|limit| start.elapsed() > limit) {
+    let finished = wait_until(
+        &format!("`{command}` to finish"),
+        timeout.unwrap_or(Duration::MAX),
+        Duration::from_millis(100),
+        || Ok(child.try_wait()?),
+        Option::is_some,
+    );
+    let status = match finished {
+        Ok(status) => status.context("the child exited without a status")?,
+        Err(WaitError::TimedOut { .. }) => {
             let _ = child.kill();
             let _ = child.wait();
             let (stdout, stderr) = (
@@ -87,7 +92,7 @@ pub fn run_with_timeout(cmd: &mut Command, timeout: Option<Duration>) -> Result<
             );
             bail!("`{command}` did not finish within {timeout:?}\n----- stdout -----\n{stdout}\n----- stderr -----\n{stderr}");
         }
-        std::thread::sleep(Duration::from_millis(100));
+        Err(failed) => return Err(failed.into()),
     };
     Ok(Output {
         command,

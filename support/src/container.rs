@@ -2,9 +2,10 @@
 
 use crate::cmd;
 use crate::http;
+use crate::wait::wait_until;
 use anyhow::{bail, Context, Result};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A running container, removed when dropped.
 pub struct Container {
@@ -51,23 +52,28 @@ impl Container {
     }
 
     fn wait_for_port(&self, timeout: Duration) -> Result<()> {
-        let start = Instant::now();
-        loop {
-            // Docker's userland proxy accepts before the container listens: wait for an answer.
-            if http::get(&self.url("/"), Duration::from_secs(2)).is_ok() {
-                return Ok(());
-            }
-            if !self.running() || start.elapsed() > timeout {
-                bail!(
-                    "container of {} never answered on {} (running: {})\n{}",
-                    self.image,
-                    self.addr,
-                    self.running(),
-                    self.diagnostics()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        // Docker's userland proxy accepts before the container listens: wait for an answer.
+        let answered = wait_until(
+            &format!("the container of {} to answer on {}", self.image, self.addr),
+            timeout,
+            Duration::from_millis(200),
+            // What the last request failed with; None once the container answers.
+            || match http::get(&self.url("/"), Duration::from_secs(2)) {
+                Ok(_) => Ok(None),
+                Err(_) if !self.running() => bail!("the container is no longer running"),
+                Err(error) => Ok(Some(format!("{error:#}"))),
+            },
+            Option::is_none,
+        );
+        answered.map(|_| ()).map_err(|error| {
+            anyhow::Error::from(error).context(format!(
+                "container of {} never answered on {} (running: {})\n{}",
+                self.image,
+                self.addr,
+                self.running(),
+                self.diagnostics()
+            ))
+        })
     }
 
     fn running(&self) -> bool {

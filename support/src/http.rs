@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use std::time::Duration;
 
 /// A response of any status.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
     /// The HTTP status code.
     pub status: u16,

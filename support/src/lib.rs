@@ -2,7 +2,11 @@
 //! end-to-end tests): the names and paths of the test environment, running commands, the build
 //! commands of each daemon path, HTTP, ELF facts, and reading images from the local registry.
 //!
-//! The real components are described in DESIGN.md, "Real components and how tests start them".
+//! The real components (the local registry, the Docker Engine, buildkitd and its buildx
+//! builder, the Go builder images) are described in docs/architecture.md, "Test environment";
+//! `cargo xtask up` provisions them, and these modules name them ([`config`]), start builds
+//! on them ([`build_command`]) and read what they made ([`registry`], [`container`]). Waiting
+//! is [`wait`], temporary directories are [`temporary`].
 
 pub mod build_command;
 pub mod cmd;
@@ -12,3 +16,5 @@ pub mod elf;
 pub mod go;
 pub mod http;
 pub mod registry;
+pub mod temporary;
+pub mod wait;

@@ -2,12 +2,16 @@
 //! sources without touching the repo.
 
 use anyhow::{Context, Result};
+use gostage_support::temporary;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use tempfile::TempDir;
 
 /// A copy of a directory under the system temp dir, removed when dropped.
 pub struct TempCopy {
+    /// The copy (the temporary directory itself).
     pub path: PathBuf,
+    /// Removes the copy when dropped.
+    _directory: TempDir,
 }
 
 impl TempCopy {
@@ -25,15 +29,13 @@ impl TempCopy {
     }
 
     fn of(source: &Path, name: &str) -> Result<TempCopy> {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let path =
-            std::env::temp_dir().join(format!("gostage-e2e-{name}-{}-{n}", std::process::id()));
-        if path.exists() {
-            std::fs::remove_dir_all(&path)?;
-        }
+        let directory = temporary::directory(&format!("gostage-e2e-{name}"))?;
+        let path = directory.path().to_path_buf();
         copy_dir(source, &path)?;
-        Ok(TempCopy { path })
+        Ok(TempCopy {
+            path,
+            _directory: directory,
+        })
     }
 
     /// Replaces the file `rel` with `content`.
@@ -52,12 +54,6 @@ impl TempCopy {
     pub fn read(&self, rel: &str) -> Result<String> {
         let file = self.path.join(rel);
         std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))
-    }
-}
-
-impl Drop for TempCopy {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 

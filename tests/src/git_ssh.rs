@@ -4,12 +4,13 @@
 //! with network in the host's network namespace, so build steps reach it.
 
 use anyhow::{bail, Context, Result};
-use gostage_support::cmd;
+use gostage_support::wait::wait_until;
+use gostage_support::{cmd, temporary};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tempfile::TempDir;
 
 /// sshd of the openssh-server package (`cargo xtask up` installs it); it must be started by
 /// its absolute path, since it re-executes itself.
@@ -28,15 +29,15 @@ pub struct GitSshServer {
     user: String,
     sshd: Child,
     agent: Child,
+    /// Removes [`Self::dir`] when dropped, after sshd and the agent have stopped.
+    _directory: TempDir,
 }
 
 impl GitSshServer {
     /// Makes the keys, starts sshd on a free port and an agent holding the client key.
     pub fn start() -> Result<GitSshServer> {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("gostage-git-ssh-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let directory = temporary::directory("gostage-git-ssh")?;
+        let dir = directory.path().to_path_buf();
         std::fs::create_dir_all(dir.join("repos"))?;
         for (name, comment) in [
             ("host_key", "gostage-test-host"),
@@ -87,6 +88,7 @@ impl GitSshServer {
             user,
             sshd,
             agent,
+            _directory: directory,
         };
         server.wait_until_ready()?;
         cmd::run(
@@ -99,20 +101,18 @@ impl GitSshServer {
     }
 
     fn wait_until_ready(&self) -> Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let listening = TcpStream::connect(("127.0.0.1", self.port)).is_ok();
-            if listening && self.agent_socket.exists() {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!(
-                    "sshd or ssh-agent did not start in 10 s; sshd log:\n{}",
-                    self.log()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until(
+            "sshd to listen and ssh-agent to make its socket",
+            Duration::from_secs(10),
+            Duration::from_millis(50),
+            || {
+                let listening = TcpStream::connect(("127.0.0.1", self.port)).is_ok();
+                Ok((listening, self.agent_socket.exists()))
+            },
+            |&(listening, agent)| listening && agent,
+        )
+        .with_context(|| format!("sshd or ssh-agent did not start; sshd log:\n{}", self.log()))?;
+        Ok(())
     }
 
     /// The SSH URL of the repository directory: `ssh://<user>@127.0.0.1:<port><dir>/repos/`;
@@ -183,7 +183,6 @@ impl Drop for GitSshServer {
         let _ = self.sshd.wait();
         let _ = self.agent.kill();
         let _ = self.agent.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -2,8 +2,10 @@
 //! layout tarball (buildctl `--output type=oci`).
 
 use anyhow::{bail, Context, Result};
-use gostage_support::cmd;
-use serde_json::Value;
+use gostage_support::registry::{parse_config, Manifest};
+use gostage_support::{cmd, temporary};
+use oci_spec::image::{Arch, Config, ImageConfiguration, Os};
+use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::Path;
@@ -35,26 +37,24 @@ pub struct Entry {
 /// The image config (the OCI/Docker config JSON) and the files of all layers applied in order,
 /// keyed by path without a leading `/` or `./` (e.g. `usr/local/bin/hello`).
 pub struct ImageFs {
-    pub config: Value,
+    pub config: ImageConfiguration,
     pub entries: BTreeMap<String, Entry>,
 }
 
 impl ImageFs {
     /// `docker save IMAGE`, then reads it.
     pub fn from_docker(image: &str) -> Result<ImageFs> {
-        let dir = std::env::temp_dir().join(format!("gostage-e2e-save-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let tar = dir.join("image.tar");
-        let result = cmd::run(
+        let dir = temporary::directory("gostage-e2e-save")?;
+        let tar = dir.path().join("image.tar");
+        cmd::run(
             Command::new("docker")
                 .arg("save")
                 .arg("-o")
                 .arg(&tar)
                 .arg(image),
         )
-        .and_then(|_| ImageFs::from_archive(&tar));
-        let _ = std::fs::remove_dir_all(&dir);
-        result.with_context(|| format!("reading the filesystem of {image}"))
+        .and_then(|_| ImageFs::from_archive(&tar))
+        .with_context(|| format!("reading the filesystem of {image}"))
     }
 
     /// Reads a `docker save` archive or an OCI layout tarball (for the linux/amd64 image).
@@ -81,7 +81,10 @@ impl ImageFs {
 
     /// An image from its config and its layer blobs (tar, gzip or not), applied in order: for
     /// images read from the registry (see [`crate::registry`]).
-    pub fn from_layers<L: AsRef<[u8]>>(config: Value, layers: &[L]) -> Result<ImageFs> {
+    pub fn from_layers<L: AsRef<[u8]>>(
+        config: ImageConfiguration,
+        layers: &[L],
+    ) -> Result<ImageFs> {
         let mut entries = BTreeMap::new();
         for layer in layers {
             apply_layer(&mut entries, layer.as_ref())?;
@@ -89,9 +92,10 @@ impl ImageFs {
         Ok(ImageFs { config, entries })
     }
 
-    /// The `config` object of the image config (User, Env, Entrypoint, ...).
-    pub fn runtime_config(&self) -> &Value {
-        &self.config["config"]
+    /// The `config` object of the image config (User, Env, Entrypoint, ...); empty when the
+    /// image config has none.
+    pub fn runtime_config(&self) -> Config {
+        self.config.config().clone().unwrap_or_default()
     }
 
     pub fn get(&self, path: &str) -> Option<&Entry> {
@@ -137,19 +141,29 @@ fn file<'a>(files: &'a HashMap<String, Vec<u8>>, name: &str) -> Result<&'a [u8]>
         .with_context(|| format!("the archive has no {name}"))
 }
 
+/// One image of a `docker save` archive's `manifest.json` (moby/moby, image/tarexport:
+/// `manifestItem`).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SavedImage {
+    /// The config file's path in the archive.
+    config: String,
+    /// The layer tarballs' paths, base first.
+    layers: Vec<String>,
+}
+
 fn docker_layout<'a>(
     files: &'a HashMap<String, Vec<u8>>,
     manifest: &[u8],
-) -> Result<(Value, Vec<&'a [u8]>)> {
-    let manifest: Value = serde_json::from_slice(manifest)?;
-    let image = &manifest[0];
-    let config =
-        serde_json::from_slice(file(files, image["Config"].as_str().context("no Config")?)?)?;
-    let layers = image["Layers"]
-        .as_array()
-        .context("no Layers")?
+) -> Result<(ImageConfiguration, Vec<&'a [u8]>)> {
+    let saved: Vec<SavedImage> =
+        serde_json::from_slice(manifest).context("manifest.json is not a docker save manifest")?;
+    let image = saved.first().context("manifest.json lists no image")?;
+    let config = parse_config(file(files, &image.config)?)?;
+    let layers = image
+        .layers
         .iter()
-        .map(|l| file(files, l.as_str().unwrap_or_default()))
+        .map(|layer| file(files, layer))
         .collect::<Result<_>>()?;
     Ok((config, layers))
 }
@@ -164,39 +178,39 @@ fn blob<'a>(files: &'a HashMap<String, Vec<u8>>, digest: &str) -> Result<&'a [u8
 fn oci_layout<'a>(
     files: &'a HashMap<String, Vec<u8>>,
     index: &[u8],
-) -> Result<(Value, Vec<&'a [u8]>)> {
-    let mut node: Value = serde_json::from_slice(index)?;
+) -> Result<(ImageConfiguration, Vec<&'a [u8]>)> {
+    let mut node = Manifest::from_bytes(index).context("index.json")?;
     // Descend through indexes to the linux/amd64 image manifest (skipping attestations).
     for _ in 0..4 {
-        if let Some(layers) = node["layers"].as_array() {
-            let config = serde_json::from_slice(blob(
-                files,
-                node["config"]["digest"].as_str().context("no config")?,
-            )?)?;
-            let layers = layers
+        if let Some(image) = node.image() {
+            let config = parse_config(blob(files, image.config().digest().as_ref())?)?;
+            let layers = image
+                .layers()
                 .iter()
-                .map(|l| blob(files, l["digest"].as_str().unwrap_or_default()))
+                .map(|layer| blob(files, layer.digest().as_ref()))
                 .collect::<Result<_>>()?;
             return Ok((config, layers));
         }
-        let manifests = node["manifests"]
-            .as_array()
-            .context("an index without manifests")?;
-        let chosen = manifests
-            .iter()
-            .filter(|m| {
-                m["annotations"]["vnd.docker.reference.type"].as_str()
+        let chosen = node
+            .index()
+            .into_iter()
+            .flat_map(|index| index.manifests())
+            .filter(|entry| {
+                entry
+                    .annotations()
+                    .as_ref()
+                    .and_then(|annotations| annotations.get(crate::registry::REFERENCE_TYPE))
+                    .map(String::as_str)
                     != Some("attestation-manifest")
             })
-            .find(|m| {
-                let p = &m["platform"];
-                p.is_null() || (p["os"] == "linux" && p["architecture"] == "amd64")
+            .find(|entry| {
+                entry.platform().as_ref().is_none_or(|platform| {
+                    platform.os() == &Os::Linux && platform.architecture() == &Arch::Amd64
+                })
             })
             .context("no linux/amd64 manifest in the index")?;
-        node = serde_json::from_slice(blob(
-            files,
-            chosen["digest"].as_str().context("no digest")?,
-        )?)?;
+        let digest = chosen.digest().to_string();
+        node = Manifest::from_bytes(blob(files, &digest)?).with_context(|| digest.clone())?;
     }
     bail!("OCI layout nested too deeply")
 }

@@ -3,10 +3,11 @@
 //! (`assets/module_proxy.go`). Stopping it leaves a build without any module source.
 
 use anyhow::{bail, Context, Result};
-use gostage_support::{cmd, go};
+use gostage_support::{cmd, go, temporary};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use tempfile::TempDir;
 
 const PROGRAM: &str = include_str!("assets/module_proxy.go");
 
@@ -15,7 +16,8 @@ pub struct ModuleProxy {
     /// `http://127.0.0.1:PORT`, the value for GOPROXY.
     pub url: String,
     child: Child,
-    directory: PathBuf,
+    /// The server's source and binary, removed when dropped.
+    _directory: TempDir,
 }
 
 impl ModuleProxy {
@@ -28,16 +30,9 @@ impl ModuleProxy {
                 .current_dir(module_dir),
         )?;
         let served = PathBuf::from(go::env("GOMODCACHE")?).join("cache/download");
-        let directory = std::env::temp_dir().join(format!(
-            "gostage-e2e-module-proxy-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)?
-                .as_nanos()
-        ));
-        std::fs::create_dir_all(&directory)?;
-        let source = directory.join("module_proxy.go");
-        let binary = directory.join("module_proxy");
+        let directory = temporary::directory("gostage-e2e-module-proxy")?;
+        let source = directory.path().join("module_proxy.go");
+        let binary = directory.path().join("module_proxy");
         std::fs::write(&source, PROGRAM)?;
         cmd::run(
             Command::new("go")
@@ -62,7 +57,7 @@ impl ModuleProxy {
         let mut proxy = ModuleProxy {
             url: format!("http://{address}"),
             child,
-            directory,
+            _directory: directory,
         };
         if !matches!(read, Some(Ok(n)) if n > 0) || address.is_empty() {
             proxy.stop();
@@ -75,7 +70,6 @@ impl ModuleProxy {
     pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.directory);
     }
 }
 

@@ -3,8 +3,9 @@
 //! filesystem, and the attestations BuildKit attaches to them.
 
 use crate::image_fs::ImageFs;
-use anyhow::{ensure, Context, Result};
-use gostage_support::registry::{Manifest, Pulled};
+use anyhow::{Context, Result};
+use gostage_support::registry::{platform_name, Manifest, Pulled};
+use oci_spec::image::{Descriptor, ImageConfiguration, ImageManifest};
 use serde_json::Value;
 use std::io::Read;
 
@@ -12,21 +13,18 @@ use std::io::Read;
 pub const REFERENCE_TYPE: &str = "vnd.docker.reference.type";
 /// The annotation naming the image manifest an attestation manifest is about.
 pub const REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
+/// The annotation naming the in-toto predicate type of an attestation layer.
+pub const PREDICATE_TYPE: &str = "in-toto.io/predicate-type";
 /// The in-toto predicate type of SPDX SBOMs.
 pub const SPDX: &str = "https://spdx.dev/Document";
 
-/// `os/architecture[/variant]` of a descriptor's or config's platform.
-pub fn platform_of(platform: &Value) -> String {
-    let mut text = format!(
-        "{}/{}",
-        platform["os"].as_str().unwrap_or("?"),
-        platform["architecture"].as_str().unwrap_or("?")
-    );
-    if let Some(variant) = platform["variant"].as_str().filter(|v| !v.is_empty()) {
-        text.push('/');
-        text.push_str(variant);
-    }
-    text
+/// The annotation `key` of a descriptor, if it has it.
+fn annotation<'a>(descriptor: &'a Descriptor, key: &str) -> Option<&'a str> {
+    descriptor
+        .annotations()
+        .as_ref()?
+        .get(key)
+        .map(String::as_str)
 }
 
 /// One platform's image in an index.
@@ -37,7 +35,17 @@ pub struct PlatformImage {
     /// Its image manifest.
     pub manifest: Manifest,
     /// Its image config.
-    pub config: Value,
+    pub config: ImageConfiguration,
+}
+
+impl PlatformImage {
+    /// Its image manifest's content (the manifest is an image manifest: [`Index::read`]
+    /// checked).
+    fn image_manifest(&self) -> Result<&ImageManifest> {
+        self.manifest
+            .image()
+            .with_context(|| format!("the {} manifest is an index", self.platform))
+    }
 }
 
 /// An attestation manifest of an index (platform unknown/unknown).
@@ -67,36 +75,38 @@ impl Index {
     pub fn read(image: &str) -> Result<Index> {
         let pulled = Pulled::copy(image)?;
         let index = pulled.manifest.clone();
-        ensure!(
-            index.is_index(),
-            "{image} is a single image ({}), not an index:\n{:#}",
-            index.media_type(),
-            index.json
-        );
+        let entries = index.index().with_context(|| {
+            format!(
+                "{image} is a single image ({}), not an index:\n{index}",
+                index.media_type().map(AsRef::as_ref).unwrap_or_default()
+            )
+        })?;
         let mut images = Vec::new();
         let mut attestations = Vec::new();
-        for descriptor in index.json["manifests"].as_array().into_iter().flatten() {
-            let digest = descriptor["digest"]
-                .as_str()
-                .with_context(|| format!("a descriptor without digest in {image}"))?;
+        for descriptor in entries.manifests() {
+            let digest = descriptor.digest().as_ref();
             let child = pulled.manifest(digest)?;
-            let annotations = &descriptor["annotations"];
-            if annotations[REFERENCE_TYPE] == "attestation-manifest" {
+            if annotation(descriptor, REFERENCE_TYPE) == Some("attestation-manifest") {
                 attestations.push(Attestation {
-                    subject: annotations[REFERENCE_DIGEST]
-                        .as_str()
+                    subject: annotation(descriptor, REFERENCE_DIGEST)
                         .unwrap_or_default()
                         .to_string(),
                     manifest: child,
                 });
                 continue;
             }
-            let config_digest = child.json["config"]["digest"]
-                .as_str()
-                .with_context(|| format!("manifest {digest} of {image} has no config"))?;
+            let config_digest = child
+                .image()
+                .with_context(|| format!("manifest {digest} of {image} is an index"))?
+                .config()
+                .digest()
+                .to_string();
             images.push(PlatformImage {
-                platform: platform_of(&descriptor["platform"]),
-                config: pulled.json(config_digest)?,
+                platform: descriptor
+                    .platform()
+                    .as_ref()
+                    .map_or_else(|| "?/?".to_string(), platform_name),
+                config: pulled.config(&config_digest)?,
                 manifest: child,
             });
         }
@@ -131,11 +141,11 @@ impl Index {
     /// The merged filesystem of the image for `platform`, from its layer blobs.
     pub fn fs(&self, platform: &str) -> Result<ImageFs> {
         let image = self.image(platform)?;
-        let layers = image.manifest.json["layers"]
-            .as_array()
-            .with_context(|| format!("the {platform} manifest of {} has no layers", self.image))?
+        let layers = image
+            .image_manifest()?
+            .layers()
             .iter()
-            .map(|l| self.pulled.blob(l["digest"].as_str().unwrap_or_default()))
+            .map(|layer| self.pulled.blob(layer.digest().as_ref()))
             .collect::<Result<Vec<_>>>()?;
         ImageFs::from_layers(image.config.clone(), &layers)
             .with_context(|| format!("reading the {platform} layers of {}", self.image))
@@ -150,14 +160,10 @@ impl Index {
             .iter()
             .filter(|a| a.subject == image.manifest.digest)
         {
-            for layer in attestation.manifest.json["layers"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                if layer["annotations"]["in-toto.io/predicate-type"] == predicate_type {
-                    let digest = layer["digest"].as_str().unwrap_or_default();
-                    statements.push(self.pulled.json(digest)?);
+            let layers = attestation.manifest.image().map(ImageManifest::layers);
+            for layer in layers.into_iter().flatten() {
+                if annotation(layer, PREDICATE_TYPE) == Some(predicate_type) {
+                    statements.push(self.pulled.json(layer.digest().as_ref())?);
                 }
             }
         }
@@ -167,13 +173,13 @@ impl Index {
     /// The index and every attestation manifest in it, for failure messages.
     pub fn describe(&self) -> String {
         let mut text = format!(
-            "index {}@{}:\n{:#}",
-            self.image, self.manifest.digest, self.manifest.json
+            "index {}@{}:\n{}",
+            self.image, self.manifest.digest, self.manifest
         );
         for a in &self.attestations {
             text.push_str(&format!(
-                "\nattestation {} for {}:\n{:#}",
-                a.manifest.digest, a.subject, a.manifest.json
+                "\nattestation {} for {}:\n{}",
+                a.manifest.digest, a.subject, a.manifest
             ));
         }
         text
@@ -202,17 +208,4 @@ pub fn blobs_holding(image: &str, needles: &[&str]) -> Result<Vec<(String, Strin
         }
     }
     Ok(found)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_platforms() {
-        let p: Value = serde_json::json!({"os": "linux", "architecture": "arm", "variant": "v7"});
-        assert_eq!(platform_of(&p), "linux/arm/v7");
-        let p: Value = serde_json::json!({"os": "linux", "architecture": "amd64"});
-        assert_eq!(platform_of(&p), "linux/amd64");
-    }
 }

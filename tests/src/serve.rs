@@ -3,13 +3,14 @@
 //! architectures. The service listens on the port in its PORT environment variable.
 
 use anyhow::{bail, Context, Result};
+use gostage_support::wait::wait_until;
 use gostage_support::{cmd, http};
 use std::io::Read;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tempfile::TempPath;
 
 /// A free TCP port on 127.0.0.1 (bound, then released for the service to take).
 pub fn free_port() -> Result<u16> {
@@ -23,7 +24,8 @@ pub struct Served {
     /// 127.0.0.1:PORT
     pub addr: String,
     child: Child,
-    file: PathBuf,
+    /// The binary, removed when dropped.
+    _file: TempPath,
 }
 
 impl Served {
@@ -31,8 +33,12 @@ impl Served {
     /// `emulator` (a program on PATH) when given; waits until GET /health answers.
     pub fn start(binary: &[u8], label: &str, emulator: Option<&str>) -> Result<Served> {
         let port = free_port()?;
-        let file =
-            std::env::temp_dir().join(format!("gostage-e2e-bin-{}-{port}", std::process::id()));
+        // Closed before it runs: an executable open for writing cannot be started (ETXTBSY).
+        let file = tempfile::Builder::new()
+            .prefix("gostage-e2e-bin-")
+            .tempfile()
+            .context("creating a file for the service binary")?
+            .into_temp_path();
         std::fs::write(&file, binary).with_context(|| format!("writing {}", file.display()))?;
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755))?;
         let mut command = match emulator {
@@ -55,54 +61,47 @@ impl Served {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(e) => {
-                let _ = std::fs::remove_file(&file);
-                return Err(e).with_context(|| format!("cannot start {what}"));
-            }
-        };
+        let child = child.with_context(|| format!("cannot start {what}"))?;
         let mut served = Served {
             what,
             addr: format!("127.0.0.1:{port}"),
             child,
-            file,
+            _file: file,
         };
         served.wait_for_health(Duration::from_secs(60))?;
         Ok(served)
     }
 
     fn wait_for_health(&mut self, timeout: Duration) -> Result<()> {
-        let start = Instant::now();
-        loop {
-            if let Ok(r) = http::get(&self.url("/health"), Duration::from_secs(2)) {
-                if r.status == 200 && r.body.trim() == "ok" {
-                    return Ok(());
-                }
-                bail!(
+        let awaited = format!("{} to answer GET /health on {}", self.what, self.addr);
+        wait_until(
+            &awaited,
+            timeout,
+            Duration::from_millis(200),
+            // What the last request failed with; None once the service answers.
+            || match http::get(&self.url("/health"), Duration::from_secs(2)) {
+                Ok(r) if r.status == 200 && r.body.trim() == "ok" => Ok(None),
+                Ok(r) => bail!(
                     "{}: GET /health answered HTTP {} {:?}, expected 200 \"ok\"",
                     self.what,
                     r.status,
                     r.body
-                );
-            }
-            if let Some(status) = self.child.try_wait()? {
-                let output = self.output();
-                bail!(
-                    "{} exited with {status} before answering on {}\n{output}",
-                    self.what,
-                    self.addr
-                );
-            }
-            if start.elapsed() > timeout {
-                bail!(
-                    "{} did not answer GET /health on {} within {timeout:?}",
-                    self.what,
-                    self.addr
-                );
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+                ),
+                Err(error) => match self.child.try_wait()? {
+                    Some(status) => {
+                        let output = self.output();
+                        bail!(
+                            "{} exited with {status} before answering on {}\n{output}",
+                            self.what,
+                            self.addr
+                        )
+                    }
+                    None => Ok(Some(format!("{error:#}"))),
+                },
+            },
+            Option::is_none,
+        )?;
+        Ok(())
     }
 
     /// What an exited process printed.
@@ -141,6 +140,5 @@ impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.file);
     }
 }

@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result};
 use gostage_support::build_command::{engine, Progress};
-use gostage_support::cmd;
 use gostage_support::config::REGISTRY;
+use gostage_support::{cmd, temporary};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -34,13 +34,14 @@ pub fn distroless_static() -> Result<String> {
         return Ok(reference.clone());
     }
     let reference = format!("{REGISTRY}/e2e/distroless-static-debian12:nonroot");
-    let dir = std::env::temp_dir().join(format!("gostage-e2e-distroless-{}", std::process::id()));
-    let result = stage(&dir).and_then(|_| {
-        cmd::run(engine(Progress::Plain).args(["-t", &reference]).arg(&dir))?;
-        cmd::docker(&["push", &reference])
-    });
-    let _ = std::fs::remove_dir_all(&dir);
-    result.context("building the distroless stand-in")?;
+    let directory = temporary::directory("gostage-e2e-distroless")?;
+    let dir = directory.path();
+    stage(dir)
+        .and_then(|_| {
+            cmd::run(engine(Progress::Plain).args(["-t", &reference]).arg(dir))?;
+            cmd::docker(&["push", &reference])
+        })
+        .context("building the distroless stand-in")?;
     Ok(PUSHED.get_or_init(|| reference).clone())
 }
 
@@ -65,11 +66,9 @@ pub fn distroless_base() -> Result<String> {
         return Ok(reference.clone());
     }
     let reference = format!("{REGISTRY}/e2e/distroless-base-debian12:nonroot");
-    let dir = std::env::temp_dir().join(format!(
-        "gostage-e2e-distroless-base-{}",
-        std::process::id()
-    ));
-    let result = stage(&dir).and_then(|_| {
+    let directory = temporary::directory("gostage-e2e-distroless-base")?;
+    let dir = directory.path();
+    let result = stage(dir).and_then(|_| {
         let static_dockerfile = std::fs::read_to_string(dir.join("Dockerfile"))?;
         let glibc: String = GLIBC_FILES
             .iter()
@@ -79,10 +78,9 @@ pub fn distroless_base() -> Result<String> {
             dir.join("Dockerfile"),
             format!("FROM golang:1.23 AS debian\n{static_dockerfile}{glibc}"),
         )?;
-        cmd::run(engine(Progress::Plain).args(["-t", &reference]).arg(&dir))?;
+        cmd::run(engine(Progress::Plain).args(["-t", &reference]).arg(dir))?;
         cmd::docker(&["push", &reference])
     });
-    let _ = std::fs::remove_dir_all(&dir);
     result.context("building the distroless base stand-in")?;
     Ok(PUSHED.get_or_init(|| reference).clone())
 }
@@ -125,8 +123,8 @@ fn stage(dir: &Path) -> Result<()> {
 /// for `builder:`.
 pub fn golang_breaking_compiles(name: &str, setup: &str) -> Result<String> {
     let image = format!("{REGISTRY}/e2e/{name}:1.23");
-    let dir = std::env::temp_dir().join(format!("gostage-e2e-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
+    let directory = temporary::directory(&format!("gostage-e2e-{name}"))?;
+    let dir = directory.path();
     let result = std::fs::write(
         dir.join("go"),
         format!("#!/bin/sh\ncase \" $* \" in *\" -buildvcs=false \"*) {setup} ;; esac\nexec /usr/local/go/bin/go.real \"$@\"\n"),
@@ -138,9 +136,8 @@ pub fn golang_breaking_compiles(name: &str, setup: &str) -> Result<String> {
         )
     })
     .map_err(anyhow::Error::from)
-    .and_then(|()| cmd::run(engine(Progress::Plain).args(["-t", &image]).arg(&dir)))
+    .and_then(|()| cmd::run(engine(Progress::Plain).args(["-t", &image]).arg(dir)))
     .and_then(|_| cmd::docker(&["push", "-q", &image]));
-    let _ = std::fs::remove_dir_all(&dir);
     result.with_context(|| format!("making the builder {image}"))?;
     Ok(image)
 }

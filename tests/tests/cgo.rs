@@ -16,9 +16,9 @@ use gostage_e2e::fixture::TempCopy;
 use gostage_e2e::image_fs::ImageFs;
 use gostage_e2e::registry::Index;
 use gostage_e2e::stand_in::{self, DISTROLESS_BASE};
-use gostage_support::cmd;
 use gostage_support::container::Container;
 use gostage_support::elf::{self, EM_AARCH64, EM_X86_64};
+use gostage_support::{cmd, temporary};
 use std::process::Command;
 
 const BINARY: &str = "usr/local/bin/notes";
@@ -116,7 +116,8 @@ fn sqlite_service_for_amd64_and_arm64_cross_compiled() -> Result<()> {
         );
     }
     // The arm64 binary stores and reads a note under qemu-user.
-    let dir = tempfile_dir("notes-arm64")?;
+    let directory = temporary::directory("gostage-e2e-notes-arm64")?;
+    let dir = directory.path();
     let file = dir.join("notes");
     std::fs::write(&file, binary(&built, "linux/arm64")?)?;
     cmd::output(Command::new("chmod").arg("755").arg(&file))?;
@@ -125,9 +126,7 @@ fn sqlite_service_for_amd64_and_arm64_cross_compiled() -> Result<()> {
             .arg(&file)
             .arg("check")
             .env("NOTES_DB", dir.join("notes.db")),
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = out?;
+    )?;
     ensure!(
         out.contains("note 1 stored; 1: checked") && out.starts_with("sqlite 3."),
         "the arm64 binary under qemu printed {out:?}"
@@ -189,11 +188,4 @@ fn a_dynamic_binary_on_scratch_is_refused_with_both_choices() -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// A fresh directory under the temporary directory, for one test's files.
-fn tempfile_dir(name: &str) -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("gostage-e2e-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
 }

@@ -9,9 +9,10 @@ use gostage_e2e::serve::free_port;
 use gostage_support::cmd::{self, Output};
 use gostage_support::go::goproxy;
 use gostage_support::http;
+use gostage_support::wait::wait_until;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The compose project name: the containers and network it creates carry it.
 const PROJECT: &str = "gostage-e2e-compose";
@@ -71,15 +72,18 @@ fn compose_builds_and_starts_a_gostage_service() -> Result<()> {
         bail!("docker-compose up failed\n{}", up.describe());
     }
     let url = format!("http://127.0.0.1:{port}/");
-    let start = Instant::now();
-    let page = loop {
-        match http::get(&url, Duration::from_secs(2)) {
-            Ok(response) if response.status == 200 => break response.body,
-            _ if start.elapsed() > Duration::from_secs(30) => {
-                let logs = compose(&copy.path, &["logs"]).map(|out| out.combined());
-                bail!("the service never answered on {url}\n{logs:?}");
-            }
-            _ => std::thread::sleep(Duration::from_millis(200)),
+    let answer = wait_until(
+        &format!("the service to answer 200 on {url}"),
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+        || Ok(http::get(&url, Duration::from_secs(2)).map_err(|error| format!("{error:#}"))),
+        |answer| answer.as_ref().is_ok_and(|response| response.status == 200),
+    );
+    let page = match answer {
+        Ok(Ok(response)) => response.body,
+        failed => {
+            let logs = compose(&copy.path, &["logs"]).map(|out| out.combined());
+            bail!("the service never answered on {url} ({failed:?})\n{logs:?}");
         }
     };
     ensure!(

@@ -8,13 +8,14 @@
 //! compile step, after the frontend has planned and every image is resolved. The daemons are
 //! restarted with `xtask up --skip-verify` (the binary next to this test's).
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use gostage_e2e::build::{build_opts, Daemon, Options, SPEC};
 use gostage_e2e::enabled;
 use gostage_e2e::fixture::TempCopy;
 use gostage_e2e::stand_in::golang_breaking_compiles;
 use gostage_support::cmd;
 use gostage_support::config::{buildkitd_pidfile, registry_pidfile};
+use gostage_support::wait::{wait_until, WaitError};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -58,39 +59,42 @@ fn start(copy: &TempCopy, name: &str) -> Result<(Child, PathBuf)> {
 
 /// Waits until the file `log` contains `needle`.
 fn wait_for(log: &Path, needle: &str, timeout: Duration) -> Result<()> {
-    let start = Instant::now();
-    loop {
-        if std::fs::read_to_string(log)
-            .unwrap_or_default()
-            .contains(needle)
-        {
-            return Ok(());
-        }
-        if start.elapsed() > timeout {
-            bail!(
-                "no `{needle}` after {timeout:?}:\n{}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_until(
+        &format!("`{needle}` in {}", log.display()),
+        timeout,
+        Duration::from_millis(200),
+        || Ok(std::fs::read_to_string(log).unwrap_or_default()),
+        |text| text.contains(needle),
+    )
+    .map_err(|error| match error {
+        WaitError::TimedOut { last, .. } => anyhow!("no `{needle}` after {timeout:?}:\n{last}"),
+        failed => failed.into(),
+    })?;
+    Ok(())
 }
 
 /// Waits for `child` to exit; its output (the file `log`) and whether it succeeded.
 fn finish(mut child: Child, log: &Path, timeout: Duration) -> Result<(bool, String)> {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok((status.success(), std::fs::read_to_string(log)?));
-        }
-        if start.elapsed() > timeout {
+    let exited = wait_until(
+        "the client to end",
+        timeout,
+        Duration::from_millis(200),
+        || Ok(child.try_wait()?),
+        Option::is_some,
+    );
+    match exited {
+        Ok(status) => Ok((
+            status.is_some_and(|status| status.success()),
+            std::fs::read_to_string(log)?,
+        )),
+        Err(WaitError::TimedOut { .. }) => {
             let _ = child.kill();
             bail!(
                 "the client did not end within {timeout:?}:\n{}",
                 std::fs::read_to_string(log)?
             );
         }
-        std::thread::sleep(Duration::from_millis(200));
+        Err(failed) => Err(failed.into()),
     }
 }
 
@@ -162,14 +166,15 @@ fn next_build_is_correct(name: &str) -> Result<()> {
     cmd::docker(&["pull", "-q", &built.image])?;
     let container = cmd::docker(&["run", "-d", "--rm", &built.image])?;
     let container = container.trim().to_string();
-    let start = Instant::now();
-    let logs = loop {
-        let logs = cmd::run_any(Command::new("docker").args(["logs", &container]))?.combined();
-        if logs.contains(&message) || start.elapsed() > Duration::from_secs(20) {
-            break logs;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    // Judged below, also when the message never came.
+    let logs = wait_until(
+        &format!("the container to log {message:?}"),
+        Duration::from_secs(20),
+        Duration::from_millis(200),
+        || Ok(cmd::run_any(Command::new("docker").args(["logs", &container]))?.combined()),
+        |logs| logs.contains(&message),
+    )
+    .or_else(WaitError::into_last)?;
     let _ = cmd::docker(&["rm", "-f", &container]);
     ensure!(
         logs.contains(&message),
@@ -239,10 +244,15 @@ fn a_cancelled_build_stops_the_frontend_and_the_compile() -> Result<()> {
         "go build ./cmd/uuid-service",
         Duration::from_secs(300),
     )?;
-    let start = Instant::now();
-    while sleeping_compiles().is_empty() && start.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    // Judged below, also when the compile never started.
+    wait_until(
+        "the compile step to start",
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+        || Ok(sleeping_compiles()),
+        |compiles| !compiles.is_empty(),
+    )
+    .or_else(WaitError::into_last)?;
     ensure!(
         !frontends().is_empty(),
         "no gostage frontend process is running"
@@ -257,11 +267,15 @@ fn a_cancelled_build_stops_the_frontend_and_the_compile() -> Result<()> {
     ensure!(!succeeded, "the cancelled build succeeded:\n{output}");
     eprintln!("the cancelled client:\n{}", tail(&output, 2));
     let cancelled = Instant::now();
-    while !(frontends().is_empty() && sleeping_compiles().is_empty())
-        && cancelled.elapsed() < Duration::from_secs(20)
-    {
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    // Judged below, also when they outlive the time limit.
+    wait_until(
+        "the frontend and the compile to end",
+        Duration::from_secs(20),
+        Duration::from_millis(200),
+        || Ok((frontends(), sleeping_compiles())),
+        |(frontends, compiles)| frontends.is_empty() && compiles.is_empty(),
+    )
+    .or_else(WaitError::into_last)?;
     ensure!(
         frontends().is_empty(),
         "the frontend still runs {:?} after the client cancelled",

@@ -113,15 +113,12 @@ fn check_files_layer(fs: &ImageFs, copy: &TempCopy, daemon: Daemon) -> Result<()
 }
 
 fn created_by(fs: &ImageFs) -> Vec<String> {
-    fs.config["history"]
-        .as_array()
-        .map(|history| {
-            history
-                .iter()
-                .map(|entry| entry["created_by"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    fs.config
+        .history()
+        .iter()
+        .flatten()
+        .map(|entry| entry.created_by().clone().unwrap_or_default())
+        .collect()
 }
 
 #[test]
@@ -178,13 +175,11 @@ fn distroless(daemon: Daemon) -> Result<()> {
     check_files_layer(&fs, &copy, daemon)?;
     let config = fs.runtime_config();
     ensure!(
-        config["User"] == "65532" && config["WorkingDir"] == "/home/nonroot",
-        "{daemon}: the base's User and WorkingDir are not kept: {config}"
+        config.user().as_deref() == Some("65532")
+            && config.working_dir().as_deref() == Some("/home/nonroot"),
+        "{daemon}: the base's User and WorkingDir are not kept: {config:?}"
     );
-    let env: Vec<&str> = config["Env"]
-        .as_array()
-        .map(|env| env.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let env: Vec<&str> = config.env().iter().flatten().map(String::as_str).collect();
     let path = format!("PATH={DISTROLESS_PATH}");
     ensure!(
         env.contains(&path.as_str())

@@ -12,6 +12,7 @@ use gostage_support::cmd;
 use gostage_support::config::{workspace_root, REGISTRY};
 use gostage_support::container::Container;
 use gostage_support::registry;
+use oci_spec::image::{Arch, Descriptor, ImageManifest, Os};
 
 /// The most the image may weigh: its layers as pushed (compressed), in bytes.
 const MAX_IMAGE_BYTES: u64 = 5 << 20;
@@ -19,25 +20,27 @@ const MAX_IMAGE_BYTES: u64 = 5 << 20;
 /// The frontend image's repository in the registry (a second name beside myorg/gostage).
 const RELEASE_REPO: &str = "myorg/gostage-release";
 
-/// The single-platform image manifest of `reference` (the amd64 one of an index).
-fn image_manifest(reference: &str) -> Result<serde_json::Value> {
+/// The single-platform image manifest of `reference` (the linux/amd64 one of an index).
+fn image_manifest(reference: &str) -> Result<ImageManifest> {
     let manifest = registry::manifest(reference)?.context("the release image was not pushed")?;
-    if !manifest.is_index() {
-        return Ok(manifest.json);
-    }
-    let digest = manifest.json["manifests"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|entry| entry["platform"]["architecture"] == "amd64")
-        .and_then(|entry| entry["digest"].as_str())
-        .context("the index has no linux/amd64 image")?;
+    let Some(index) = manifest.index() else {
+        return manifest
+            .image()
+            .cloned()
+            .context("the release image is neither an index nor an image");
+    };
+    let digest = registry::find_image(index, &Os::Linux, &Arch::Amd64)
+        .context("the index has no linux/amd64 image")?
+        .digest()
+        .to_string();
     let repository = reference
         .rsplit_once(':')
         .map_or(reference, |(repository, _)| repository);
-    Ok(registry::manifest(&format!("{repository}@{digest}"))?
+    registry::manifest(&format!("{repository}@{digest}"))?
         .context("the amd64 manifest is missing")?
-        .json)
+        .image()
+        .cloned()
+        .context("the amd64 entry of the index is an index")
 }
 
 #[test]
@@ -61,32 +64,26 @@ fn the_release_recipe_builds_a_small_frontend_that_builds_hello() -> Result<()> 
     );
 
     let manifest = image_manifest(&pushed)?;
-    let size: u64 = manifest["layers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|layer| layer["size"].as_u64())
-        .sum();
+    let size: u64 = manifest.layers().iter().map(Descriptor::size).sum();
     println!("frontend image {pushed}: {size} bytes of layers");
     ensure!(
         size <= MAX_IMAGE_BYTES,
         "the frontend image weighs {size} bytes, more than {MAX_IMAGE_BYTES}"
     );
     let config = registry::config(&pushed)?.context("the release image has no config")?;
-    let labels = &config["config"]["Labels"];
+    let caps = registry::label(&config, "moby.buildkit.frontend.caps");
     ensure!(
-        labels["moby.buildkit.frontend.caps"] == gostage::subrequests::FRONTEND_CAPS.join(","),
-        "caps label {} is not what gostage implements",
-        labels["moby.buildkit.frontend.caps"]
+        caps == Some(gostage::subrequests::FRONTEND_CAPS.join(",").as_str()),
+        "caps label {caps:?} is not what gostage implements"
     );
     ensure!(
-        labels["moby.buildkit.frontend.network.none"] == "true",
-        "the network.none label is missing: {labels}"
+        registry::label(&config, "moby.buildkit.frontend.network.none") == Some("true"),
+        "the network.none label is missing: {config}"
     );
+    let version_label = registry::label(&config, "org.opencontainers.image.version");
     ensure!(
-        labels["org.opencontainers.image.version"] == version,
-        "version label {} is not {version}",
-        labels["org.opencontainers.image.version"]
+        version_label == Some(version),
+        "version label {version_label:?} is not {version}"
     );
 
     // Through `# syntax=` with the name users write (docker.io, mirrored by the registry).

@@ -64,7 +64,7 @@ fn check_fs(fs: &ImageFs, origin: &str) -> Result<()> {
         "{origin}: selfcheck is {info:?}"
     );
     ensure!(
-        fs.runtime_config()["User"] == "65532:65532",
+        fs.runtime_config().user().as_deref() == Some("65532:65532"),
         "{origin}: config {}",
         fs.config
     );

@@ -3,7 +3,7 @@
 //! the probe gostage compiles into the image.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use gostage::plan::PROBE_PATH;
@@ -11,6 +11,7 @@ use gostage_e2e::build::{build, Daemon};
 use gostage_e2e::enabled;
 use gostage_e2e::fixture::fixture;
 use gostage_e2e::image_fs::{ImageFs, Kind};
+use gostage_support::wait::{wait_until, WaitError};
 use gostage_support::{cmd, elf};
 use serde_json::{json, Value};
 
@@ -40,15 +41,16 @@ impl Running {
     }
 
     /// Polls until the health status is no longer `starting`; returns `State.Health`.
+    /// Still `starting` after [`HEALTH_BOUND`] is returned as it is, for the caller to judge.
     fn settled_health(&self) -> Result<Value> {
-        let start = Instant::now();
-        loop {
-            let health = self.health()?;
-            if health["Status"] != "starting" || start.elapsed() > HEALTH_BOUND {
-                return Ok(health);
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
+        let health = wait_until(
+            "the container's health to leave `starting`",
+            HEALTH_BOUND,
+            Duration::from_millis(250),
+            || self.health(),
+            |health| health["Status"] != "starting",
+        );
+        Ok(health.or_else(WaitError::into_last)?)
     }
 
     /// Logs and state, for failure messages.

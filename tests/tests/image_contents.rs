@@ -45,7 +45,7 @@ fn allowed(path: &str, kind: Kind) -> bool {
 /// The filesystem and config checks, whichever daemon built the image.
 fn check_image(fs: &ImageFs, origin: &str) -> Result<()> {
     let listing = || format!("{origin}: image filesystem:\n{}", fs.listing());
-    let user = fs.runtime_config()["User"].as_str().unwrap_or_default();
+    let user = fs.runtime_config().user().clone().unwrap_or_default();
     ensure!(
         user == USER,
         "{origin}: config User is {user:?}, expected {USER:?}"

@@ -53,11 +53,10 @@ fn builder_env(frontend: &Value) -> Result<BTreeSet<String>> {
         .with_context(|| format!("the builder {identifier} is not pinned to a digest"))?;
     let config = registry::config(&registry::image(repository, digest))?
         .with_context(|| format!("{identifier} is not in the registry"))?;
-    Ok(config["config"]["Env"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| entry.as_str().map(str::to_string))
+    Ok(config
+        .config()
+        .iter()
+        .flat_map(|runtime| runtime.env().iter().flatten().cloned())
         .collect())
 }
 

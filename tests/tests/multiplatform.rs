@@ -13,13 +13,14 @@ use gostage_e2e::build::{build_opts, Built, Options, SPEC};
 use gostage_e2e::enabled;
 use gostage_e2e::go_build_info::go_build_info;
 use gostage_e2e::progress::{self, Vertex};
-use gostage_e2e::registry::{platform_of, Index, SPDX};
+use gostage_e2e::registry::{Index, SPDX};
 use gostage_e2e::serve::Served;
 use gostage_support::build_command::Progress;
 use gostage_support::config::example;
 use gostage_support::elf::{
     self, EF_ARM_EABIMASK, EF_ARM_EABI_VER5, EM_AARCH64, EM_ARM, EM_X86_64,
 };
+use gostage_support::registry::{config_platform, label};
 use std::sync::OnceLock;
 
 const PLATFORMS: [&str; 3] = ["linux/amd64", "linux/arm64", "linux/arm/v7"];
@@ -159,7 +160,7 @@ fn check_platforms(build: &MultiBuild) -> Result<()> {
         build.index.describe()
     );
     for image in &build.index.images {
-        let config = platform_of(&image.config);
+        let config = config_platform(&image.config);
         ensure!(
             config == image.platform,
             "{}: the {} image's config says {config}",
@@ -330,12 +331,11 @@ fn hello_version_label_on_each_platform() -> Result<()> {
     }
     let build = hello()?;
     for image in &build.index.images {
-        let labels = &image.config["config"]["Labels"];
+        let version = label(&image.config, "org.opencontainers.image.version");
         ensure!(
-            labels["org.opencontainers.image.version"] == VERSION,
-            "hello ({}): label org.opencontainers.image.version is {}, expected {VERSION:?}; config:\n{:#}",
+            version == Some(VERSION),
+            "hello ({}): label org.opencontainers.image.version is {version:?}, expected {VERSION:?}; config:\n{}",
             image.platform,
-            labels["org.opencontainers.image.version"],
             image.config
         );
     }

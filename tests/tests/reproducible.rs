@@ -12,6 +12,7 @@ use gostage_e2e::{enabled, progress};
 use gostage_support::build_command::{buildctl, Progress};
 use gostage_support::cmd;
 use gostage_support::config::example;
+use gostage_support::registry::label;
 use std::collections::BTreeMap;
 
 const PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
@@ -55,15 +56,15 @@ fn check_epoch(index: &Index) -> Result<()> {
     for platform in PLATFORMS {
         let image = index.image(platform)?;
         let origin = format!("uuid-service ({platform}, SOURCE_DATE_EPOCH={EPOCH})");
+        let created = image.config.created().as_deref();
         ensure!(
-            image.config["created"] == CREATED,
-            "{origin}: config created is {}, expected {CREATED}",
-            image.config["created"]
+            created == Some(CREATED),
+            "{origin}: config created is {created:?}, expected {CREATED}"
         );
-        let label = &image.config["config"]["Labels"]["org.opencontainers.image.created"];
+        let label = label(&image.config, "org.opencontainers.image.created");
         ensure!(
-            label == CREATED,
-            "{origin}: label org.opencontainers.image.created is {label}, expected {CREATED}"
+            label == Some(CREATED),
+            "{origin}: label org.opencontainers.image.created is {label:?}, expected {CREATED}"
         );
         let fs = index.fs(platform)?;
         let wrong: Vec<String> = fs

@@ -16,9 +16,11 @@ use gostage_support::cmd;
 use gostage_support::config::{bin_dir, BUILDKIT_ADDR, GOLANG_MULTIARCH_REPOSITORY, REGISTRY};
 use gostage_support::elf;
 use gostage_support::go::goproxy;
+use gostage_support::temporary;
+use gostage_support::wait::wait_until;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The buildx builder the TLS test creates.
 const BUILDER: &str = "gostage-mtls";
@@ -140,15 +142,14 @@ impl ExtraDaemon {
             log,
             builder,
         };
-        let start = Instant::now();
-        while !ready(&daemon)? {
-            ensure!(
-                start.elapsed() < Duration::from_secs(60),
-                "the second buildkitd does not answer:\n{}",
-                daemon.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(300));
-        }
+        wait_until(
+            "the second buildkitd to answer",
+            Duration::from_secs(60),
+            Duration::from_millis(300),
+            || ready(&daemon),
+            |&answered| answered,
+        )
+        .with_context(|| format!("the second buildkitd's log:\n{}", daemon.log_text()))?;
         Ok(daemon)
     }
 
@@ -238,9 +239,11 @@ fn a_remote_buildkitd_over_mutual_tls_builds_through_buildx() -> Result<()> {
     if !enabled() {
         return Ok(());
     }
-    let dir = std::env::temp_dir().join(format!("gostage-e2e-mtls-{}", std::process::id()));
+    // Declared before the daemon, so dropped (removed) after it has stopped.
+    let directory = temporary::directory("gostage-e2e-mtls")?;
+    let dir = directory.path();
     let certificates = Certificates::make(&dir.join("certs"))?;
-    let daemon = start_tls_daemon(&dir, &certificates)?;
+    let daemon = start_tls_daemon(dir, &certificates)?;
     // Without a client certificate the daemon refuses the connection.
     let refused =
         cmd::run_any(tls_buildctl(&daemon, &certificates, false).args(["debug", "workers"]))?;
@@ -287,8 +290,6 @@ fn a_remote_buildkitd_over_mutual_tls_builds_through_buildx() -> Result<()> {
         printed.trim() == "built over mutual TLS",
         "the image printed {printed:?}"
     );
-    drop(daemon);
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
@@ -327,8 +328,9 @@ fn a_two_node_builder_builds_each_platform_on_its_own_node() -> Result<()> {
     if !enabled() {
         return Ok(());
     }
-    let dir = std::env::temp_dir().join(format!("gostage-e2e-two-nodes-{}", std::process::id()));
-    let node = start_arm64_node(&dir)?;
+    // Declared before the node, so dropped (removed) after it has stopped.
+    let directory = temporary::directory("gostage-e2e-two-nodes")?;
+    let node = start_arm64_node(directory.path())?;
     let _ = Command::new("docker")
         .args(["buildx", "rm", TWO_NODES])
         .output();
@@ -405,7 +407,5 @@ fn a_two_node_builder_builds_each_platform_on_its_own_node() -> Result<()> {
         printed.trim() == "built on two nodes",
         "the arm64 image printed {printed:?}"
     );
-    drop(node);
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! 127.0.0.1:5000/library/golang:<tag> and `<tag>-bookworm`, so that `golang:<tag>` resolves
 //! on both daemons through the docker.io mirror.
 
-use crate::config::{scratch_dir, GOLANG_TAGS};
+use crate::config::{staging_dir, GOLANG_TAGS};
 use crate::report::{Outcome, Report};
 use anyhow::{Context, Result};
 use gostage_support::build_command::{engine, Progress};
@@ -46,9 +46,8 @@ fn up_to_date(go_version: &str) -> Result<bool> {
         let Some(config) = registry::config(&registry::image(REPO, &tag))? else {
             return Ok(false);
         };
-        let labels = &config["config"]["Labels"];
-        if labels[VERSION_LABEL].as_str() != Some(go_version)
-            || labels[RECIPE_LABEL].as_str() != Some(RECIPE)
+        if registry::label(&config, VERSION_LABEL) != Some(go_version)
+            || registry::label(&config, RECIPE_LABEL) != Some(RECIPE)
         {
             return Ok(false);
         }
@@ -93,12 +92,8 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Lays out `rootfs.tar`, the toolchain, the CA bundle and the Dockerfile in `dir`.
+/// Lays out `rootfs.tar`, the toolchain, the CA bundle and the Dockerfile in `dir` (new, empty).
 fn stage(dir: &Path, goroot: &str, go_version: &str) -> Result<()> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)?;
-    }
-    mkdir(dir, 0o755)?;
     crate::debian_rootfs::bootstrap(&dir.join("rootfs.tar"), "minbase", PACKAGES)?;
     copy_tree(Path::new(goroot), &dir.join("go"))?;
     // The host's CA bundle over Debian's, as the other stand-ins have it: what lets the host
@@ -151,8 +146,8 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         return Ok(());
     }
     let goroot = go::env("GOROOT")?;
-    let dir = scratch_dir("golang-image");
-    stage(&dir, &goroot, &go_version)?;
+    let dir = staging_dir("golang-image")?;
+    stage(dir.path(), &goroot, &go_version)?;
     let mut build = engine(Progress::Plain);
     for tag in &tags {
         build.args([
@@ -162,11 +157,10 @@ pub fn ensure(report: &mut Report) -> Result<()> {
             &format!("golang:{tag}"),
         ]);
     }
-    cmd::output(build.arg(&dir))?;
+    cmd::output(build.arg(dir.path()))?;
     for tag in &tags {
         cmd::docker(&["push", "-q", &format!("{REGISTRY}/{REPO}:{tag}")])?;
     }
-    std::fs::remove_dir_all(&dir)?;
     report.add(
         "golang builder images",
         Outcome::Installed,

@@ -6,7 +6,7 @@
 //! host cannot install without adding a foreign dpkg architecture.
 
 use crate::builder_images::mkdir;
-use crate::config::scratch_dir;
+use crate::config::staging_dir;
 use crate::report::{Outcome, Report};
 use anyhow::{Context, Result};
 use gostage_support::build_command::{engine, Progress};
@@ -21,11 +21,8 @@ const TAG: &str = "1.36-musl";
 /// The host's static busybox (Debian package `busybox-static`).
 const HOST_BUSYBOX: &str = "/bin/busybox";
 
-/// Lays out `dir/rootfs/bin` and the Dockerfile.
+/// Lays out `dir/rootfs/bin` and the Dockerfile in `dir` (new, empty).
 fn stage(dir: &Path) -> Result<()> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)?;
-    }
     let bin = dir.join("rootfs/bin");
     mkdir(&bin, 0o755)?;
     let busybox = bin.join("busybox");
@@ -53,12 +50,15 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         report.add("busybox stand-in", Outcome::Reused, image);
         return Ok(());
     }
-    let dir = scratch_dir("busybox-image");
-    stage(&dir)?;
+    let dir = staging_dir("busybox-image")?;
+    stage(dir.path())?;
     let tagged = format!("{REGISTRY}/{image}");
-    cmd::output(engine(Progress::Plain).args(["-t", &tagged]).arg(&dir))?;
+    cmd::output(
+        engine(Progress::Plain)
+            .args(["-t", &tagged])
+            .arg(dir.path()),
+    )?;
     cmd::docker(&["push", &tagged])?;
-    std::fs::remove_dir_all(&dir)?;
     report.add(
         "busybox stand-in",
         Outcome::Installed,

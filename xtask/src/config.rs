@@ -1,8 +1,11 @@
 //! The names, versions and paths only the tasks use; what the tests share with them is in
 //! `gostage_support::config`.
 
+use anyhow::Result;
 use gostage_support::config::workspace_root;
+use gostage_support::temporary;
 use std::path::PathBuf;
+use tempfile::TempDir;
 
 /// The value of the `moby.buildkit.frontend.caps` label: the frontend caps gostage implements.
 /// Keep Dockerfile.frontend in step (a unit test checks it).
@@ -44,7 +47,15 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// Scratch space for staging directories (under the target directory, never committed).
+/// Scratch space kept between runs: `target/xtask/NAME` (under the target directory, never
+/// committed), for what later runs reuse (build contexts the cache knows, logs).
 pub fn scratch_dir(name: &str) -> PathBuf {
     target_dir().join("xtask").join(name)
+}
+
+/// A new staging directory `target/xtask/NAME-XXXXXX` for one image build's context, removed
+/// when dropped. Under the target directory rather than the system temp dir: root filesystems
+/// and toolchains are large.
+pub fn staging_dir(name: &str) -> Result<TempDir> {
+    temporary::directory_in(&target_dir().join("xtask"), name)
 }

@@ -7,7 +7,7 @@
 //! mechanism (a frontend container per build).
 
 use crate::buildkitd;
-use crate::config::{scratch_dir, BUILDKIT_VERSION};
+use crate::config::{staging_dir, BUILDKIT_VERSION};
 use crate::report::{Outcome, Report};
 use anyhow::Result;
 use gostage_support::build_command::{engine, Progress};
@@ -23,21 +23,15 @@ const VERSION_LABEL: &str = "org.opencontainers.image.version";
 /// Reuses the image when the registry has it at [`BUILDKIT_VERSION`], else builds and pushes it.
 pub fn ensure(report: &mut Report) -> Result<()> {
     let image = format!("{REPO}:{TAG}");
-    let current = registry::config(&registry::image(REPO, TAG))?.and_then(|config| {
-        config["config"]["Labels"][VERSION_LABEL]
-            .as_str()
-            .map(str::to_string)
-    });
+    let current = registry::config(&registry::image(REPO, TAG))?
+        .and_then(|config| registry::label(&config, VERSION_LABEL).map(str::to_string));
     if current.as_deref() == Some(BUILDKIT_VERSION) {
         report.add("docker/dockerfile stand-in", Outcome::Reused, image);
         return Ok(());
     }
     let source = buildkitd::module_source()?;
-    let dir = scratch_dir("dockerfile-frontend-image");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
-    std::fs::create_dir_all(&dir)?;
+    let staging = staging_dir("dockerfile-frontend-image")?;
+    let dir = staging.path();
     cmd::run_inherit(
         Command::new("go")
             .current_dir(&source)
@@ -60,9 +54,9 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         ),
     )?;
     let tagged = format!("{REGISTRY}/{image}");
-    cmd::output(engine(Progress::Plain).args(["-t", &tagged]).arg(&dir))?;
+    cmd::output(engine(Progress::Plain).args(["-t", &tagged]).arg(dir))?;
     cmd::docker(&["push", &tagged])?;
-    std::fs::remove_dir_all(&dir)?;
+    drop(staging);
     report.add(
         "docker/dockerfile stand-in",
         Outcome::Installed,

@@ -8,12 +8,13 @@
 //! toolchains, through GOPROXY). The arm64 image has no shell (no arm64 busybox here).
 
 use crate::builder_images::{mkdir, write_base_files, RECIPE, RECIPE_LABEL};
-use crate::config::scratch_dir;
+use crate::config::staging_dir;
 use crate::report::{Outcome, Report};
 use anyhow::{bail, Context, Result};
 use gostage_support::build_command::{buildctl_dockerfile, Progress};
 use gostage_support::config::GOLANG_MULTIARCH_REPOSITORY;
 use gostage_support::{cmd, go, registry};
+use oci_spec::image::Os;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -35,20 +36,15 @@ fn label_in_index(arch: &str, label: &str) -> Result<Option<String>> {
     let Some(index) = registry::manifest(&image())? else {
         return Ok(None);
     };
-    let Some(digest) = index.json["manifests"].as_array().and_then(|list| {
-        list.iter()
-            .find(|m| m["platform"]["os"] == "linux" && m["platform"]["architecture"] == arch)
-            .and_then(|m| m["digest"].as_str())
-    }) else {
+    let Some(entry) = index
+        .index()
+        .and_then(|index| registry::find_image(index, &Os::Linux, &arch.into()))
+    else {
         return Ok(None);
     };
-    Ok(
-        registry::config(&registry::image(REPO, digest))?.and_then(|config| {
-            config["config"]["Labels"][label]
-                .as_str()
-                .map(str::to_string)
-        }),
-    )
+    let digest = entry.digest().as_ref();
+    Ok(registry::config(&registry::image(REPO, digest))?
+        .and_then(|config| registry::label(&config, label).map(str::to_string)))
 }
 
 /// Makes sure 127.0.0.1:5000/bench/golang:1.23 holds amd64 and arm64 images of the host's Go
@@ -71,15 +67,17 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         return Ok(());
     }
     eprintln!("==> {}: building ({version} for linux/arm64)", image());
-    let dir = scratch_dir("bench-golang");
-    stage(&dir, &version)?;
-    cmd::output(buildctl_dockerfile(Progress::Plain, &dir, &dir).args([
-        "--opt",
-        "platform=linux/amd64,linux/arm64",
-        "--output",
-        &format!("type=image,name={},push=true", image()),
-    ]))?;
-    std::fs::remove_dir_all(&dir)?;
+    let dir = staging_dir("bench-golang")?;
+    stage(dir.path(), &version)?;
+    cmd::output(
+        buildctl_dockerfile(Progress::Plain, dir.path(), dir.path()).args([
+            "--opt",
+            "platform=linux/amd64,linux/arm64",
+            "--output",
+            &format!("type=image,name={},push=true", image()),
+        ]),
+    )?;
+    drop(dir);
     if label_in_index("arm64", VERSION_LABEL)?.as_deref() != Some(&version) {
         bail!(
             "{} has no linux/arm64 image of {version} after the build",
@@ -110,13 +108,9 @@ fn arm64_toolchain(version: &str) -> Result<String> {
         .to_string())
 }
 
-/// The build context: rootfs/ for arm64 (laid out as builder_images.rs does for amd64) and a
-/// Dockerfile that takes amd64 from golang:1.23 and arm64 from rootfs/.
+/// The build context in `dir` (new, empty): rootfs/ for arm64 (laid out as builder_images.rs
+/// does for amd64) and a Dockerfile that takes amd64 from golang:1.23 and arm64 from rootfs/.
 fn stage(dir: &Path, version: &str) -> Result<()> {
-    if dir.exists() {
-        cmd::output(Command::new("chmod").arg("-R").arg("u+w").arg(dir))?;
-        std::fs::remove_dir_all(dir)?;
-    }
     let root = dir.join("rootfs");
     mkdir(&root, 0o755)?;
     let goroot = root.join("usr/local/go");

@@ -85,11 +85,11 @@ pub fn run() -> Result<()> {
 
     let config =
         registry::config(&remote)?.context("the pushed frontend image is not in the registry")?;
-    let caps = config["config"]["Labels"]["moby.buildkit.frontend.caps"].as_str();
+    let caps = registry::label(&config, "moby.buildkit.frontend.caps");
     if caps != Some(FRONTEND_CAPS) {
         bail!("the pushed frontend image has caps label {caps:?}, expected {FRONTEND_CAPS:?}");
     }
-    let version = config["config"]["Labels"][VERSION_LABEL].as_str();
+    let version = registry::label(&config, VERSION_LABEL);
     if version != Some(env!("CARGO_PKG_VERSION")) {
         bail!("the pushed frontend image has version label {version:?}");
     }

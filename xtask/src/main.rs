@@ -1,7 +1,8 @@
 //! `cargo xtask <task>`: provisioning and developer tasks for gostage (cargo-xtask pattern).
 //!
 //! The real components (registry, Docker Engine, buildkitd, buildx, Go builder images) are
-//! described in DESIGN.md, "Real components and how tests start them".
+//! described in docs/architecture.md, "Test environment": `up` provisions them on this
+//! machine, `image` pushes the frontend image, `test` runs the end-to-end tests against them.
 
 mod apt;
 mod bench;

@@ -3,11 +3,12 @@
 
 use anyhow::{bail, Context, Result};
 use gostage_support::cmd::display;
+use gostage_support::wait;
 use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Starts a long-running daemon detached from us (own session), output appended to `log`,
 /// and records its pid in `pidfile`.
@@ -49,29 +50,28 @@ pub fn pid_from_file(pidfile: &Path) -> Option<u32> {
     alive(pid).then_some(pid)
 }
 
-/// Polls `ready` until it holds; fails after `timeout`, or early when `pid` (the daemon we
-/// started) has exited.
+/// Polls `ready` every 250 ms until it holds ([`wait::wait_until`]); fails after `timeout`, or
+/// early when `pid` (the daemon we started) has exited.
 pub fn wait_until(
     what: &str,
     timeout: Duration,
     pid: Option<u32>,
     mut ready: impl FnMut() -> bool,
 ) -> Result<()> {
-    let start = Instant::now();
-    loop {
-        if ready() {
-            return Ok(());
-        }
-        if let Some(pid) = pid {
-            if !alive(pid) {
+    wait::wait_until(
+        what,
+        timeout,
+        Duration::from_millis(250),
+        || {
+            let answered = ready();
+            if let Some(pid) = pid.filter(|&pid| !answered && !alive(pid)) {
                 bail!("{what}: the process (pid {pid}) exited before it was ready");
             }
-        }
-        if start.elapsed() > timeout {
-            bail!("{what}: not ready after {timeout:?}");
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
+            Ok(answered)
+        },
+        |&answered| answered,
+    )?;
+    Ok(())
 }
 
 /// Whether `program` is found on PATH.

@@ -8,7 +8,7 @@
 //! docker.io mirror on both daemons.
 
 use crate::builder_images::mkdir;
-use crate::config::scratch_dir;
+use crate::config::staging_dir;
 use crate::report::{Outcome, Report};
 use anyhow::{Context, Result};
 use gostage_support::build_command::{engine, Progress};
@@ -58,9 +58,9 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     let version = host_rustc_version()?;
     let reference = registry::image(REPO, TAG);
     let current = registry::config(&reference)?;
-    if current.is_some_and(|config| {
-        config["config"]["Labels"][VERSION_LABEL].as_str() == Some(version.as_str())
-    }) {
+    if current
+        .is_some_and(|config| registry::label(&config, VERSION_LABEL) == Some(version.as_str()))
+    {
         report.add(
             "rust builder image",
             Outcome::Reused,
@@ -68,12 +68,11 @@ pub fn ensure(report: &mut Report) -> Result<()> {
         );
         return Ok(());
     }
-    let dir = scratch_dir("rust-image");
-    stage(&dir, &version)?;
+    let dir = staging_dir("rust-image")?;
+    stage(dir.path(), &version)?;
     let local = format!("{REGISTRY}/{REPO}:{TAG}");
-    cmd::output(engine(Progress::Plain).args(["-t", &local]).arg(&dir))?;
+    cmd::output(engine(Progress::Plain).args(["-t", &local]).arg(dir.path()))?;
     cmd::docker(&["push", "-q", &local])?;
-    std::fs::remove_dir_all(&dir)?;
     report.add(
         "rust builder image",
         Outcome::Installed,
@@ -82,12 +81,8 @@ pub fn ensure(report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-/// Lays out `rootfs.tar`, the toolchain and the Dockerfile in `dir`.
+/// Lays out `rootfs.tar`, the toolchain and the Dockerfile in `dir` (new, empty).
 fn stage(dir: &Path, version: &str) -> Result<()> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)?;
-    }
-    mkdir(dir, 0o755)?;
     crate::debian_rootfs::bootstrap(&dir.join("rootfs.tar"), "apt", PACKAGES)?;
 
     let (rustup_home, toolchain) = host_toolchain()?;

@@ -9,9 +9,11 @@
 //! nonroot passwd/group, `/tmp`), for linux/amd64 and linux/arm64.
 
 use super::recipe::{Recipe, Workspace};
-use super::{measure_rounds, prune, short, Build, Section, AMD64, BOTH};
+use super::section::{short, Section};
+use super::timing::{measure_rounds, prune, Build};
+use super::{AMD64, BOTH};
 use crate::builder_images::mkdir;
-use crate::config::scratch_dir;
+use crate::config::{scratch_dir, staging_dir};
 use anyhow::{bail, Context, Result};
 use gostage_support::build_command::{buildctl_dockerfile, Progress};
 use gostage_support::cmd;
@@ -65,10 +67,8 @@ fn ensure_ko() -> Result<PathBuf> {
 /// no emulation): the host's CA bundle and zoneinfo, passwd/group with `nonroot` (65532),
 /// `/tmp` 1777, `USER 65532`.
 fn push_base() -> Result<()> {
-    let dir = scratch_dir("bench-static-base");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
+    let staging = staging_dir("bench-static-base")?;
+    let dir = staging.path();
     let root = dir.join("rootfs");
     mkdir(&root.join("etc/ssl/certs"), 0o755)?;
     std::fs::copy(
@@ -93,7 +93,7 @@ fn push_base() -> Result<()> {
         dir.join("Dockerfile"),
         "FROM scratch\nCOPY rootfs/ /\nUSER 65532:65532\nENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\n",
     )?;
-    cmd::output(buildctl_dockerfile(Progress::Plain, &dir, &dir).args([
+    cmd::output(buildctl_dockerfile(Progress::Plain, dir, dir).args([
         "--opt",
         "platform=linux/amd64,linux/arm64",
         "--output",

@@ -2,7 +2,8 @@
 //! module path and message, linking net/http) built at once on one buildkitd, cold, against
 //! one of them built alone, cold. gostage's goal: the 16 take at most 4× the one.
 
-use super::{prune, prune_command, Section};
+use super::section::Section;
+use super::timing::{prune, prune_command};
 use crate::config::scratch_dir;
 use anyhow::{Context, Result};
 use gostage_support::build_command::{buildctl_dockerfile, Progress};

@@ -6,7 +6,9 @@
 //!   against Dockerfile.cgo (the same static link, written by hand).
 
 use super::recipe::{Program, Recipe, Workspace};
-use super::{builds, measure_rounds, prime, prune, Section, AMD64};
+use super::section::Section;
+use super::timing::{builds, measure_rounds, prime, prune};
+use super::AMD64;
 use crate::config::scratch_dir;
 use anyhow::{Context, Result};
 use gostage_support::config::workspace_root;

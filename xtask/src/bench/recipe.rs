@@ -5,6 +5,7 @@ use anyhow::{bail, Context, Result};
 use gostage_support::build_command::{buildctl_dockerfile, Progress};
 use gostage_support::config::REGISTRY;
 use gostage_support::{cmd, go, registry};
+use oci_spec::image::{Arch, Descriptor, Os};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -367,29 +368,26 @@ pub fn image_size(image: &str) -> Result<ImageSize> {
         .and_then(|rest| rest.rsplit_once(':'))
         .with_context(|| format!("{image} is not REPO:TAG in {REGISTRY}"))?
         .0;
-    let index = registry::manifest(image)?
-        .with_context(|| format!("{image} not found"))?
-        .json;
-    let manifest = match index["manifests"].as_array() {
-        Some(list) => {
-            let digest = list
-                .iter()
-                .find(|m| {
-                    m["platform"]["os"] == "linux" && m["platform"]["architecture"] == "amd64"
-                })
-                .and_then(|m| m["digest"].as_str())
-                .with_context(|| format!("{image} has no linux/amd64 image"))?;
-            registry::manifest(&registry::image(repo, digest))?
+    let top = registry::manifest(image)?.with_context(|| format!("{image} not found"))?;
+    let manifest = match top.index() {
+        Some(index) => {
+            let digest = registry::find_image(index, &Os::Linux, &Arch::Amd64)
+                .with_context(|| format!("{image} has no linux/amd64 image"))?
+                .digest()
+                .to_string();
+            registry::manifest(&registry::image(repo, &digest))?
                 .with_context(|| format!("{image}@{digest} not found"))?
-                .json
         }
-        None => index,
+        None => top,
     };
-    let layers = manifest["layers"].as_array().context("no layers")?;
+    let manifest = manifest
+        .image()
+        .with_context(|| format!("the linux/amd64 manifest of {image} is an index"))?;
+    let layers = manifest.layers();
     let compressed = layers
         .iter()
-        .chain(std::iter::once(&manifest["config"]))
-        .filter_map(|d| d["size"].as_u64())
+        .chain(std::iter::once(manifest.config()))
+        .map(Descriptor::size)
         .sum();
     cmd::docker(&["pull", "-q", image])?;
     let unpacked = cmd::docker(&["image", "inspect", "-f", "{{.Size}}", image])?

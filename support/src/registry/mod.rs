@@ -1,48 +1,26 @@
 //! Reading images from the local registry with skopeo (Debian `skopeo`, which `cargo xtask up`
-//! installs): raw manifests, image configs, and whole images (an index with every platform
-//! image and attestation) copied out with their digests kept.
+//! installs): manifests, image configs, and whole images (an index with every platform image
+//! and attestation) copied out with their digests kept; typed as OCI documents (manifest.rs).
+
+mod manifest;
+
+pub use manifest::{
+    config_platform, find_image, label, parse_config, platform_name, Document, Manifest,
+};
 
 use crate::cmd;
 use crate::config::REGISTRY;
+use crate::temporary;
 use anyhow::{bail, Context, Result};
+use oci_spec::image::ImageConfiguration;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `127.0.0.1:5000/REPO:TAG`, or `127.0.0.1:5000/REPO@DIGEST` when `reference` is a digest.
 pub fn image(repo: &str, reference: &str) -> String {
     let separator = if reference.contains(':') { '@' } else { ':' };
     format!("{REGISTRY}/{repo}{separator}{reference}")
-}
-
-/// A manifest (image manifest or index) as the registry serves it.
-#[derive(Clone, Debug)]
-pub struct Manifest {
-    /// `sha256:…` of the exact bytes (what the registry reports as Docker-Content-Digest).
-    pub digest: String,
-    /// The manifest.
-    pub json: Value,
-}
-
-impl Manifest {
-    fn from_bytes(bytes: &[u8]) -> Result<Manifest> {
-        Ok(Manifest {
-            digest: format!("sha256:{}", hex::encode(Sha256::digest(bytes))),
-            json: serde_json::from_slice(bytes).context("the manifest is not JSON")?,
-        })
-    }
-
-    /// Its `mediaType`.
-    pub fn media_type(&self) -> &str {
-        self.json["mediaType"].as_str().unwrap_or_default()
-    }
-
-    /// Whether it is an index (manifest list).
-    pub fn is_index(&self) -> bool {
-        self.json["manifests"].is_array()
-    }
 }
 
 /// Runs skopeo on `docker://image`; None when the registry has no such manifest.
@@ -73,14 +51,12 @@ pub fn manifest(image: &str) -> Result<Option<Manifest>> {
 }
 
 /// The image config of `image`, if the registry has it (for an index: the host platform's).
-pub fn config(image: &str) -> Result<Option<Value>> {
+pub fn config(image: &str) -> Result<Option<ImageConfiguration>> {
     skopeo(
         &["inspect", "--config", "--raw", "--tls-verify=false"],
         image,
     )?
-    .map(|raw| {
-        serde_json::from_str(&raw).with_context(|| format!("the config of {image} is not JSON"))
-    })
+    .map(|raw| parse_config(raw.as_bytes()).with_context(|| format!("the config of {image}")))
     .transpose()
 }
 
@@ -95,19 +71,15 @@ pub struct Pulled {
 impl Pulled {
     /// `skopeo copy --all --preserve-digests docker://image dir:…`, then reads the copy.
     pub fn copy(image: &str) -> Result<Pulled> {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("gostage-pull-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let result = cmd::run(
+        let dir = temporary::directory("gostage-pull")?;
+        cmd::run(
             Command::new("skopeo")
                 .args(["copy", "--quiet", "--all", "--preserve-digests"])
                 .args(["--src-tls-verify=false", &format!("docker://{image}")])
-                .arg(format!("dir:{}", dir.display())),
+                .arg(format!("dir:{}", dir.path().display())),
         )
-        .and_then(|_| Pulled::read_dir(&dir));
-        let _ = std::fs::remove_dir_all(&dir);
-        result.with_context(|| format!("copying {image} out of the registry"))
+        .and_then(|_| Pulled::read_dir(dir.path()))
+        .with_context(|| format!("copying {image} out of the registry"))
     }
 
     /// Reads skopeo's `dir:` layout: `manifest.json` (the top manifest),
@@ -147,10 +119,15 @@ impl Pulled {
             .map(|(digest, bytes)| (digest.as_str(), bytes.as_slice()))
     }
 
-    /// A JSON blob (an image config, an in-toto statement).
+    /// A JSON blob that is no OCI document (an in-toto statement).
     pub fn json(&self, digest: &str) -> Result<Value> {
         serde_json::from_slice(self.blob(digest)?)
             .with_context(|| format!("blob {digest} is not JSON"))
+    }
+
+    /// The image config with `digest` (an image manifest's `config`).
+    pub fn config(&self, digest: &str) -> Result<ImageConfiguration> {
+        parse_config(self.blob(digest)?).with_context(|| format!("config {digest}"))
     }
 
     /// The manifest with `digest` (an index's entry).
@@ -162,6 +139,7 @@ impl Pulled {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn names_images() {
@@ -172,35 +150,56 @@ mod tests {
         );
     }
 
+    fn sha256(bytes: &[u8]) -> String {
+        format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+    }
+
+    /// What `skopeo copy --all dir:` writes for a one-platform index: the index, the image
+    /// manifest, its config and its layer, each file named by its digest's hex.
     #[test]
     fn reads_a_dir_layout() -> Result<()> {
-        let dir =
-            std::env::temp_dir().join(format!("gostage-support-layout-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let child = br#"{"config":{"digest":"sha256:c"},"layers":[]}"#;
-        let child_digest = format!("sha256:{}", hex::encode(Sha256::digest(child)));
-        let index = format!(r#"{{"manifests":[{{"digest":"{child_digest}"}}]}}"#);
+        let temporary = temporary::directory("gostage-support-layout")?;
+        let dir = temporary.path();
+        let layer = b"not really a tar";
+        let config = br#"{"architecture":"arm64","os":"linux","config":{"User":"65532"},"rootfs":{"type":"layers","diff_ids":[]}}"#;
+        let child = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{}","size":{}}}]}}"#,
+            sha256(config),
+            config.len(),
+            sha256(layer),
+            layer.len()
+        );
+        let child_digest = sha256(child.as_bytes());
+        let index = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{child_digest}","size":{},"platform":{{"architecture":"arm64","os":"linux"}}}}]}}"#,
+            child.len()
+        );
         std::fs::write(dir.join("manifest.json"), &index)?;
         std::fs::write(
             dir.join(format!("{}.manifest.json", &child_digest[7..])),
-            child,
+            &child,
         )?;
-        std::fs::write(dir.join("c"), r#"{"os":"linux"}"#)?;
+        std::fs::write(dir.join(&sha256(config)[7..]), config)?;
+        std::fs::write(dir.join(&sha256(layer)[7..]), layer)?;
         std::fs::write(dir.join("version"), "Directory Transport Version: 1.1\n")?;
-        let pulled = Pulled::read_dir(&dir);
-        std::fs::remove_dir_all(&dir)?;
-        let pulled = pulled?;
-        assert!(pulled.manifest.is_index());
-        assert_eq!(
-            pulled.manifest.digest,
-            format!("sha256:{}", hex::encode(Sha256::digest(index.as_bytes())))
-        );
-        assert_eq!(pulled.manifest(&child_digest)?.digest, child_digest);
-        assert_eq!(pulled.json("sha256:c")?["os"], "linux");
+
+        let pulled = Pulled::read_dir(dir)?;
+        assert_eq!(pulled.manifest.digest, sha256(index.as_bytes()));
+        let entry = &pulled.manifest.index().context("not an index")?.manifests()[0];
+        assert_eq!(entry.digest().as_ref(), child_digest);
+        let image = pulled.manifest(&child_digest)?;
+        assert_eq!(image.digest, child_digest);
+        let image = image.image().context("not an image manifest")?;
+        let read = pulled.config(image.config().digest().as_ref())?;
+        assert_eq!(config_platform(&read), "linux/arm64");
+        assert_eq!(pulled.blob(image.layers()[0].digest().as_ref())?, layer);
+        assert_eq!(pulled.json(&sha256(config))?["os"], "linux");
         assert!(pulled.blob("sha256:missing").is_err());
-        let mut digests: Vec<&str> = pulled.blobs().map(|(digest, _)| digest).collect();
+        let mut digests: Vec<String> = pulled.blobs().map(|(digest, _)| digest.into()).collect();
         digests.sort_unstable();
-        assert_eq!(digests, [child_digest.as_str(), "sha256:c"]);
+        let mut expected = vec![child_digest, sha256(config), sha256(layer)];
+        expected.sort_unstable();
+        assert_eq!(digests, expected);
         Ok(())
     }
 }
