@@ -6,7 +6,7 @@
 //!   a second one whose worker declares only linux/arm64 (its Go runs under qemu), builds
 //!   `--platform linux/amd64,linux/arm64`, each platform on its node, and pushes one index.
 //!
-//! README "Scaling out" shows the same setups.
+//! docs/scaling-out.md shows the same setups.
 
 use anyhow::{ensure, Context, Result};
 use gostage_e2e::enabled;
