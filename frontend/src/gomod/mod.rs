@@ -1,11 +1,40 @@
-//! The few go.mod facts gostage needs: the module path, the `go` directive and the
-//! `toolchain` directive.
+//! The go.mod and go.work facts gostage needs.
 //!
-//! This is not a full go.mod parser: `require`, `replace` and the other directives (and their
-//! `( … )` blocks) are skipped, and unknown directives are ignored so newer go.mod files still
-//! parse. Grammar: <https://go.dev/ref/mod#go-mod-file>.
+//! From go.mod: the module path, the `go` and `toolchain` directives, whether it requires
+//! modules, and its `replace` directives. From go.work ([`parse_work`]): `go`, `toolchain`,
+//! `use` and `replace`. [`resolve_in_context`] places a local directory they name inside the
+//! build context.
+//!
+//! These are not full parsers: `require`, `exclude`, `retract`, `godebug` and the other
+//! directives (and their `( … )` blocks) are skipped, module paths and versions are not
+//! checked (the go command does, in the build), and unknown directives are ignored so newer
+//! files still parse. Grammar: <https://go.dev/ref/mod#go-mod-file> and
+//! <https://go.dev/ref/mod#go-work-file>; the syntax is golang.org/x/mod `modfile/read.go`'s
+//! and the directives' rules `modfile/rule.go`'s.
+//!
+//! Files: `lexer` (tokens with positions), `statements` (lines and blocks as directives),
+//! `directives` (what both files share), `replace`, `work` (go.work), `context_path`,
+//! `version` (Go release order).
 
 use std::cmp::Ordering;
+
+mod context_path;
+mod directives;
+mod lexer;
+mod replace;
+mod statements;
+mod version;
+mod work;
+
+pub use context_path::{resolve_in_context, OutsideContext};
+pub use replace::{Replace, ReplaceError, ReplaceTarget};
+pub use work::{parse_work, GoWork, GoWorkError, Use};
+
+use directives::{
+    check_go_version, from_fault, line_of, record_once, refuse_block, toolchain_version, Once,
+};
+use statements::{Statement, Statements};
+use version::GoVersion;
 
 /// Facts from a go.mod file (grammar: <https://go.dev/ref/mod#go-mod-file>).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -21,6 +50,8 @@ pub struct GoModule {
     pub lines: DirectiveLines,
     /// Whether go.mod has a `require` directive (so the build needs go.sum).
     pub requires: bool,
+    /// The `replace` directives, in file order (single lines and block lines alike).
+    pub replaces: Vec<Replace>,
 }
 
 /// Where the `go` and `toolchain` directives are in go.mod (1-based; 0 = absent).
@@ -117,6 +148,18 @@ pub enum GoModError {
         /// Line of the opening quote.
         line: usize,
     },
+    /// A double-quoted string that is not a Go string literal: an escape Go does not have
+    /// (`\q`, `\'`) or escapes that do not make UTF-8 text (`\xff`).
+    #[error(
+        "line {line}, column {column}: the quoted string is not a Go string literal \
+         (check its backslash escapes)"
+    )]
+    InvalidQuotedString {
+        /// Line of the string.
+        line: usize,
+        /// 1-based column of its opening quote, in characters.
+        column: usize,
+    },
     /// A `( … )` block that is never closed.
     #[error("line {line}: `(` block is never closed")]
     UnclosedBlock {
@@ -139,426 +182,70 @@ pub enum GoModError {
         /// The value as written.
         toolchain: String,
     },
+    /// A `replace` directive that is not `old [version] => new version` or
+    /// `old [version] => ../local/directory`.
+    #[error(transparent)]
+    Replace(#[from] ReplaceError),
 }
+
+from_fault!(GoModError);
 
 /// Parses go.mod bytes into the facts gostage needs.
 ///
-/// Errors: see [`GoModError`]; every error about a line carries its 1-based number.
+/// Errors: see [`GoModError`]; every error about a line carries its 1-based number (and,
+/// for a quoted string or a `replace` directive, its column), and the first problem in file
+/// order is the one reported.
 pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
     let text = std::str::from_utf8(bytes).map_err(|_| GoModError::NotUtf8)?;
-    let mut module: Option<(usize, String)> = None;
-    let mut go: Option<(usize, String)> = None;
-    let mut toolchain: Option<(usize, String)> = None;
-    let mut open_block: Option<usize> = None;
+    let mut module: Once = None;
+    let mut go: Once = None;
+    let mut toolchain: Once = None;
     let mut requires = false;
+    let mut replaces = Vec::new();
 
-    for (index, raw_line) in text.lines().enumerate() {
-        let line = index + 1;
-        let tokens = tokenize(raw_line, line)?;
-        let Some((verb, arguments)) = tokens.split_first() else {
-            continue;
-        };
-        if open_block.is_some() {
-            if verb == ")" {
-                open_block = None;
+    for statement in Statements::new(text) {
+        match statement? {
+            Statement::BlockStart { keyword } => match keyword.text.as_str() {
+                "module" | "go" | "toolchain" => return Err(refuse_block(&keyword).into()),
+                "require" => requires = true,
+                _ => {}
+            },
+            Statement::Line { keyword, arguments } => {
+                let slot = match keyword.text.as_str() {
+                    "module" => &mut module,
+                    "go" => &mut go,
+                    "toolchain" => &mut toolchain,
+                    "require" => {
+                        requires = true;
+                        continue;
+                    }
+                    "replace" => {
+                        replaces.push(Replace::parse(&keyword, &arguments)?);
+                        continue;
+                    }
+                    _ => continue,
+                };
+                record_once(slot, &keyword, &arguments)?;
             }
-            continue;
         }
-        let slot = match verb.as_str() {
-            "module" => &mut module,
-            "go" => &mut go,
-            "toolchain" => &mut toolchain,
-            other => {
-                requires |= other == "require";
-                if arguments.first().map(String::as_str) == Some("(") {
-                    open_block = Some(line);
-                }
-                continue;
-            }
-        };
-        let value = single_value(verb, arguments, line)?;
-        if let Some((first_line, _)) = slot {
-            return Err(GoModError::Repeated {
-                line,
-                first_line: *first_line,
-                directive: verb.clone(),
-            });
-        }
-        *slot = Some((line, value));
-    }
-    if let Some(line) = open_block {
-        return Err(GoModError::UnclosedBlock { line });
     }
 
-    let (_, path) = module.ok_or(GoModError::MissingModule)?;
-    if let Some((line, version)) = &go {
-        if GoVersion::parse(version).is_none() {
-            return Err(GoModError::InvalidGoVersion {
-                line: *line,
-                version: version.clone(),
-            });
-        }
-    }
-    let toolchain_line = toolchain.clone();
-    let toolchain = match toolchain {
-        None => None,
-        Some((line, name)) => match name.strip_prefix("go") {
-            Some(version) if GoVersion::parse(version).is_some() => Some(version.to_string()),
-            _ => {
-                return Err(GoModError::InvalidToolchain {
-                    line,
-                    toolchain: name,
-                })
-            }
-        },
-    };
-    let line_of = |directive: &Option<(usize, String)>| {
-        directive
-            .as_ref()
-            .map_or(0, |(line, _)| u32::try_from(*line).unwrap_or(u32::MAX))
-    };
+    let (_, path) = module.clone().ok_or(GoModError::MissingModule)?;
+    check_go_version(&go)?;
     let lines = DirectiveLines {
         go: line_of(&go),
-        toolchain: line_of(&toolchain_line),
+        toolchain: line_of(&toolchain),
     };
     Ok(GoModule {
         path,
         go: go.map(|(_, version)| version),
-        toolchain,
+        toolchain: toolchain_version(&toolchain)?,
         lines,
         requires,
+        replaces,
     })
 }
 
-/// The one value of a `module`, `go` or `toolchain` directive.
-fn single_value(verb: &str, arguments: &[String], line: usize) -> Result<String, GoModError> {
-    match arguments {
-        [] => Err(GoModError::MissingValue {
-            line,
-            directive: verb.to_string(),
-        }),
-        [value] if value == "(" => Err(GoModError::Block {
-            line,
-            directive: verb.to_string(),
-        }),
-        [value] => Ok(value.clone()),
-        [_, extra, ..] => Err(GoModError::ExtraValue {
-            line,
-            directive: verb.to_string(),
-            extra: extra.clone(),
-        }),
-    }
-}
-
-/// Splits one go.mod line into tokens: words, `(`, `)`, and quoted strings (`"…"` with
-/// backslash escapes, or `` `…` ``) without their quotes. A `//` outside quotes starts a comment.
-fn tokenize(line_text: &str, line: usize) -> Result<Vec<String>, GoModError> {
-    let mut tokens = Vec::new();
-    let mut characters = line_text.chars().peekable();
-    while let Some(&character) = characters.peek() {
-        match character {
-            _ if character.is_whitespace() => {
-                characters.next();
-            }
-            '(' | ')' => {
-                characters.next();
-                tokens.push(character.to_string());
-            }
-            '"' | '`' => {
-                characters.next();
-                tokens.push(quoted(&mut characters, character, line)?);
-            }
-            _ => {
-                let mut word = String::new();
-                while let Some(&next) = characters.peek() {
-                    if next.is_whitespace() || matches!(next, '(' | ')' | '"' | '`') {
-                        break;
-                    }
-                    if next == '/' && word.ends_with('/') {
-                        word.pop();
-                        if !word.is_empty() {
-                            tokens.push(word);
-                        }
-                        return Ok(tokens);
-                    }
-                    word.push(next);
-                    characters.next();
-                }
-                tokens.push(word);
-            }
-        }
-    }
-    Ok(tokens)
-}
-
-/// Reads a quoted string after its opening `quote` up to and including the closing one.
-fn quoted(
-    characters: &mut std::iter::Peekable<std::str::Chars<'_>>,
-    quote: char,
-    line: usize,
-) -> Result<String, GoModError> {
-    let mut value = String::new();
-    while let Some(character) = characters.next() {
-        match character {
-            _ if character == quote => return Ok(value),
-            '\\' if quote == '"' => match characters.next() {
-                Some(escaped) => value.push(escaped),
-                None => break,
-            },
-            _ => value.push(character),
-        }
-    }
-    Err(GoModError::UnterminatedString { line })
-}
-
-/// A Go release version: `1.23`, `1.23.4`, `1.24rc1`, `1.21beta1`, optionally followed by a
-/// custom toolchain suffix such as `-mycorp` (only allowed after a full version).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct GoVersion {
-    major: u32,
-    minor: u32,
-    stage: Stage,
-}
-
-/// Where a version stands in Go's release order (`go/version` in the standard library):
-/// betas, then release candidates, then the release and its patches. The variant order is
-/// the sort order, so no number is ever combined with another (a huge `rc` number cannot
-/// overflow into a patch).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Stage {
-    /// `1.21beta1`.
-    Beta(u32),
-    /// `1.24rc1`.
-    Candidate(u32),
-    /// `1.23` (patch 0) or `1.23.4`.
-    Release(u32),
-}
-
-impl GoVersion {
-    fn parse(text: &str) -> Option<Self> {
-        let text = text
-            .split_once('-')
-            .map_or(text, |(version, _suffix)| version);
-        let (major, rest) = text.split_once('.')?;
-        let major = number(major)?;
-        let digits_end = rest
-            .find(|character: char| !character.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let (minor, rest) = rest.split_at(digits_end);
-        let minor = number(minor)?;
-        let stage = if rest.is_empty() {
-            Stage::Release(0)
-        } else if let Some(patch) = rest.strip_prefix('.') {
-            Stage::Release(number(patch)?)
-        } else if let Some(candidate) = rest.strip_prefix("rc") {
-            Stage::Candidate(number(candidate)?)
-        } else if let Some(beta) = rest.strip_prefix("beta") {
-            Stage::Beta(number(beta)?)
-        } else {
-            return None;
-        };
-        Some(Self {
-            major,
-            minor,
-            stage,
-        })
-    }
-
-    fn major_minor(&self) -> String {
-        format!("{}.{}", self.major, self.minor)
-    }
-}
-
-/// A non-empty run of ASCII digits as a number.
-fn number(text: &str) -> Option<u32> {
-    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod tests;
 
-    fn module(text: &str) -> GoModule {
-        match parse(text.as_bytes()) {
-            Ok(module) => module,
-            Err(error) => panic!("{text:?} should parse: {error}"),
-        }
-    }
-
-    #[test]
-    fn parses_the_examples() {
-        let hello = module(include_str!("../../examples/hello/go.mod"));
-        assert_eq!(hello.path, "example.com/hello");
-        assert_eq!(hello.go.as_deref(), Some("1.23"));
-        assert_eq!(hello.toolchain, None);
-        assert_eq!(hello.go_minor().as_deref(), Some("1.23"));
-
-        let service = module(include_str!("../../examples/uuid-service/go.mod"));
-        assert_eq!(service.path, "example.com/uuid-service");
-        assert_eq!(service.go.as_deref(), Some("1.23"));
-        assert_eq!(service.go_minor().as_deref(), Some("1.23"));
-    }
-
-    #[test]
-    fn reads_module_go_and_toolchain_past_blocks_and_comments() {
-        let text = "// leading comment\n\
-                    module \"example.com/quoted\" // trailing comment\n\
-                    \n\
-                    go 1.22 // minimum\n\
-                    toolchain go1.23.4\n\
-                    require (\n\
-                    \tgithub.com/google/uuid v1.6.0 // indirect\n\
-                    \tgo 1.99\n\
-                    )\n\
-                    replace example.com/a => ../a\n\
-                    godebug default=go1.21\n";
-        let parsed = module(text);
-        assert_eq!(
-            parsed,
-            GoModule {
-                path: "example.com/quoted".to_string(),
-                go: Some("1.22".to_string()),
-                toolchain: Some("1.23.4".to_string()),
-                lines: DirectiveLines {
-                    go: 4,
-                    toolchain: 5
-                },
-                requires: true,
-            }
-        );
-        assert!(!module("module m\ngo 1.22\n").requires);
-        assert_eq!(is_older("1.22", "1.23rc1"), Some(true));
-        assert_eq!(is_older("1.23.4", "1.23.4"), Some(false));
-        assert_eq!(is_older("1.23", "x"), None);
-        assert_eq!(parsed.go_minor().as_deref(), Some("1.23"));
-    }
-
-    #[test]
-    fn accepts_raw_quoted_paths_and_comment_only_lines() {
-        assert_eq!(module("module `example.com/raw`\n").path, "example.com/raw");
-        assert_eq!(
-            module("//x\nmodule example.com/m//c\n").path,
-            "example.com/m"
-        );
-        assert_eq!(module("module \"a\\\"b\"\n").path, "a\"b");
-        assert_eq!(
-            module("module example.com/m\r\ngo 1.21\r\n").go.as_deref(),
-            Some("1.21")
-        );
-    }
-
-    #[test]
-    fn go_minor_prefers_the_newer_version() {
-        let newer_go = GoModule {
-            path: "m".to_string(),
-            go: Some("1.24rc1".to_string()),
-            toolchain: Some("1.23.4".to_string()),
-            ..GoModule::default()
-        };
-        assert_eq!(newer_go.go_minor().as_deref(), Some("1.24"));
-        let only_toolchain = GoModule {
-            go: None,
-            toolchain: Some("1.21.3-mycorp".to_string()),
-            ..newer_go.clone()
-        };
-        assert_eq!(only_toolchain.go_minor().as_deref(), Some("1.21"));
-        let neither = GoModule {
-            go: None,
-            toolchain: None,
-            ..newer_go
-        };
-        assert_eq!(neither.go_minor(), None);
-        assert_eq!(major_minor("1.10.2").as_deref(), Some("1.10"));
-        assert_eq!(major_minor("go1.10"), None);
-    }
-
-    #[test]
-    fn orders_prereleases_before_releases() {
-        let parse_version = |text: &str| GoVersion::parse(text);
-        assert!(parse_version("1.21beta1") < parse_version("1.21rc1"));
-        assert!(parse_version("1.21rc2") < parse_version("1.21.0"));
-        // The largest candidate number still sorts before the release, without overflow.
-        assert!(parse_version("1.23rc4294967295") < parse_version("1.23"));
-        assert!(parse_version("1.23beta4294967295") < parse_version("1.23rc1"));
-        assert_eq!(GoVersion::parse("1.23rc4294967296"), None);
-        assert!(parse_version("1.21.10") > parse_version("1.21.9"));
-        assert!(parse_version("1.9") < parse_version("1.10"));
-    }
-
-    #[test]
-    fn reports_errors_with_line_numbers() {
-        let cases: [(&str, GoModError); 11] = [
-            ("", GoModError::MissingModule),
-            ("go 1.22\n", GoModError::MissingModule),
-            (
-                "module (\n  example.com/m\n)\n",
-                GoModError::Block {
-                    line: 1,
-                    directive: "module".to_string(),
-                },
-            ),
-            (
-                "\nmodule\n",
-                GoModError::MissingValue {
-                    line: 2,
-                    directive: "module".to_string(),
-                },
-            ),
-            (
-                "module a b\n",
-                GoModError::ExtraValue {
-                    line: 1,
-                    directive: "module".to_string(),
-                    extra: "b".to_string(),
-                },
-            ),
-            (
-                "module a\nmodule b\n",
-                GoModError::Repeated {
-                    line: 2,
-                    first_line: 1,
-                    directive: "module".to_string(),
-                },
-            ),
-            ("module \"a\n", GoModError::UnterminatedString { line: 1 }),
-            (
-                "module a\nrequire (\n b v1\n",
-                GoModError::UnclosedBlock { line: 2 },
-            ),
-            (
-                "module a\ngo one\n",
-                GoModError::InvalidGoVersion {
-                    line: 2,
-                    version: "one".to_string(),
-                },
-            ),
-            (
-                "module a\n\ntoolchain 1.23.4\n",
-                GoModError::InvalidToolchain {
-                    line: 3,
-                    toolchain: "1.23.4".to_string(),
-                },
-            ),
-            ("\u{0}", GoModError::MissingModule),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(parse(text.as_bytes()), Err(expected), "for {text:?}");
-        }
-        assert_eq!(parse(&[0xff, 0xfe]), Err(GoModError::NotUtf8));
-    }
-
-    #[test]
-    fn error_messages_name_the_line() {
-        let error = GoModError::InvalidToolchain {
-            line: 3,
-            toolchain: "1.23.4".to_string(),
-        };
-        assert_eq!(
-            error.to_string(),
-            "line 3: `toolchain 1.23.4` is not a toolchain name such as `go1.23.4`"
-        );
-    }
-}
