@@ -249,6 +249,5 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
 #[cfg(test)]
 mod tests;
 
-
 #[cfg(test)]
 mod cross_check;
