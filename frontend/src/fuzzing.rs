@@ -7,7 +7,8 @@
 //! - [`spec_to_llb`]: a spec (and, after a NUL byte, a go.mod) through parsing, validation,
 //!   the lint rules, the `--call` documents, planning for every target and LLB/image-config
 //!   rendering: the whole path of a build, with every image resolved to a fixed config.
-//! - [`go_mod`]: go.mod parsing and version comparison.
+//! - [`go_mod`]: go.mod and go.work parsing, version comparison and placing their local
+//!   directories in the build context.
 //! - [`references`]: the one-line parsers (platform, image reference, ldflags template,
 //!   duration, binary name), one input per line.
 //! - [`options`]: frontend options (`KEY=VALUE` lines, as BuildKit passes
@@ -139,7 +140,8 @@ fn resolved(reference: &ImageReference) -> ResolvedImage {
     }
 }
 
-/// go.mod parsing, then the version comparisons the lint rules make.
+/// The same bytes as a go.mod and as a go.work, then the version comparisons the lint rules
+/// make and the placing of every local directory they name inside the build context.
 pub fn go_mod(data: &[u8]) {
     if let Ok(module) = gomod::parse(data) {
         let _ = module.go_minor();
@@ -149,6 +151,27 @@ pub fn go_mod(data: &[u8]) {
                 let _ = gomod::is_older(go, other);
                 let _ = gomod::is_older(other, go);
             }
+        }
+        resolve_directories(&module.replaces, &[]);
+    }
+    if let Ok(work) = gomod::parse_work(data) {
+        resolve_directories(&work.replaces, &work.uses);
+    }
+}
+
+/// Each local `replace` directory and `use` path placed in the context, from the root and
+/// from a module two levels down.
+fn resolve_directories(replaces: &[gomod::Replace], uses: &[gomod::Use]) {
+    let directories = replaces
+        .iter()
+        .filter_map(|replace| match &replace.target {
+            gomod::ReplaceTarget::Directory(path) => Some(path.as_str()),
+            gomod::ReplaceTarget::Module { .. } => None,
+        })
+        .chain(uses.iter().map(|used| used.path.as_str()));
+    for directory in directories {
+        for base_dir in [".", "services/api"] {
+            let _ = gomod::resolve_in_context(base_dir, directory);
         }
     }
 }
