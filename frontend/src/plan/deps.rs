@@ -7,16 +7,7 @@ use super::environment::{builder_env, DOWNLOAD_CACHE_DIR, DOWNLOAD_CACHE_ID, MOD
 use super::netrc::download_line;
 use super::{failure_hints, gostage_binary};
 use super::{netrc, ssh, Planner, SOURCE_DIR};
-use crate::llb::{CacheSharing, Constraints, CopyOptions, Exec, FileOp, Image, Local, Output};
-
-/// The builder image on the build platform.
-pub fn builder_image(planner: Planner<'_>) -> Output {
-    let reference = &planner.builder.reference;
-    let constraints = Constraints::default().platform(&planner.request.build_platform);
-    Image::new(reference)
-        .resolve_mode(planner.request.resolve_mode)
-        .build(&constraints, &format!("builder image {reference}"))
-}
+use crate::llb::{CacheSharing, Constraints, CopyOptions, Exec, FileOp, Local, Output};
 
 /// What the dependency stage gives the compile steps.
 #[derive(Clone, Debug)]

@@ -6,11 +6,11 @@
 //! library, so they never need a module.
 
 use super::compile::NO_DWARF;
-use super::deps::builder_image;
-use super::environment::{mount_build_cache, offline_builder_env};
+use super::images::builder_image;
 use super::ldflags::DEFAULT_LDFLAGS;
+use super::offline_step::{OfflineGoStep, Root};
 use super::Planner;
-use crate::llb::{Constraints, Exec, FileOp, Network, Output};
+use crate::llb::{Constraints, FileOp, Output};
 use crate::vocabulary::{Platform, Problem};
 
 /// Where the program's source is mounted.
@@ -109,21 +109,14 @@ fn helper_step(
         ("GOFLAGS".to_string(), String::new()),
     ];
     environment.extend(extra.iter().cloned());
-    let mut exec = Exec::new(args)
-        .env(offline_builder_env(
-            planner.builder,
-            planner.request,
-            &environment,
-        ))
-        .network(Network::None);
-    exec.readonly("/", &builder_image(planner));
+    let root = builder_image(planner);
+    let mut step = OfflineGoStep::new(planner, args, &environment, Root::ReadOnly(&root))
+        .build_cache(platform, None);
+    let exec = step.exec();
     exec.readonly(PROGRAM_DIR, &program);
     let output = exec.writable(OUTPUT_DIR, None);
-    exec.tmpfs("/tmp");
-    mount_build_cache(&mut exec, platform, None);
     for (dest, input) in inputs {
         exec.readonly(dest, input);
     }
-    exec.build(&planner.on_build_platform(), name)
-        .output(output)
+    step.build(name).output(output)
 }

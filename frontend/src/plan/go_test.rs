@@ -4,9 +4,10 @@
 
 use super::compile::{module_env, source};
 use super::deps::Dependencies;
-use super::environment::{mount_build_cache, offline_builder_env};
+use super::environment::offline_builder_env;
+use super::offline_step::{OfflineGoStep, Root};
 use super::{Planner, SOURCE_DIR};
-use crate::llb::{Constraints, Exec, FileOp, Network, Output};
+use crate::llb::{Constraints, FileOp, Output};
 
 /// The Go program that runs `go test -json` and writes the reports; standard library only.
 const PROGRAM: &str = include_str!("assets/test_report.go");
@@ -71,26 +72,19 @@ pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
     args.push(SOURCE_DIR.into());
     args.extend(go_test_arguments(planner));
     // The compile's network rule: every module the tests need was downloaded with go.sum.
-    let mut exec = Exec::new(args)
-        .env(offline_builder_env(
-            planner.builder,
-            planner.request,
-            &extra,
-        ))
-        .network(Network::None);
-    exec.writable("/", Some(&deps.root));
-    exec.readonly(PROGRAM_DIR, &program);
-    let reports = exec.writable(REPORT_DIR, None);
-    exec.writable(SOURCE_DIR, Some(&source(planner)));
-    exec.tmpfs("/tmp");
-    deps.mount_modules(&mut exec);
-    mount_build_cache(&mut exec, &planner.request.build_platform, None);
     let line = spec
         .test
         .packages
         .first()
         .map_or(0, |package| package.span.line);
-    let constraints = planner.on_build_platform().line(line);
+    let mut step = OfflineGoStep::new(planner, args, &extra, Root::Writable(&deps.root))
+        .build_cache(&planner.request.build_platform, None)
+        .line(line);
+    let exec = step.exec();
+    exec.readonly(PROGRAM_DIR, &program);
+    let reports = exec.writable(REPORT_DIR, None);
+    exec.writable(SOURCE_DIR, Some(&source(planner)));
+    deps.mount_modules(exec);
     let written: Vec<&str> = spec
         .test
         .flags
@@ -98,10 +92,10 @@ pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
         .chain(&spec.test.packages)
         .map(|argument| argument.value.as_str())
         .collect();
-    let step = format!(
+    let name = format!(
         "go test {} ({})",
         written.join(" "),
         planner.request.build_platform
     );
-    exec.build(&constraints, &step).output(reports)
+    step.build(&name).output(reports)
 }

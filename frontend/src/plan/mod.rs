@@ -13,7 +13,10 @@
 //! `healthcheck` (the probe program per platform and the config's `Healthcheck`), `sbom`
 //! (SPDX from the binaries' build info); `go_program` runs the Go helper of `sbom` and
 //! compiles the probe; `gostage_binary` mounts the frontend image so steps run gostage's own
-//! binary (`explain` around each Go command, `runtime-files`); `images` picks the builder and applies `--build-context`;
+//! binary (`explain` around each Go command, `runtime-files`); `offline_step` sets up every
+//! step that runs in the builder after the download (offline environment, no network,
+//! `/tmp`, build cache, build platform); `images` picks the builder and applies
+//! `--build-context`;
 //! `ssh` adds git over SSH to `deps` for `modules.ssh`; `netrc`
 //! adds the secret `netrc` to `deps` for modules over HTTPS; `cgo` (with `build.cgo`) adds
 //! the apt step of packages and cross compilers below `deps`, and sets the compile's
@@ -38,6 +41,7 @@ mod image_settings;
 mod images;
 mod ldflags;
 mod netrc;
+mod offline_step;
 mod runtime;
 mod sbom;
 mod ssh;
