@@ -12,10 +12,8 @@ use super::offline_step::{OfflineGoStep, Root};
 use super::{PlanError, Planner, BINARY_DIR, SOURCE_DIR};
 use crate::llb::{Constraints, Local, Output};
 use crate::spec::Binary;
+use crate::step_contract::OUTPUT_DIR;
 use crate::vocabulary::Platform;
-
-/// Where a compile step's output is mounted; the binary is at [`binary_path`] under it.
-const OUTPUT_DIR: &str = "/out";
 
 /// The path of the binary `name` in a compile output, the same as in the image:
 /// `/usr/local/bin/<name>`.
@@ -163,8 +161,8 @@ pub fn build(
     ));
     args.extend(tags(input));
     args.push("-o".into());
-    // At its place in the image (`go build` creates the directories), so that the final stage
-    // adds it with one copy.
+    // Under the step's output mount, at its place in the image (`go build` creates the
+    // directories), so that the final stage adds it with one copy.
     args.push(format!("{OUTPUT_DIR}{}", binary_path(name)));
     args.push(binary.main.value.clone());
     let (args, hints) = failure_hints::explained(&failure_hints::compile(input, binary), args);

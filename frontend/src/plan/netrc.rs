@@ -155,6 +155,11 @@ mod tests {
             } else {
                 assert_eq!(exec.network, pb::NetMode::None as i32, "{name}");
                 assert!(secrets.is_empty(), "{name}: {secrets:?}");
+                if name.starts_with("SBOM") {
+                    // gostage reads the binaries itself: no Go runs, and no setting applies.
+                    assert!(env.is_empty(), "{name}: {env:?}");
+                    continue;
+                }
                 assert!(env.contains(&"GOPROXY=off".to_string()), "{name}: {env:?}");
                 for routing in [
                     "GOPRIVATE",

@@ -7,13 +7,14 @@ use super::images::builder_image;
 use super::offline_step::{OfflineGoStep, Root};
 use super::{gostage_binary, Planner};
 use crate::llb::Output;
-
-/// Where the step writes the files; the returned filesystem.
-const OUTPUT_DIR: &str = "/out";
+use crate::step_contract::{Invocation, OUTPUT_DIR};
 
 /// A filesystem with `etc/ssl/certs/ca-certificates.crt`, `usr/share/zoneinfo/…` and `tmp/`.
 pub fn runtime_files(planner: Planner<'_>) -> Output {
-    let args = gostage_binary::command("runtime-files", [OUTPUT_DIR.to_string()]);
+    let args = Invocation::RuntimeFiles {
+        directory: OUTPUT_DIR.to_string(),
+    }
+    .command_line();
     let root = builder_image(planner);
     let mut step = OfflineGoStep::new(planner, args, &[], Root::ReadOnly(&root)).without_tmp();
     gostage_binary::mount(planner, step.exec());

@@ -583,12 +583,11 @@ fn test_target_runs_go_test_once_on_the_build_platform() {
     assert_eq!(
         meta(&exec).args,
         [
-            "go",
-            "run",
-            "-trimpath",
-            "/gostage/test_report.go",
+            "/gostage/bin/gostage",
+            "test-report",
             "/out",
             "/src",
+            "--",
             "-tags",
             "netgo",
             "-count=1",
@@ -596,17 +595,22 @@ fn test_target_runs_go_test_once_on_the_build_platform() {
         ]
     );
     let env = meta(&exec).env;
+    // The client's GOFLAGS reach `go test` as they are: no Go program runs before it.
     for expected in [
         "CGO_ENABLED=0",
         "GOEXPERIMENT=rangefunc",
-        "GOFLAGS=",
-        "GOSTAGE_TEST_GOFLAGS=-mod=mod",
+        "GOFLAGS=-mod=mod",
+        "GOPROXY=off",
     ] {
         assert!(
             env.contains(&expected.to_string()),
             "{expected} missing from {env:?}"
         );
     }
+    assert!(
+        !env.iter().any(|entry| entry.starts_with("GOSTAGE_")),
+        "{env:?}"
+    );
     assert!(!env.iter().any(|entry| entry.starts_with("GOOS=")));
     let mounts: Vec<(&str, bool, i32)> = exec
         .mounts
@@ -623,7 +627,7 @@ fn test_target_runs_go_test_once_on_the_build_platform() {
         [
             ("/", false, bind),
             ("/go/pkg/mod", true, bind),
-            ("/gostage", true, bind),
+            ("/gostage/bin", true, bind),
             ("/out", false, bind),
             ("/root/.cache/go-build", false, cache),
             ("/src", false, bind),
@@ -843,9 +847,9 @@ fn without_export_the_build_cache_stays_in_a_cache_mount() {
 /// SHA-256 of the marshalled definitions (with a source map) of four plans. 18ff18d (before
 /// the Plan value and the typed LLB builder) made the first values, which the refactor kept
 /// byte for byte; since then each deliberate change to the graph updates them, with
-/// `cargo xtask bench` figures before and after. Last change: the downloaded modules are the
-/// download step's layer, with the cache mount only a download cache in front of GOPROXY,
-/// and a vendored module's compile mounts no module cache.
+/// `cargo xtask bench` figures before and after. Last change: the SBOM step runs `gostage
+/// sbom` on an empty root with the frontend image mounted, instead of `go run sbom.go` in the
+/// builder (only the `multi sbom` lines changed), and the `test` target is pinned too.
 #[test]
 fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     use sha2::{Digest, Sha256};
@@ -859,6 +863,10 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
     multi.build_args.insert("VERSION".into(), "1".into());
     let binary = BuildRequest {
         target: Target::Binary,
+        ..syntax_request()
+    };
+    let test = BuildRequest {
+        target: Target::Test,
         ..syntax_request()
     };
     let cases = [
@@ -875,6 +883,7 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
             "vendored",
             planned_with(&spec(&[]), &syntax_request(), true),
         ),
+        ("test", planned(&spec(&[]), &test)),
     ];
     let sha256 = |output: &Output, source: Option<(&str, &[u8])>| {
         hex::encode(Sha256::digest(
@@ -896,13 +905,14 @@ fn definitions_are_byte_for_byte_those_of_the_graph_before_the_refactor() {
         [
             "default linux/amd64 bfc0e53dbaf2a357b533a1bcb570855698a2b2331f730375c4fc2c538559e589",
             "multi linux/amd64 83df2a5c7681e138cda14628a463dea58cb09da38193dae3e24f6519f4d808cd",
-            "multi sbom 7bf1df44e89062d9dca0b05a3611793f73cb7916178d9bdbb6e224cbb1e245f1",
+            "multi sbom 2146d1bdaa053980cd4f4d17952ea24d7c9edc0568b55efa762c22d78401178c",
             "multi linux/arm64 8716d15b7c526c89cf62e2538e4a887f970e204adb4b88d24507c7d8cdf14a12",
-            "multi sbom 55c48a13a24344a49354f4dd95cfc1d4fddd1f143eb7ae2ebd848f107354bb9d",
+            "multi sbom 5b90d48928948bc3c7435363b427e7d457f0c377301a8f9d3e8e6b1589d11ac0",
             "multi linux/arm/v7 c489778517018f9a97d0f4c09d4021f2c02f3a4efdfae4d85cba22f50d30f394",
-            "multi sbom 747652368a4c5898843cbb8ebbbabf131c65e6b0238af41d8de49b32062e90cf",
+            "multi sbom be2472292f1cb20373a4db07f7fd0ed89b8dbf5d16ea5421f3cdba929faef071",
             "binary linux/amd64 a35609fcc66788ee3bdc3cb8e0ef13d74ff0c2e44237bafe2df4bbfba0cbde2a",
             "vendored linux/amd64 ad7a15108ae17d110d341be8b97bfdac81280d30a6aaf2f1d442c0746c1f2fdc",
+            "test linux/amd64 281b5301e84e728e4e8567c6e65d4ea634f87e376348bdf22249593cd34eabe5",
         ]
     );
 }
