@@ -181,3 +181,6 @@ pub fn build(
     let name = format!("go build {} ({platform})", binary.main.value);
     Ok(step.build(&name).output(output))
 }
+
+#[cfg(test)]
+mod tests;

@@ -106,3 +106,6 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
         modules: Some(modules),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -80,3 +80,6 @@ pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
     );
     step.build(&name).output(reports)
 }
+
+#[cfg(test)]
+mod tests;

@@ -23,3 +23,6 @@ fn image(planner: Planner<'_>) -> Output {
 pub fn mount(planner: Planner<'_>, exec: &mut Exec) {
     exec.readonly(step_contract::BINARY_DIR, &image(planner));
 }
+
+#[cfg(test)]
+mod tests;

@@ -78,3 +78,6 @@ pub fn config(
         retries: healthcheck.retries,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -29,6 +29,9 @@
 //!
 //! Targets other than `image`: `binary` (the compile's outputs), `go_test` (`--target
 //! test`: the test reports) and `debug` (the image plus busybox).
+//!
+//! Tests: each stage's beside it (`<stage>/tests.rs`), the plan as a whole in `tests.rs`,
+//! with what they share in `test_support`.
 
 mod cgo;
 mod compile;
@@ -51,6 +54,9 @@ mod runtime;
 mod sbom;
 mod ssh;
 mod verification;
+
+#[cfg(test)]
+mod test_support;
 
 use std::collections::BTreeMap;
 

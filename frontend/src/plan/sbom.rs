@@ -46,3 +46,6 @@ pub fn document(
     let name = format!("SBOM of {} ({platform})", names.join(", "));
     exec.build(&input.on_build_platform(), &name).output(output)
 }
+
+#[cfg(test)]
+mod tests;

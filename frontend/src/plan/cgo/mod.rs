@@ -18,6 +18,8 @@
 
 mod cross;
 mod packages;
+#[cfg(test)]
+mod tests;
 
 pub use cross::{c_compiler, supported_targets, CCompiler};
 pub use packages::{APT_CACHE_DIR, APT_CACHE_ID, APT_LISTS_DIR, APT_LISTS_ID};

@@ -1,4 +1,4 @@
-use super::super::tests::{execs, meta, planned, spec, syntax_request};
+use super::super::test_support::{execs, meta, planned, spec, syntax_request};
 use crate::spec::Spec;
 use crate::vocabulary::{BuildRequest, Located, Span};
 
