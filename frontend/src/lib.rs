@@ -16,6 +16,9 @@
 //! - [`vocabulary`]: shared words and their one parser each (Span/Located, Diagnostic,
 //!   Problem, Platform, ImageReference, binary names, ldflags templates, durations,
 //!   BuildRequest, ResolvedImage, ImageSettings, Healthcheck); imports nothing of ours.
+//! - [`step_contract`]: what the plan and the programs inside build steps agree on: mount
+//!   points, paths, variables, the failure-hints protocol and the command lines; imports
+//!   nothing of ours.
 //! - [`gomod`]: the go.mod facts gostage needs.
 //! - [`spec`]: gostage.yaml: parse, validate with positions, JSON Schema (vocabulary, gomod).
 //! - [`context`]: facts read from the build context as one value (gomod).
@@ -25,13 +28,15 @@
 //! - [`image`]: the OCI image config from ImageSettings (vocabulary).
 //! - [`verify`]: what to check in a solved result, and the ELF checks over bytes
 //!   (vocabulary).
-//! - [`plan`]: pure planning, two phases (vocabulary, gomod, spec, context, llb, verify).
+//! - [`plan`]: pure planning, two phases (vocabulary, step_contract, gomod, spec, context,
+//!   llb, verify).
 //! - [`subrequests`]: answers to `--call` (outline, targets, lint, describe) as BuildKit's
 //!   JSON documents (vocabulary, spec, lint, plan's secret ids).
 //! - [`render`]: a Plan as definitions and config JSON (plan, llb, image).
 //! - [`gateway`]: the frontend process: BuildKit's gateway API (all of the above).
-//! - [`step`]: what the binary does inside build steps (explain a failed Go command, gather
-//!   the runtime files); imports nothing of ours.
+//! - [`step`]: what the binary does inside build steps (explain a failed Go command,
+//!   download modules, gather the runtime files, write the SBOM, run the tests with their
+//!   reports) (step_contract, verify's ELF parser).
 //! - [`fuzzing`]: entry points for `cargo fuzz` and the corpus replay (spec through LLB,
 //!   go.mod, one-line parsers, frontend options).
 //! - [`cli`]: commands for people: check, init, llb, schema, version (spec, context, lint,
@@ -49,6 +54,7 @@ pub mod plan;
 pub mod render;
 pub mod spec;
 pub mod step;
+pub mod step_contract;
 pub mod subrequests;
 pub mod verify;
 pub mod vocabulary;

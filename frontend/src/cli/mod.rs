@@ -44,7 +44,8 @@ enum Command {
     Llb(llb::LlbArguments),
     /// Print the JSON Schema of gostage.yaml (for editors).
     Schema,
-    /// What build steps run (hidden: `explain`, `runtime-files`).
+    /// What build steps run (hidden: `explain`, `download-modules`, `runtime-files`, `sbom`,
+    /// `test-report`).
     #[command(flatten)]
     Step(crate::step::StepCommand),
 }

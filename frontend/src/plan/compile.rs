@@ -5,16 +5,15 @@
 
 use super::cgo;
 use super::deps::Dependencies;
-use super::environment::{mount_build_cache, offline_builder_env, BUILD_CACHE_DIR};
+use super::environment::BUILD_CACHE_DIR;
 use super::failure_hints;
 use super::ldflags::ldflags;
+use super::offline_step::{OfflineGoStep, Root};
 use super::{PlanError, Planner, BINARY_DIR, SOURCE_DIR};
-use crate::llb::{Constraints, Exec, Local, Network, Output};
+use crate::llb::{Constraints, Local, Output};
 use crate::spec::Binary;
+use crate::step_contract::OUTPUT_DIR;
 use crate::vocabulary::Platform;
-
-/// Where a compile step's output is mounted; the binary is at [`binary_path`] under it.
-const OUTPUT_DIR: &str = "/out";
 
 /// The path of the binary `name` in a compile output, the same as in the image:
 /// `/usr/local/bin/<name>`.
@@ -126,14 +125,11 @@ pub fn standard_library(input: Planner<'_>, platform: &Platform) -> Result<Outpu
     args.extend(compiler_flags(input));
     args.extend(tags(input));
     args.push("std".into());
-    let mut exec = Exec::new(args)
-        .env(offline_builder_env(input.builder, input.request, &extra))
-        .network(Network::None);
-    exec.readonly("/", &cgo::builder_root(input));
-    let cache = exec.writable(BUILD_CACHE_DIR, None);
-    exec.tmpfs("/tmp");
-    let step = format!("go build std ({platform})");
-    Ok(exec.build(&input.on_build_platform(), &step).output(cache))
+    let root = cgo::builder_root(input);
+    let mut step = OfflineGoStep::new(input, args, &extra, Root::ReadOnly(&root));
+    let cache = step.exec().writable(BUILD_CACHE_DIR, None);
+    let name = format!("go build std ({platform})");
+    Ok(step.build(&name).output(cache))
 }
 
 /// A filesystem holding only `/usr/local/bin/<name>` ([`BINARY_DIR`]), the binary of `binary`
@@ -165,26 +161,26 @@ pub fn build(
     ));
     args.extend(tags(input));
     args.push("-o".into());
-    // At its place in the image (`go build` creates the directories), so that the final stage
-    // adds it with one copy.
+    // Under the step's output mount, at its place in the image (`go build` creates the
+    // directories), so that the final stage adds it with one copy.
     args.push(format!("{OUTPUT_DIR}{}", binary_path(name)));
     args.push(binary.main.value.clone());
     let (args, hints) = failure_hints::explained(&failure_hints::compile(input, binary), args);
     extra.push(hints);
     // No network: every module comes from the download step's module cache, so a module
     // missing from go.sum fails here with Go's error instead of being fetched unchecked.
-    let mut exec = Exec::new(args)
-        .env(offline_builder_env(input.builder, input.request, &extra))
+    let mut step = OfflineGoStep::new(input, args, &extra, Root::ReadOnly(&deps.root))
         .cwd(SOURCE_DIR)
-        .network(Network::None);
-    exec.readonly("/", &deps.root);
+        .build_cache(platform, standard_library)
+        .line(binary.main.span.line);
+    let exec = step.exec();
     exec.readonly(SOURCE_DIR, &source(input));
-    failure_hints::mount(input, &mut exec);
+    failure_hints::mount(input, exec);
     let output = exec.writable(OUTPUT_DIR, None);
-    exec.tmpfs("/tmp");
-    deps.mount_modules(&mut exec);
-    mount_build_cache(&mut exec, platform, standard_library);
-    let constraints = input.on_build_platform().line(binary.main.span.line);
-    let step = format!("go build {} ({platform})", binary.main.value);
-    Ok(exec.build(&constraints, &step).output(output))
+    deps.mount_modules(exec);
+    let name = format!("go build {} ({platform})", binary.main.value);
+    Ok(step.build(&name).output(output))
 }
+
+#[cfg(test)]
+mod tests;

@@ -63,3 +63,6 @@ pub fn with_shell(
             &format!("add a busybox shell from {BUSYBOX} ({platform})"),
         )
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,20 +3,12 @@
 //! the compile finds every module in its input.
 
 use super::cgo;
-use super::environment::{builder_env, DOWNLOAD_CACHE_DIR, DOWNLOAD_CACHE_ID, MODULE_CACHE_DIR};
+use super::environment::{builder_env, DOWNLOAD_CACHE_ID, MODULE_CACHE_DIR};
+use super::failure_hints;
 use super::netrc::download_line;
-use super::{failure_hints, gostage_binary};
 use super::{netrc, ssh, Planner, SOURCE_DIR};
-use crate::llb::{CacheSharing, Constraints, CopyOptions, Exec, FileOp, Image, Local, Output};
-
-/// The builder image on the build platform.
-pub fn builder_image(planner: Planner<'_>) -> Output {
-    let reference = &planner.builder.reference;
-    let constraints = Constraints::default().platform(&planner.request.build_platform);
-    Image::new(reference)
-        .resolve_mode(planner.request.resolve_mode)
-        .build(&constraints, &format!("builder image {reference}"))
-}
+use crate::llb::{CacheSharing, Constraints, CopyOptions, Exec, FileOp, Local, Output};
+use crate::step_contract::{Invocation, DOWNLOAD_CACHE_DIR};
 
 /// What the dependency stage gives the compile steps.
 #[derive(Clone, Debug)]
@@ -84,7 +76,10 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
     }
     let (args, hints) = failure_hints::explained(
         &failure_hints::download(planner),
-        gostage_binary::command("download-modules", [DOWNLOAD_CACHE_DIR.to_string()]),
+        Invocation::DownloadModules {
+            downloads: DOWNLOAD_CACHE_DIR.to_string(),
+        }
+        .command_line(),
     );
     let mut environment = netrc::environment();
     environment.push(hints);
@@ -111,3 +106,6 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
         modules: Some(modules),
     }
 }
+
+#[cfg(test)]
+mod tests;

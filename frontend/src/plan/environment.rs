@@ -5,11 +5,10 @@ use crate::vocabulary::{BuildRequest, Platform, ResolvedImage, GO_ENVIRONMENT_BU
 
 /// Go's module cache (`go help environment`: GOMODCACHE): the download step's layer.
 pub const MODULE_CACHE_DIR: &str = "/go/pkg/mod";
-/// Where the download step mounts the daemon's download cache ([`DOWNLOAD_CACHE_ID`]).
-pub const DOWNLOAD_CACHE_DIR: &str = "/gostage/module-downloads";
 /// Go's build cache, mounted as a BuildKit cache (GOCACHE).
 pub const BUILD_CACHE_DIR: &str = "/root/.cache/go-build";
-/// Cache mount id of the download cache, shared by every gostage build on the daemon. Its
+/// Cache mount id of the download cache (mounted at `step_contract::DOWNLOAD_CACHE_DIR`),
+/// shared by every gostage build on the daemon. Its
 /// `cache/download` tree is a module proxy's (`step::download_modules`); the id is the one the
 /// module cache mount had, whose tree has the same place and layout.
 pub const DOWNLOAD_CACHE_ID: &str = "gostage/go-mod";

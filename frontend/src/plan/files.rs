@@ -85,3 +85,6 @@ pub fn tree(planner: Planner<'_>, sources: &[(&CopiedFile, PathKind)], epoch: i6
             &format!("collect files: {}", names.join(", ")),
         )
 }
+
+#[cfg(test)]
+mod tests;

@@ -132,3 +132,6 @@ pub fn binaries_only(binaries: &[(String, Output)], epoch: i64, platform: &Platf
             &format!("collect {} ({platform})", names.join(", ")),
         )
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,56 +1,31 @@
-//! Small standard-library Go programs that gostage runs in the builder, or compiles for the
-//! image (`assets/*.go`): Go is the one tool every builder image has, so helpers written in Go
-//! work on any of them.
+//! gostage's one Go program, the healthcheck probe (`assets/healthcheck.go`), compiled in the
+//! builder for each target platform of the image.
 //!
-//! Helpers run without network and with `GOPROXY=off`: they import only the standard
-//! library, so they never need a module.
+//! Why Go and not a subcommand of the `gostage` binary like the programs of module `step`:
+//! the probe runs inside the image, on every target platform (arm/v6 to s390x and riscv64),
+//! while the frontend image holds gostage built for the frontend's own platform only. The
+//! builder's Go cross-compiles a static probe for any `GOOS`/`GOARCH` with nothing to
+//! install, in a step that depends only on the builder and the probe's source, so it stays
+//! cached. It imports only the standard library, so it needs no module and runs with
+//! `GOPROXY=off` and no network.
 
 use super::compile::NO_DWARF;
-use super::deps::builder_image;
-use super::environment::{mount_build_cache, offline_builder_env};
+use super::images::builder_image;
 use super::ldflags::DEFAULT_LDFLAGS;
+use super::offline_step::{OfflineGoStep, Root};
 use super::Planner;
-use crate::llb::{Constraints, Exec, FileOp, Network, Output};
+use crate::llb::{Constraints, FileOp, Output};
+use crate::step_contract::OUTPUT_DIR;
 use crate::vocabulary::{Platform, Problem};
 
 /// Where the program's source is mounted.
 const PROGRAM_DIR: &str = "/gostage";
 
-/// Where the program writes its results; the returned filesystem.
-pub const OUTPUT_DIR: &str = "/out";
-
-/// Runs `source` (saved as `file`) with `go run -trimpath … arguments` in the builder, on the
-/// build platform, with `inputs` mounted read-only (`(mount point, filesystem)`) and the build
-/// cache, and returns what it wrote under [`OUTPUT_DIR`]. The step is named `name`.
-pub fn run(
-    planner: Planner<'_>,
-    file: &str,
-    source: &str,
-    arguments: &[String],
-    inputs: &[(&str, &Output)],
-    name: &str,
-) -> Output {
-    let mut args: Vec<String> = ["go", "run", "-trimpath"].map(String::from).to_vec();
-    args.push(format!("{PROGRAM_DIR}/{file}"));
-    args.extend(arguments.iter().cloned());
-    let build_platform = &planner.request.build_platform;
-    helper_step(
-        planner,
-        file,
-        source,
-        args,
-        (build_platform, &[]),
-        inputs,
-        name,
-    )
-}
-
 /// Compiles `source` (saved as `file`) with `go build` in the builder, on the build platform,
 /// for `platform`: a static (`CGO_ENABLED=0`) binary, stripped and without build id (the
 /// flags of `ldflags::DEFAULT_LDFLAGS`) and with `-trimpath`, so the same Go gives the same
-/// bytes. `inputs` are mounted read-only (`(mount point, filesystem)`), e.g. only to order
-/// this step after another. Returns a filesystem holding only the binary at `path`
-/// (absolute), in a step named `name`. The client's `GOFLAGS` and the spec's `build:`
+/// bytes, with the build cache of `platform`. Returns a filesystem holding only the binary at
+/// `path` (absolute), in a step named `name`. The client's `GOFLAGS` and the spec's `build:`
 /// settings do not apply: they are meant for the module's programs.
 ///
 /// Errors: a `platform` Go cannot build for ([`Problem`]).
@@ -60,7 +35,6 @@ pub fn compile(
     source: &str,
     platform: &Platform,
     path: &str,
-    inputs: &[(&str, &Output)],
     name: &str,
 ) -> Result<Output, Problem> {
     let target = platform.go_env()?;
@@ -76,54 +50,19 @@ pub fn compile(
     .to_vec();
     args.extend(["-o".to_string(), format!("{OUTPUT_DIR}{path}")]);
     args.push(format!("{PROGRAM_DIR}/{file}"));
-    Ok(helper_step(
-        planner,
-        file,
-        source,
-        args,
-        (platform, &target),
-        inputs,
-        name,
-    ))
-}
-
-/// One helper step: `args` in the builder on the build platform, without network, with the
-/// program at [`PROGRAM_DIR`], `inputs` read-only, the build cache of the platform it
-/// compiles for, and [`OUTPUT_DIR`] as the result. `target` is that platform and its Go
-/// environment (empty for the build platform, Go's default).
-fn helper_step(
-    planner: Planner<'_>,
-    file: &str,
-    source: &str,
-    args: Vec<String>,
-    (platform, extra): (&Platform, &[(String, String)]),
-    inputs: &[(&str, &Output)],
-    name: &str,
-) -> Output {
     let program = FileOp::on(None)
         .mkfile(&format!("/{file}"), 0o644, source.as_bytes(), 0)
         .build(&Constraints::default(), &format!("write {file}"));
-    // The client's GOFLAGS are meant for the module build, not for these helpers.
     let mut environment = vec![
         ("CGO_ENABLED".to_string(), "0".to_string()),
         ("GOFLAGS".to_string(), String::new()),
     ];
-    environment.extend(extra.iter().cloned());
-    let mut exec = Exec::new(args)
-        .env(offline_builder_env(
-            planner.builder,
-            planner.request,
-            &environment,
-        ))
-        .network(Network::None);
-    exec.readonly("/", &builder_image(planner));
+    environment.extend(target);
+    let root = builder_image(planner);
+    let mut step = OfflineGoStep::new(planner, args, &environment, Root::ReadOnly(&root))
+        .build_cache(platform, None);
+    let exec = step.exec();
     exec.readonly(PROGRAM_DIR, &program);
     let output = exec.writable(OUTPUT_DIR, None);
-    exec.tmpfs("/tmp");
-    mount_build_cache(&mut exec, platform, None);
-    for (dest, input) in inputs {
-        exec.readonly(dest, input);
-    }
-    exec.build(&planner.on_build_platform(), name)
-        .output(output)
+    Ok(step.build(name).output(output))
 }

@@ -1,29 +1,14 @@
 //! The `test` target: `go test` of the spec's packages (`test:`), on and for the build
 //! platform, after `go mod download`, with the compile's caches, `CGO_ENABLED` (`0`, or `1`
-//! with `build.cgo` on the builder with `build.packages`), build tags and `build.env`. It returns the report that `assets/test_report.go` writes.
+//! with `build.cgo` on the builder with `build.packages`), build tags and `build.env`. It
+//! returns the reports that `gostage test-report` (module `step::test_report`) writes.
 
 use super::compile::{module_env, source};
 use super::deps::Dependencies;
-use super::environment::{mount_build_cache, offline_builder_env};
-use super::{Planner, SOURCE_DIR};
-use crate::llb::{Constraints, Exec, FileOp, Network, Output};
-
-/// The Go program that runs `go test -json` and writes the reports; standard library only.
-const PROGRAM: &str = include_str!("assets/test_report.go");
-
-/// Where the program's source is mounted.
-const PROGRAM_DIR: &str = "/gostage";
-
-/// Where the reports are written; the returned filesystem.
-const REPORT_DIR: &str = "/out";
-
-/// The reports in the returned filesystem, for `--output type=local`: the `go test -json`
-/// event stream (cmd/test2json's format, read by CI tools) and the same run as text.
-pub const REPORTS: [&str; 2] = ["/test-report.json", "/test-report.txt"];
-
-/// The variable that carries the client's GOFLAGS past `go run` to `go test` (see
-/// `assets/test_report.go`).
-const GOFLAGS_VARIABLE: &str = "GOSTAGE_TEST_GOFLAGS";
+use super::offline_step::{OfflineGoStep, Root};
+use super::{gostage_binary, Planner};
+use crate::llb::Output;
+use crate::step_contract::{Invocation, OUTPUT_DIR, SOURCE_DIR};
 
 /// The `go test` arguments after `-json`: `-tags` from `build.tags`, then `test.flags`, then
 /// `test.packages`.
@@ -44,53 +29,43 @@ pub fn go_test_arguments(planner: Planner<'_>) -> Vec<String> {
     arguments
 }
 
-/// A filesystem holding [`REPORTS`], made by running the tests on the build platform. The
+/// A filesystem holding the reports `step_contract::TEST_REPORT_EVENTS` and
+/// `step_contract::TEST_REPORT_TEXT`, made by running the tests on the build platform. The
 /// step fails when a test fails (or a package does not build), and its log ends with the
 /// failing tests' names.
+///
+/// `go test` gets the compile's environment as it is, GOFLAGS included: `gostage
+/// test-report` is no Go program that GOFLAGS would have to be kept away from.
 ///
 /// The root, the source and `/tmp` are writable, as on a developer's machine: tests may write
 /// next to their package; nothing but the reports is kept.
 pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
     let spec = planner.spec;
-    let program = FileOp::on(None)
-        .mkfile("/test_report.go", 0o644, PROGRAM.as_bytes(), 0)
-        .build(&Constraints::default(), "write test_report.go");
-    let mut extra = module_env(planner);
-    // The GOFLAGS `go test` would see (builder image, build-arg, build.env), moved aside so
-    // that `go run` of the report program does not apply them.
-    let goflags = offline_builder_env(planner.builder, planner.request, &extra)
-        .iter()
-        .find_map(|entry| entry.strip_prefix("GOFLAGS=").map(String::from))
-        .unwrap_or_default();
-    extra.push(("GOFLAGS".into(), String::new()));
-    extra.push((GOFLAGS_VARIABLE.into(), goflags));
-
-    let mut args: Vec<String> = ["go", "run", "-trimpath"].map(String::from).to_vec();
-    args.push(format!("{PROGRAM_DIR}/test_report.go"));
-    args.push(REPORT_DIR.into());
-    args.push(SOURCE_DIR.into());
-    args.extend(go_test_arguments(planner));
-    // The compile's network rule: every module the tests need was downloaded with go.sum.
-    let mut exec = Exec::new(args)
-        .env(offline_builder_env(
-            planner.builder,
-            planner.request,
-            &extra,
-        ))
-        .network(Network::None);
-    exec.writable("/", Some(&deps.root));
-    exec.readonly(PROGRAM_DIR, &program);
-    let reports = exec.writable(REPORT_DIR, None);
-    exec.writable(SOURCE_DIR, Some(&source(planner)));
-    exec.tmpfs("/tmp");
-    deps.mount_modules(&mut exec);
-    mount_build_cache(&mut exec, &planner.request.build_platform, None);
+    let args = Invocation::TestReport {
+        report_dir: OUTPUT_DIR.to_string(),
+        package_dir: SOURCE_DIR.to_string(),
+        go_test_arguments: go_test_arguments(planner),
+    }
+    .command_line();
     let line = spec
         .test
         .packages
         .first()
         .map_or(0, |package| package.span.line);
-    let constraints = planner.on_build_platform().line(line);
+    // The compile's network rule: every module the tests need was downloaded with go.sum.
+    let mut step = OfflineGoStep::new(
+        planner,
+        args,
+        &module_env(planner),
+        Root::Writable(&deps.root),
+    )
+    .build_cache(&planner.request.build_platform, None)
+    .line(line);
+    let exec = step.exec();
+    gostage_binary::mount(planner, exec);
+    let reports = exec.writable(OUTPUT_DIR, None);
+    exec.writable(SOURCE_DIR, Some(&source(planner)));
+    deps.mount_modules(exec);
     let written: Vec<&str> = spec
         .test
         .flags
@@ -98,10 +73,13 @@ pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
         .chain(&spec.test.packages)
         .map(|argument| argument.value.as_str())
         .collect();
-    let step = format!(
+    let name = format!(
         "go test {} ({})",
         written.join(" "),
         planner.request.build_platform
     );
-    exec.build(&constraints, &step).output(reports)
+    step.build(&name).output(reports)
 }
+
+#[cfg(test)]
+mod tests;

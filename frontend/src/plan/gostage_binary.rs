@@ -1,17 +1,13 @@
-//! gostage's own binary in builder steps: the frontend image (the `source` option), resolved
-//! for the running frontend's own platform and mounted read-only, so steps run `gostage explain` and
-//! `gostage runtime-files` (module `step`) without compiling a helper first. BuildKit has
-//! already pulled this image to start the frontend, so the mount costs no download.
+//! gostage's own binary in build steps: the frontend image (the `source` option), resolved
+//! for the running frontend's own platform and mounted read-only at
+//! [`step_contract::BINARY_DIR`], so steps run the subcommands of module `step` without
+//! compiling a helper first. BuildKit has already pulled this image to start the frontend,
+//! so the mount costs no download. The command lines are
+//! [`step_contract::Invocation::command_line`].
 
 use super::Planner;
 use crate::llb::{Constraints, Exec, Image, Output};
-
-/// Where the frontend image is mounted in a step.
-const MOUNT_DIR: &str = "/gostage/bin";
-
-/// The binary's path in a step: the image holds it at `/gostage` (Dockerfile.frontend,
-/// `xtask image`).
-pub const BINARY: &str = "/gostage/bin/gostage";
+use crate::step_contract;
 
 /// The frontend image, in the variant of the running frontend (see
 /// `BuildRequest::frontend_platform`).
@@ -23,14 +19,10 @@ fn image(planner: Planner<'_>) -> Output {
         .build(&constraints, &format!("gostage image {reference}"))
 }
 
-/// Mounts the frontend image where [`BINARY`] is.
+/// Mounts the frontend image where [`step_contract::BINARY`] is.
 pub fn mount(planner: Planner<'_>, exec: &mut Exec) {
-    exec.readonly(MOUNT_DIR, &image(planner));
+    exec.readonly(step_contract::BINARY_DIR, &image(planner));
 }
 
-/// `gostage SUBCOMMAND ARGUMENTS…` as a step's arguments.
-pub fn command(subcommand: &str, arguments: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut args = vec![BINARY.to_string(), subcommand.to_string()];
-    args.extend(arguments);
-    args
-}
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,7 @@
 //! The healthcheck: for `image.healthcheck.http`, gostage's probe program
 //! (`assets/healthcheck.go`, standard library only, no shell needed) compiled for each target
-//! platform and put in the image; and the `Healthcheck` the image config says.
+//! platform and put in the image (`go_program` says why it is Go); and the `Healthcheck` the
+//! image config says.
 
 use super::go_program;
 use super::{PlanError, Planner};
@@ -46,7 +47,6 @@ pub fn probe(planner: Planner<'_>, platform: &Platform) -> Result<Option<Output>
         PROGRAM,
         platform,
         PROBE_PATH,
-        &[],
         &format!("go build healthcheck probe ({platform})"),
     )
     .map(Some)
@@ -78,3 +78,6 @@ pub fn config(
         retries: healthcheck.retries,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -181,3 +181,6 @@ pub fn settings(
         healthcheck: healthcheck::config(spec_healthcheck, base),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,11 +1,23 @@
 //! Which images the build needs: the builder (`builder:`, else `golang:<go>` from the spec or
-//! go.mod) and the base of the final stage, after `--build-context` replacements.
+//! go.mod) and the base of the final stage, after `--build-context` replacements; and the
+//! builder as a source of the graph.
 
 use std::collections::BTreeMap;
 
+use super::Planner;
 use crate::gomod::GoModule;
+use crate::llb::{Constraints, Image, Output};
 use crate::spec::Spec;
 use crate::vocabulary::{Diagnostic, ImageReference, Located, Span};
+
+/// The builder image on the build platform, as the gateway resolved it.
+pub fn builder_image(planner: Planner<'_>) -> Output {
+    let reference = &planner.builder.reference;
+    let constraints = Constraints::default().platform(&planner.request.build_platform);
+    Image::new(reference)
+        .resolve_mode(planner.request.resolve_mode)
+        .build(&constraints, &format!("builder image {reference}"))
+}
 
 /// The builder image as the user would write it (`golang:1.23`), and where that comes from
 /// in the spec (line 0 when derived from go.mod).

@@ -5,22 +5,33 @@
 //! must be resolved for which platforms; the gateway resolves them; [`plan`] builds the Plan
 //! from the same input plus the [`Resolved`] images.
 //!
-//! Stages (one file each): `deps` (go.mod/go.sum + `go mod download` on the build platform),
-//! `runtime` (CA bundle, zoneinfo, /tmp from the builder, gathered by gostage's binary), `compile` (one `go build` per
-//! binary and target platform, on the build platform; with `cache.export` also the standard
-//! library per platform), `files` (the `files:` layer),
-//! `final_stage` (the image filesystem), `image_settings` (what the image config says),
-//! `healthcheck` (the probe program per platform and the config's `Healthcheck`), `sbom`
-//! (SPDX from the binaries' build info); `go_program` runs the Go helper of `sbom` and
-//! compiles the probe; `gostage_binary` mounts the frontend image so steps run gostage's own
-//! binary (`explain` around each Go command, `runtime-files`); `images` picks the builder and applies `--build-context`;
-//! `ssh` adds git over SSH to `deps` for `modules.ssh`; `netrc`
-//! adds the secret `netrc` to `deps` for modules over HTTPS; `cgo` (with `build.cgo`) adds
-//! the apt step of packages and cross compilers below `deps`, and sets the compile's
-//! `CC`/`CXX`, tags and link flags. Only `go mod download` and cgo's apt step have network;
-//! every other step runs with network `none`.
+//! Stages (one file each):
+//! - `deps`: go.mod/go.sum + `go mod download` on the build platform; `ssh` adds git over
+//!   SSH for `modules.ssh`, `netrc` the secret `netrc` for modules over HTTPS; `cgo` (with
+//!   `build.cgo`) adds the apt step of packages and cross compilers below it, and sets the
+//!   compile's `CC`/`CXX`, tags and link flags.
+//! - `runtime`: CA bundle, zoneinfo, /tmp from the builder, gathered by gostage's binary.
+//! - `compile`: one `go build` per binary and target platform, on the build platform; with
+//!   `cache.export` also the standard library per platform.
+//! - `files` (the `files:` layer), `final_stage` (the image filesystem), `image_settings`
+//!   (what the image config says), `healthcheck` (the probe per platform and the config's
+//!   `Healthcheck`; `go_program` compiles the probe, gostage's one Go program).
+//! - `sbom`: SPDX from the binaries' build info, by `gostage sbom`.
+//!
+//! Shared by the stages: `offline_step` sets up every step that runs in the builder after the
+//! download (offline environment, no network, `/tmp`, build cache, build platform);
+//! `gostage_binary` mounts the frontend image so steps run gostage's own binary (`explain`
+//! around each Go command, `download-modules`, `runtime-files`, `sbom`, `test-report`), with
+//! the command lines and paths of `step_contract`; `images` picks the builder and applies
+//! `--build-context`; `failure_hints` says what `gostage explain` adds to a failed step.
+//! Only `go mod download` and cgo's apt step have network; every other step runs with
+//! network `none`.
+//!
 //! Targets other than `image`: `binary` (the compile's outputs), `go_test` (`--target
-//! test`: the test report) and `debug` (the image plus busybox).
+//! test`: the test reports) and `debug` (the image plus busybox).
+//!
+//! Tests: each stage's beside it (`<stage>/tests.rs`), the plan as a whole in `tests.rs`,
+//! with what they share in `test_support`.
 
 mod cgo;
 mod compile;
@@ -38,10 +49,14 @@ mod image_settings;
 mod images;
 mod ldflags;
 mod netrc;
+mod offline_step;
 mod runtime;
 mod sbom;
 mod ssh;
 mod verification;
+
+#[cfg(test)]
+mod test_support;
 
 use std::collections::BTreeMap;
 
@@ -49,7 +64,6 @@ pub use cgo::{
     Linking, APT_CACHE_DIR, APT_CACHE_ID, APT_LISTS_DIR, APT_LISTS_ID, STATIC_LDFLAGS, STATIC_TAGS,
 };
 pub use debug::BUSYBOX_DIR;
-pub use go_test::REPORTS as TEST_REPORTS;
 pub use healthcheck::PROBE_PATH;
 pub use images::BUSYBOX;
 pub use ldflags::DEFAULT_LDFLAGS;
@@ -69,8 +83,8 @@ use crate::vocabulary::{
     Located, Platform, Problem, ResolvedImage, Target,
 };
 
-/// Mount point of the module source in builder stages.
-pub const SOURCE_DIR: &str = "/src";
+/// Mount point of the module source in builder stages (the contract's).
+pub use crate::step_contract::SOURCE_DIR;
 
 /// Where binaries go in the image.
 pub const BINARY_DIR: &str = "/usr/local/bin";
@@ -132,7 +146,9 @@ pub struct PlatformPlan {
     /// The target platform.
     pub platform: Platform,
     /// The filesystem to return: the image, the binaries for the `binary` target, the test
-    /// reports ([`TEST_REPORTS`]) for the `test` target.
+    /// reports for the `test` target (at `/`
+    /// [`TEST_REPORT_EVENTS`](crate::step_contract::TEST_REPORT_EVENTS) and `/`
+    /// [`TEST_REPORT_TEXT`](crate::step_contract::TEST_REPORT_TEXT)).
     pub filesystem: Output,
     /// A filesystem with the SPDX document at [`SBOM_PATH`], when the client asked for one.
     pub sbom: Option<Output>,

@@ -3,26 +3,22 @@
 //! `/tmp`. Nothing is compiled, so the step takes well under a second and no compile waits
 //! for it.
 
-use super::deps::builder_image;
-use super::environment::offline_builder_env;
+use super::images::builder_image;
+use super::offline_step::{OfflineGoStep, Root};
 use super::{gostage_binary, Planner};
-use crate::llb::{Exec, Network, Output};
-
-/// Where the step writes the files; the returned filesystem.
-const OUTPUT_DIR: &str = "/out";
+use crate::llb::Output;
+use crate::step_contract::{Invocation, OUTPUT_DIR};
 
 /// A filesystem with `etc/ssl/certs/ca-certificates.crt`, `usr/share/zoneinfo/…` and `tmp/`.
 pub fn runtime_files(planner: Planner<'_>) -> Output {
-    let args = gostage_binary::command("runtime-files", [OUTPUT_DIR.to_string()]);
-    let mut exec = Exec::new(args)
-        .env(offline_builder_env(planner.builder, planner.request, &[]))
-        .network(Network::None);
-    exec.readonly("/", &builder_image(planner));
-    gostage_binary::mount(planner, &mut exec);
-    let output = exec.writable(OUTPUT_DIR, None);
-    exec.build(
-        &planner.on_build_platform(),
-        "gather CA bundle, zoneinfo and /tmp",
-    )
-    .output(output)
+    let args = Invocation::RuntimeFiles {
+        directory: OUTPUT_DIR.to_string(),
+    }
+    .command_line();
+    let root = builder_image(planner);
+    let mut step = OfflineGoStep::new(planner, args, &[], Root::ReadOnly(&root)).without_tmp();
+    gostage_binary::mount(planner, step.exec());
+    let output = step.exec().writable(OUTPUT_DIR, None);
+    step.build("gather CA bundle, zoneinfo and /tmp")
+        .output(output)
 }

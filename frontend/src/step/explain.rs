@@ -4,44 +4,35 @@
 //!
 //! BuildKit shows a failed step's output, but the frontend never sees it, so the step itself
 //! has to say what to change and where in the spec. The hints come in the environment
-//! variable [`HINTS_VARIABLE`] (`PATTERN<TAB>HINT` lines; the plan writes them with
-//! `plan::failure_hints::explained`), not in the arguments, because BuildKit quotes a failed
-//! step's whole command line in its error. The variable is removed from the command's
-//! environment.
+//! variable [`HINTS_VARIABLE`] (`step_contract::hints`, written by
+//! `plan::failure_hints::explained`), which is removed from the command's environment.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 
-/// The variable that carries the hints: one `PATTERN<TAB>HINT` per line.
-pub const HINTS_VARIABLE: &str = "GOSTAGE_FAILURE_HINTS";
+use crate::step_contract::{decode_hints, HintsError, Rule, HINTS_VARIABLE};
 
-/// One known text and what to say when a failed command printed it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rule {
-    /// A substring of one output line.
-    pub pattern: String,
-    /// The advice, one line.
-    pub hint: String,
-}
-
-/// The rules in `value` (empty lines skipped).
-///
-/// Errors: a line without a tab, or with an empty pattern; names the line.
-pub fn parse_rules(value: &str) -> Result<Vec<Rule>, String> {
-    value
-        .lines()
-        .filter(|line| !line.is_empty())
-        .map(|line| match line.split_once('\t') {
-            Some((pattern, hint)) if !pattern.is_empty() => Ok(Rule {
-                pattern: pattern.to_string(),
-                hint: hint.to_string(),
-            }),
-            _ => Err(format!(
-                "{HINTS_VARIABLE}: line {line:?} is not PATTERN<TAB>HINT"
-            )),
-        })
-        .collect()
+/// Why the command could not be run and watched.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    /// The hints variable is malformed.
+    #[error(transparent)]
+    Hints(#[from] HintsError),
+    /// Nothing after `--`.
+    #[error("no command to run")]
+    NoCommand,
+    /// The command cannot be started.
+    #[error("{program}: {source}")]
+    Start {
+        /// The program.
+        program: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The command's output cannot be read or passed on, or it cannot be waited for.
+    #[error("{0}")]
+    Output(#[from] std::io::Error),
 }
 
 /// The hint of the first rule whose pattern `line` contains. Lines are bytes: a compiler
@@ -59,15 +50,15 @@ pub fn matching_hint<'a>(rules: &'a [Rule], line: &[u8]) -> Option<&'a str> {
 /// Runs `command` with `stdout` and `stderr` receiving its output line by line, and returns
 /// its exit status and the hints its output matched, each once, in the order first seen.
 ///
-/// Errors: the command cannot be started, or its output cannot be read.
+/// Errors: no command, the command cannot be started, or its output cannot be read.
 pub fn supervise(
     command: &[String],
     rules: &[Rule],
     stdout: &mut (dyn Write + Send),
     stderr: &mut (dyn Write + Send),
-) -> std::io::Result<(ExitStatus, Vec<String>)> {
+) -> Result<(ExitStatus, Vec<String>), ExplainError> {
     let Some((program, arguments)) = command.split_first() else {
-        return Err(std::io::Error::other("no command to run"));
+        return Err(ExplainError::NoCommand);
     };
     let mut child = Command::new(program)
         .args(arguments)
@@ -76,12 +67,13 @@ pub fn supervise(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|error| std::io::Error::new(error.kind(), format!("{program}: {error}")))?;
+        .map_err(|source| ExplainError::Start {
+            program: program.clone(),
+            source,
+        })?;
     let found = Mutex::new(Vec::<String>::new());
     let (Some(child_out), Some(child_err)) = (child.stdout.take(), child.stderr.take()) else {
-        return Err(std::io::Error::other(
-            "the command's output pipes are missing",
-        ));
+        return Err(std::io::Error::other("the command's output pipes are missing").into());
     };
     let copied = std::thread::scope(|scope| {
         let found = &found;
@@ -130,31 +122,8 @@ fn pass_through(
 /// The subcommand: the command's exit status, 1 when it was killed by a signal, 2 when the
 /// hints are malformed or the command cannot run.
 pub fn run(command: &[String]) -> u8 {
-    let rules = match parse_rules(&std::env::var(HINTS_VARIABLE).unwrap_or_default()) {
-        Ok(rules) => rules,
-        Err(error) => {
-            eprintln!("gostage explain: {error}");
-            return 2;
-        }
-    };
-    let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
-    match supervise(command, &rules, &mut stdout, &mut stderr) {
-        Ok((status, _)) if status.success() => 0,
-        Ok((status, hints)) => {
-            for hint in hints {
-                eprintln!("gostage: {hint}");
-            }
-            match status.code() {
-                Some(code) => u8::try_from(code)
-                    .ok()
-                    .filter(|code| *code > 0)
-                    .unwrap_or(1),
-                None => {
-                    eprintln!("gostage explain: {} ended by {status}", command.join(" "));
-                    1
-                }
-            }
-        }
+    match explain(command) {
+        Ok(code) => code,
         Err(error) => {
             eprintln!("gostage explain: {error}");
             2
@@ -162,12 +131,36 @@ pub fn run(command: &[String]) -> u8 {
     }
 }
 
+/// Runs `command` with the hints of [`HINTS_VARIABLE`]; its exit status (1 for a signal),
+/// after the hints its output matched when it failed.
+fn explain(command: &[String]) -> Result<u8, ExplainError> {
+    let rules = decode_hints(&std::env::var(HINTS_VARIABLE).unwrap_or_default())?;
+    let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
+    let (status, hints) = supervise(command, &rules, &mut stdout, &mut stderr)?;
+    if status.success() {
+        return Ok(0);
+    }
+    for hint in hints {
+        eprintln!("gostage: {hint}");
+    }
+    Ok(match status.code() {
+        Some(code) => u8::try_from(code)
+            .ok()
+            .filter(|code| *code > 0)
+            .unwrap_or(1),
+        None => {
+            eprintln!("gostage explain: {} ended by {status}", command.join(" "));
+            1
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn rules() -> Vec<Rule> {
-        parse_rules(
+        decode_hints(
             "401 Unauthorized\tpass --secret id=netrc\nmissing go.sum entry\trun go mod tidy\n",
         )
         .unwrap()
@@ -175,16 +168,6 @@ mod tests {
 
     fn shell(script: &str) -> Vec<String> {
         ["sh", "-c", script].map(String::from).to_vec()
-    }
-
-    #[test]
-    fn rules_need_a_tab_and_a_pattern() {
-        assert_eq!(rules()[1].hint, "run go mod tidy");
-        assert!(parse_rules("no tab here")
-            .unwrap_err()
-            .contains("no tab here"));
-        assert!(parse_rules("\thint without pattern").is_err());
-        assert_eq!(parse_rules("").unwrap(), Vec::new());
     }
 
     #[test]

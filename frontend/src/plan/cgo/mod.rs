@@ -18,11 +18,13 @@
 
 mod cross;
 mod packages;
+#[cfg(test)]
+mod tests;
 
 pub use cross::{c_compiler, supported_targets, CCompiler};
 pub use packages::{APT_CACHE_DIR, APT_CACHE_ID, APT_LISTS_DIR, APT_LISTS_ID};
 
-use super::deps::builder_image;
+use super::images::builder_image;
 use super::{PlanError, Planner};
 use crate::llb::Output;
 use crate::spec::Spec;

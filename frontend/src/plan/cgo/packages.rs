@@ -3,7 +3,7 @@
 //! and package lists in cache mounts, so a later build with the same list is a cache hit and
 //! a changed list downloads only what is new.
 
-use super::super::deps::builder_image;
+use super::super::images::builder_image;
 use super::super::Planner;
 use super::cross::{c_compiler, CCompiler};
 use crate::llb::{CacheSharing, Exec, Output};

@@ -1,7 +1,8 @@
 //! What gostage adds when a Go step fails: BuildKit shows a failed step's output, but the
 //! frontend never sees it, so each step runs its command through `gostage explain` (module
 //! `step`, from the frontend image), which passes the output through and, when the command
-//! fails, ends with the hint of each known text it saw, naming the spec line to change.
+//! fails, ends with the hint of each known text it saw, naming the spec line to change. The
+//! hints travel as `step_contract::hints` encodes them.
 
 use super::gostage_binary;
 use super::netrc::{credential_failure_hints, download_line};
@@ -9,21 +10,17 @@ use super::ssh::ssh_failure_hints;
 use super::Planner;
 use crate::llb::Exec;
 use crate::spec::{Binary, Spec};
-use crate::step::explain::HINTS_VARIABLE;
+use crate::step_contract::{encode_hints, Invocation, HINTS_VARIABLE};
 
 /// A text Go prints, and what to tell the user when a failed step printed it.
 pub type Hint = (&'static str, String);
 
 /// `command` run through `gostage explain`: the step's arguments, and the variable with
-/// `hints` (`PATTERN<TAB>HINT` lines) to add to its environment (not the arguments: BuildKit
+/// `hints` to add to its environment ([`HINTS_VARIABLE`], not the arguments: BuildKit
 /// quotes a failed step's whole command line in its error). The step also needs [`mount`].
 pub fn explained(hints: &[Hint], command: Vec<String>) -> (Vec<String>, (String, String)) {
-    let args = gostage_binary::command("explain", std::iter::once("--".to_string()).chain(command));
-    let value = hints
-        .iter()
-        .map(|(pattern, hint)| format!("{pattern}\t{}\n", hint.replace(['\n', '\t'], " ")))
-        .collect();
-    (args, (HINTS_VARIABLE.to_string(), value))
+    let args = Invocation::Explain { command }.command_line();
+    (args, (HINTS_VARIABLE.to_string(), encode_hints(hints)))
 }
 
 /// Mounts the binary [`explained`] runs.

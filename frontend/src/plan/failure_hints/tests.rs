@@ -1,4 +1,4 @@
-use super::super::tests::{execs, meta, planned, spec, syntax_request};
+use super::super::test_support::{execs, meta, planned, spec, syntax_request};
 use crate::spec::Spec;
 use crate::vocabulary::{BuildRequest, Located, Span};
 
@@ -23,7 +23,7 @@ fn hints_of(spec: &Spec, step: &str) -> (Vec<(String, String)>, Vec<String>) {
         .find_map(|entry| entry.strip_prefix("GOSTAGE_FAILURE_HINTS="))
         .unwrap_or_else(|| panic!("no hints in {:?}", meta.env));
     // Read as the step reads it, so what the plan writes is what `gostage explain` uses.
-    let pairs = crate::step::explain::parse_rules(variable)
+    let pairs = crate::step_contract::decode_hints(variable)
         .unwrap_or_else(|error| panic!("{error}"))
         .into_iter()
         .map(|rule| (rule.pattern, rule.hint))

@@ -1,9 +1,15 @@
 //! The healthcheck in the plan: the probe's build step per platform, its copy into the image,
 //! and the config's `Healthcheck`.
 
+use bollard_buildkit_proto::pb;
+
+use super::super::test_support::*;
+use super::super::*;
 use super::*;
+use crate::llb;
 use crate::spec::{Healthcheck as SpecHealthcheck, Probe};
 use crate::vocabulary::Healthcheck;
+use crate::vocabulary::Span;
 
 const URL: &str = "http://localhost:8080/healthz";
 

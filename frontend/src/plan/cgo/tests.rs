@@ -1,7 +1,13 @@
 //! `build.cgo`: the apt step, the compile's environment and flags, the link mode per base,
 //! the platforms cgo can build for, and what the gate is told to check.
 
+use bollard_buildkit_proto::pb;
+
+use super::super::test_support::*;
+use super::super::*;
 use super::*;
+use crate::llb;
+use crate::vocabulary::Span;
 
 /// A spec with cgo on, `packages` at line 7, and the targets `platforms`.
 fn cgo_spec(platforms: &[&str], packages: &[&str]) -> Spec {
