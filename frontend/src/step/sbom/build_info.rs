@@ -45,11 +45,11 @@ pub struct BuildInfo {
 }
 
 /// Why a binary's build information cannot be read.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum BuildInfoError {
     /// Not an ELF file, or its headers cannot be parsed (module `verify`'s sentence).
     #[error("it {0}")]
-    Elf(String),
+    Elf(#[from] verify::ElfError),
     /// No `.go.buildinfo` section: not a Go binary, or its section headers were stripped.
     #[error("it has no .go.buildinfo section (not a Go program?)")]
     NoSection,
