@@ -12,14 +12,16 @@
 //!                          gateway: Solve, verify, Return  cli `gostage llb`: print as JSON
 //! ```
 //!
-//! Modules, from the bottom (each imports only those above it in this list):
+//! Modules, from the bottom (each imports only those above it in this list; the design, with
+//! what each module owns, is docs/architecture.md):
 //! - [`vocabulary`]: shared words and their one parser each (Span/Located, Diagnostic,
 //!   Problem, Platform, ImageReference, binary names, ldflags templates, durations,
 //!   BuildRequest, ResolvedImage, ImageSettings, Healthcheck); imports nothing of ours.
 //! - [`step_contract`]: what the plan and the programs inside build steps agree on: mount
 //!   points, paths, variables, the failure-hints protocol and the command lines; imports
 //!   nothing of ours.
-//! - [`gomod`]: the go.mod facts gostage needs.
+//! - [`gomod`]: go.mod and go.work: module path, `go`, `toolchain`, `require`, `replace` and
+//!   `use` with their positions, and paths relative to the build context (vocabulary).
 //! - [`spec`]: gostage.yaml: parse, validate with positions, JSON Schema (vocabulary, gomod).
 //! - [`context`]: facts read from the build context as one value (gomod).
 //! - [`llb`]: typed LLB builder and marshalling (vocabulary).
