@@ -80,10 +80,13 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
         }
     };
     let mut notes = Vec::new();
-    let module_known = context_dir.join("go.mod").is_file();
-    let context = if module_known {
-        match super::llb::read_context(context_dir, &spec) {
-            Ok(context) => context,
+    // A written `module:` must have its go.mod; without one, a spec checked away from its
+    // module (or from standard input) is checked alone.
+    let module = &spec.build.module;
+    let module_known = module.span.line > 0 || context_dir.join("go.mod").is_file();
+    let (context, layout) = if module_known {
+        match super::context::read_context(context_dir, &spec, name) {
+            Ok(read) => (read.module, Some(read.layout)),
             Err(error) => {
                 return Report {
                     lines: vec![error.to_string()],
@@ -98,13 +101,14 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
             display_dir(context_dir)
         ));
         // Nothing known of the module: no rule about it fires.
-        ModuleContext {
+        let context = ModuleContext {
             module: crate::gomod::GoModule::default(),
             go_sum: true,
             vendored: false,
             ignore_patterns: Vec::new(),
             file_sources: Default::default(),
-        }
+        };
+        (context, None)
     };
     // The names the build would derive from `main:` and go.mod, checked as the plan does.
     let derived = match module_known {
@@ -123,6 +127,7 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
         spec_file: data,
         spec: &spec,
         context: &context,
+        layout: layout.as_ref(),
         scope: Scope::Cli,
     });
     let passed = findings

@@ -1,6 +1,7 @@
 //! Commands for people (the binary run outside BuildKit): check, llb, schema, version.
 
 pub mod check;
+pub mod context;
 pub mod init;
 pub mod llb;
 

@@ -52,6 +52,7 @@ async fn lint_answer<D: Daemon>(
                 spec_file: &inputs.spec_file.data,
                 spec: &inputs.spec,
                 context: &inputs.context,
+                layout: Some(&inputs.layout),
                 scope: Scope::Build,
             });
             let source = SpecSource {

@@ -14,13 +14,14 @@
 //!
 //! Files: `lexer` (tokens with positions), `statements` (lines and blocks as directives),
 //! `directives` (what both files share), `replace`, `work` (go.work), `context_path`,
-//! `version` (Go release order).
+//! `position` (where an error is), `version` (Go release order).
 
 use std::cmp::Ordering;
 
 mod context_path;
 mod directives;
 mod lexer;
+mod position;
 mod replace;
 mod statements;
 mod version;

@@ -102,12 +102,16 @@ fn build_args_names() -> Vec<String> {
 #[test]
 fn lint_reports_findings_at_their_lines_and_fails_the_check() {
     let parsed = spec(SPEC);
-    let context = ModuleContext::read(b"module example.com/m\ngo 1.23\n", false, None)
-        .unwrap_or_else(|error| panic!("{error}"));
+    let layout = crate::context::layout::testing::layout(
+        "version: 1\n",
+        &[("go.mod", "module example.com/m\ngo 1.23\n")],
+    );
+    let context = ModuleContext::from_layout(&layout);
     let findings = lint::check(LintInput {
         spec_file: SPEC.as_bytes(),
         spec: &parsed,
         context: &context,
+        layout: Some(&layout),
         scope: Scope::Build,
     });
     let answer = lint(source(SPEC), LintOutcome::Findings(&findings));

@@ -1,3 +1,4 @@
+use crate::context::layout::testing::layout;
 use crate::context::ModuleContext;
 use crate::lint::{check, LintInput, Scope};
 
@@ -5,18 +6,23 @@ use crate::lint::{check, LintInput, Scope};
 /// `go_sum`), as `scope` runs them.
 fn findings_with(spec_text: &str, go_mod: &str, go_sum: bool, scope: Scope) -> Vec<(String, u32)> {
     let spec = crate::spec::parse(spec_text.as_bytes()).unwrap_or_else(|d| panic!("{d}"));
-    let mut context = ModuleContext::read(go_mod.as_bytes(), false, None)
-        .unwrap_or_else(|error| panic!("{error}"));
+    let mut context = context_of(go_mod);
     context.go_sum = go_sum;
     check(LintInput {
         spec_file: spec_text.as_bytes(),
         spec: &spec,
         context: &context,
+        layout: None,
         scope,
     })
     .into_iter()
     .map(|finding| (finding.rule.name.to_string(), finding.span.line))
     .collect()
+}
+
+/// The plan's view of a module at the context's root with `go_mod` (and no go.sum).
+fn context_of(go_mod: &str) -> ModuleContext {
+    ModuleContext::from_layout(&layout("version: 1\n", &[("go.mod", go_mod)]))
 }
 
 fn findings(spec_text: &str) -> Vec<(String, u32)> {
@@ -72,13 +78,13 @@ fn images_by_tag_are_found_and_digests_and_derived_builders_are_not() {
 fn a_go_older_than_go_mod_names_both_lines() {
     let go_mod = "module m\n\ngo 1.24.2\ntoolchain go1.25.1\n";
     let spec = crate::spec::parse(b"version: 1\ngo: \"1.23\"\n").unwrap_or_else(|d| panic!("{d}"));
-    let mut context =
-        ModuleContext::read(go_mod.as_bytes(), false, None).unwrap_or_else(|e| panic!("{e}"));
+    let mut context = context_of(go_mod);
     context.go_sum = true;
     let found = check(LintInput {
         spec_file: b"version: 1\ngo: \"1.23\"\n",
         spec: &spec,
         context: &context,
+        layout: None,
         scope: Scope::Build,
     });
     assert_eq!(found.len(), 1);
