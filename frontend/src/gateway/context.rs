@@ -208,7 +208,7 @@ async fn modules_below<D: Daemon>(
     .await?;
     // Only `*/go.mod` was sent: every entry of the root is a directory with one.
     let mut names = daemon
-        .read_dir(&id, ".", "")
+        .read_dir(&id, ".", "*")
         .await
         .map_err(|status| FrontendError::daemon("list the context's root", status))?
         .unwrap_or_default();

@@ -1,4 +1,5 @@
-//! Rules about the module: the Go version against go.mod, and go.sum.
+//! Rules about the modules: the Go version against go.mod, go.sum, and the module
+//! directories `.dockerignore` hides.
 
 use super::super::{Finding, Level, LintInput, Rule};
 use crate::gomod;
@@ -74,4 +75,38 @@ pub(super) fn missing_go_sum(input: LintInput<'_>) -> Vec<Finding> {
 /// Where the first key is written (the file as a whole when unknown).
 fn first_key(spec: &Spec) -> Span {
     spec.span
+}
+
+/// A module directory the build needs is hidden by `.dockerignore`.
+pub static LOCAL_MODULE_IGNORED: Rule = Rule {
+    name: "LocalModuleIgnored",
+    level: Level::Error,
+    description: "A module directory the build needs (the main module, a go.work `use` or a local `replace` target) is hidden by .dockerignore",
+};
+
+pub(super) fn local_module_ignored(input: LintInput<'_>) -> Vec<Finding> {
+    let Some(layout) = input.layout else {
+        return Vec::new();
+    };
+    let module = &input.spec.build.module;
+    let span = match module.span.line {
+        0 => first_key(input.spec),
+        _ => module.span,
+    };
+    layout
+        .local_modules
+        .iter()
+        .filter_map(|local| {
+            let pattern = local.hidden_by.as_deref()?;
+            let directory = &local.directory;
+            Some(Finding {
+                rule: &LOCAL_MODULE_IGNORED,
+                message: format!(
+                    "`{directory}` (named by {}) is hidden by the exclude pattern `{pattern}`, so the build does not get its go.mod or sources and Go fails reading `{directory}/go.mod`; remove the pattern from .dockerignore, or add `!{directory}` after it",
+                    local.origin.describe()
+                ),
+                span,
+            })
+        })
+        .collect()
 }

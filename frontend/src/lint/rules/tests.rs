@@ -185,3 +185,45 @@ fn ports_declared_twice_and_privileged_ports_are_found() {
         one("RunsAsRoot", 3)
     );
 }
+
+#[test]
+fn a_module_directory_dockerignore_hides_is_an_error_at_module() {
+    let spec_text = "# syntax=myorg/gostage\nversion: 1\nmodule: svc\n";
+    let files = [
+        (".dockerignore", "# not needed in images\nthird_party\n"),
+        (
+            "svc/go.mod",
+            "module example.com/svc\nreplace example.com/x => ../third_party/x\n",
+        ),
+        ("third_party/x/go.mod", "module example.com/x\n"),
+    ];
+    let spec = crate::spec::parse(spec_text.as_bytes()).unwrap_or_else(|d| panic!("{d}"));
+    let layout = layout(spec_text, &files);
+    let context = ModuleContext::from_layout(&layout);
+    let input = LintInput {
+        spec_file: spec_text.as_bytes(),
+        spec: &spec,
+        context: &context,
+        layout: Some(&layout),
+        scope: Scope::Build,
+    };
+    let found = check(input);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule.name, "LocalModuleIgnored");
+    assert_eq!((found[0].span.line, found[0].span.column), (3, 9));
+    assert_eq!(
+        found[0].message,
+        "`third_party/x` (named by `replace` at svc/go.mod:2:26) is hidden by the exclude \
+         pattern `third_party`, so the build does not get its go.mod or sources and Go fails \
+         reading `third_party/x/go.mod`; remove the pattern from .dockerignore, or add \
+         `!third_party/x` after it"
+    );
+    // Nothing is reported without a layout (`gostage check` away from a module).
+    assert_eq!(
+        check(LintInput {
+            layout: None,
+            ..input
+        }),
+        []
+    );
+}

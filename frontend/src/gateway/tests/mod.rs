@@ -724,3 +724,5 @@ async fn a_binary_for_the_wrong_machine_or_missing_fails_at_its_main_line() {
         "{message}"
     );
 }
+
+mod monorepo;
