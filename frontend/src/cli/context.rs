@@ -134,3 +134,77 @@ fn modules_below(context_dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/monorepo")
+    }
+
+    fn spec(text: &str) -> Spec {
+        crate::spec::parse(text.as_bytes()).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    fn write(path: &Path, text: &str) {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|error| panic!("{error}"));
+        }
+        std::fs::write(path, text).unwrap_or_else(|error| panic!("{error}"));
+    }
+
+    #[test]
+    fn the_example_reads_as_a_workspace_from_disk() {
+        let spec_text = std::fs::read_to_string(example().join("svc-a.gostage.yaml"))
+            .unwrap_or_else(|error| panic!("{error}"));
+        let read = read_context(&example(), &spec(&spec_text), "svc-a.gostage.yaml")
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(read.module.module.path, "example.com/monorepo/svc-a");
+        assert_eq!(read.layout.module_dir, "svc-a");
+        assert_eq!(
+            read.layout.download_files(),
+            ["go.work", "lib/go.mod", "svc-a/go.mod", "svc-b/go.mod"]
+        );
+        assert_eq!(
+            read.layout.compile_paths(),
+            ["go.work", "lib", "svc-a", "svc-b"]
+        );
+    }
+
+    #[test]
+    fn a_service_alone_fails_at_its_go_mod_on_disk_naming_the_context_to_pass() {
+        let repository = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        let service = repository.path().join("svc-a");
+        let go_mod = std::fs::read_to_string(example().join("svc-a/go.mod"))
+            .unwrap_or_else(|error| panic!("{error}"));
+        write(&service.join("go.mod"), &go_mod);
+        let error = read_context(&service, &spec("version: 1\n"), "gostage.yaml")
+            .expect_err("the replacement is outside");
+        let root =
+            std::fs::canonicalize(repository.path()).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{}:8:37: the replacement directory `../lib` is outside the build context; pass \
+                 `{}` (it holds this module and `../lib`) as the build context and set \
+                 `module: svc-a` in the spec",
+                service.join("go.mod").display(),
+                root.display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_missing_go_mod_names_the_modules_below_the_context() {
+        let error = read_context(&example(), &spec("version: 1\n"), "gostage.yaml")
+            .expect_err("no go.mod at the root");
+        assert_eq!(
+            error.to_string(),
+            "gostage.yaml:1:1: the build context has no go.mod; pass the module root (the \
+             directory with go.mod) as the build context, or set `module:` to the directory of \
+             go.mod inside the context, or run `go mod init`; `lib`, `svc-a`, `svc-b` have a \
+             go.mod: set `module:` to the one to build"
+        );
+    }
+}

@@ -51,6 +51,9 @@ pub struct GoModule {
     pub lines: DirectiveLines,
     /// Whether go.mod has a `require` directive (so the build needs go.sum).
     pub requires: bool,
+    /// The module paths its `require` directives name (single lines and block lines
+    /// alike), in file order, unquoted, without their versions.
+    pub required: Vec<String>,
     /// The `replace` directives, in file order (single lines and block lines alike).
     pub replaces: Vec<Replace>,
 }
@@ -202,6 +205,7 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
     let mut go: Once = None;
     let mut toolchain: Once = None;
     let mut requires = false;
+    let mut required = Vec::new();
     let mut replaces = Vec::new();
 
     for statement in Statements::new(text) {
@@ -218,6 +222,7 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
                     "toolchain" => &mut toolchain,
                     "require" => {
                         requires = true;
+                        required.extend(arguments.first().map(|path| path.text.clone()));
                         continue;
                     }
                     "replace" => {
@@ -243,6 +248,7 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
         toolchain: toolchain_version(&toolchain)?,
         lines,
         requires,
+        required,
         replaces,
     })
 }

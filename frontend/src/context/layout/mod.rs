@@ -100,6 +100,9 @@ pub struct LocalReplace {
 pub struct LocalModule {
     /// The directory of its go.mod.
     pub directory: String,
+    /// Its module path, when gostage read its go.mod (the main module and the workspace
+    /// modules; a replacement directory's go.mod is only looked for).
+    pub module_path: Option<String>,
     /// It has a go.sum.
     pub go_sum: bool,
     /// Why the build needs it (the first reason found, in the order main module, go.work
@@ -211,6 +214,20 @@ impl Layout {
         self.local_modules
             .iter()
             .any(|module| module.directory == self.module_dir && module.go_sum)
+    }
+
+    /// Whether the module path `required` comes from a directory of the context: a local
+    /// replacement of it applies, or it is a workspace module. Such a requirement needs no
+    /// checksum in go.sum (the go command verifies only downloaded modules).
+    pub fn is_local(&self, required: &str) -> bool {
+        self.local_replaces
+            .iter()
+            .any(|replace| replace.old_path == required)
+            || (self.workspace.is_some()
+                && self
+                    .local_modules
+                    .iter()
+                    .any(|module| module.module_path.as_deref() == Some(required)))
     }
 
     /// One module at the context's root, no workspace and no local replacement: the layout

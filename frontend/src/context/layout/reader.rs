@@ -273,6 +273,7 @@ impl<'a> Pass<'a> {
         }
 
         // Each main module's go.mod and its replacements (go.work's override them).
+        let mut module_paths: BTreeMap<String, String> = BTreeMap::new();
         for (directory, use_span) in &main_modules {
             let path = join(directory, "go.mod");
             let (module, bytes) = if directory == module_dir {
@@ -305,6 +306,7 @@ impl<'a> Pass<'a> {
                     ),
                 }
             };
+            module_paths.insert(directory.clone(), module.path.clone());
             for replace in &module.replaces {
                 let ReplaceTarget::Directory(target) = &replace.target else {
                     continue;
@@ -370,6 +372,7 @@ impl<'a> Pass<'a> {
                 .hiding(&join(&directory, "go.mod"))
                 .map(str::to_string);
             local_modules.push(LocalModule {
+                module_path: module_paths.get(&directory).cloned(),
                 directory,
                 go_sum: go_sum.unwrap_or(false),
                 origin,

@@ -65,9 +65,36 @@ pub(super) fn missing_go_sum(input: LintInput<'_>) -> Vec<Finding> {
     if !context.module.requires || context.go_sum || context.vendored {
         return Vec::new();
     }
+    let mut module_dir = ".";
+    if let Some(layout) = input.layout {
+        // A module from a directory of the context is not downloaded, so has no checksum.
+        let downloads = context
+            .module
+            .required
+            .iter()
+            .any(|required| !layout.is_local(required));
+        // In a workspace, go.work.sum and every workspace module's go.sum hold checksums.
+        let workspace_sums = layout.workspace.as_ref().is_some_and(|workspace| {
+            workspace.go_work_sum || layout.local_modules.iter().any(|module| module.go_sum)
+        });
+        if !downloads || workspace_sums {
+            return Vec::new();
+        }
+        module_dir = &layout.module_dir;
+    }
+    let (go_mod, go_sum) = match module_dir {
+        "." => (
+            "go.mod".to_string(),
+            "the build context has no go.sum".to_string(),
+        ),
+        module_dir => (
+            format!("{module_dir}/go.mod"),
+            format!("{module_dir}/go.sum is missing"),
+        ),
+    };
     vec![Finding {
         rule: &MISSING_GO_SUM,
-        message: "go.mod has `require` directives but the build context has no go.sum, so Go cannot check the downloaded modules and the build fails with `missing go.sum entry`; run `go mod tidy` and commit go.sum (and check that .dockerignore does not hide it)".to_string(),
+        message: format!("{go_mod} has `require` directives but {go_sum}, so Go cannot check the downloaded modules and the build fails with `missing go.sum entry`; run `go mod tidy` and commit go.sum (and check that .dockerignore does not hide it)"),
         span: first_key(input.spec),
     }]
 }

@@ -227,3 +227,58 @@ fn a_module_directory_dockerignore_hides_is_an_error_at_module() {
         []
     );
 }
+
+/// `(rule, message)` of each finding for `spec_text` over the context `files`.
+fn findings_in(spec_text: &str, files: &[(&str, &str)]) -> Vec<(String, String)> {
+    let spec = crate::spec::parse(spec_text.as_bytes()).unwrap_or_else(|d| panic!("{d}"));
+    let layout = layout(spec_text, files);
+    let context = ModuleContext::from_layout(&layout);
+    check(LintInput {
+        spec_file: spec_text.as_bytes(),
+        spec: &spec,
+        context: &context,
+        layout: Some(&layout),
+        scope: Scope::Build,
+    })
+    .into_iter()
+    .map(|finding| (finding.rule.name.to_string(), finding.message))
+    .collect()
+}
+
+#[test]
+fn requirements_from_local_directories_need_no_go_sum() {
+    let spec = "# syntax=myorg/gostage\nversion: 1\nmodule: svc\n";
+    let local = [
+        (
+            "svc/go.mod",
+            "module example.com/svc\nrequire example.com/lib v0.0.0\nreplace example.com/lib => ../lib\n",
+        ),
+        ("lib/go.mod", "module example.com/lib\n"),
+    ];
+    assert_eq!(findings_in(spec, &local), []);
+    // A workspace module needs no replacement to come from its directory.
+    let workspace = [
+        ("go.work", "use ./svc\nuse ./lib\n"),
+        (
+            "svc/go.mod",
+            "module example.com/svc\nrequire example.com/lib v0.0.0\n",
+        ),
+        ("lib/go.mod", "module example.com/lib\n"),
+    ];
+    assert_eq!(findings_in(spec, &workspace), []);
+
+    let downloads = [(
+        "svc/go.mod",
+        "module example.com/svc\nrequire github.com/google/uuid v1.6.0\n",
+    )];
+    let found = findings_in(spec, &downloads);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "MissingGoSum");
+    assert!(
+        found[0]
+            .1
+            .starts_with("svc/go.mod has `require` directives but svc/go.sum is missing,"),
+        "{}",
+        found[0].1
+    );
+}
