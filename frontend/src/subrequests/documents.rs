@@ -185,14 +185,24 @@ fn build_args(spec: &Spec) -> Vec<BuildArg> {
     args
 }
 
-/// `frontend.outline`: the chosen target, the build-args with their values, the secrets and
-/// SSH agents (`outline/outline.go` `Outline`).
+/// `frontend.outline`: the chosen target (its description names the module's directory
+/// when `module:` is not the context's root), the build-args with their values, the
+/// secrets and SSH agents (`outline/outline.go` `Outline`).
 pub fn outline(source: SpecSource<'_>, spec: &Spec, request: &BuildRequest) -> Answer {
     let (name, description) = TARGETS
         .iter()
         .find(|(target, ..)| *target == request.target)
         .map(|(_, name, description)| (*name, *description))
         .unwrap_or(("image", ""));
+    let module = &spec.build.module;
+    let description = match module.value.as_str() {
+        crate::spec::Build::ROOT_MODULE => description.to_string(),
+        module_dir => format!(
+            "{description}; the Go module in {module_dir}/ of the build context (`module:`, \
+             line {})",
+            module.span.line
+        ),
+    };
     let mut text =
         format!("TARGET:\t{name}\nDESCRIPTION:\t{description}\n\nBUILD ARG\tVALUE\tDESCRIPTION\n");
     let args: Vec<Value> = build_args(spec)
