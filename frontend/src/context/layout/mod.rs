@@ -103,6 +103,9 @@ pub struct LocalModule {
     /// Its module path, when gostage read its go.mod (the main module and the workspace
     /// modules; a replacement directory's go.mod is only looked for).
     pub module_path: Option<String>,
+    /// The module paths its go.mod requires (empty when its go.mod does not parse: the go
+    /// command reports that in the build).
+    pub requires: Vec<String>,
     /// It has a go.sum.
     pub go_sum: bool,
     /// Why the build needs it (the first reason found, in the order main module, go.work
@@ -176,11 +179,27 @@ impl Layout {
     /// is left out (`.` alone stands for the whole context). Sorted. An edit anywhere else
     /// in the repository changes nothing the compile sees.
     pub fn compile_paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = self
+        let directories = self
             .local_modules
             .iter()
-            .map(|module| module.directory.clone())
-            .collect();
+            .map(|module| module.directory.clone());
+        self.with_module_files(directories.collect())
+    }
+
+    /// The compile's paths with only the sources of [`Self::required_modules`]: their
+    /// directories, every file of [`Self::download_files`] (the go command reads every
+    /// workspace module's go.mod) and the workspace's vendor directory when it builds from
+    /// one; sorted, a path inside another left out. See [`Self::required_modules`] for when
+    /// this is too narrow.
+    pub fn required_compile_paths(&self) -> Vec<String> {
+        let mut paths = self.required_modules();
+        paths.extend(self.download_files());
+        self.with_module_files(paths)
+    }
+
+    /// `paths` with go.work, go.work.sum and the workspace's vendor directory, sorted, each
+    /// once, without a path that another includes.
+    fn with_module_files(&self, mut paths: Vec<String>) -> Vec<String> {
         if let Some(workspace) = &self.workspace {
             paths.push(workspace.go_work.clone());
             if workspace.go_work_sum {
@@ -195,12 +214,55 @@ impl Layout {
         let covered = |path: &String, by: &String| {
             by != path && (by == "." || path.starts_with(&format!("{by}/")))
         };
-        let kept: Vec<String> = paths
+        paths
             .iter()
             .filter(|path| !paths.iter().any(|other| covered(path, other)))
             .cloned()
-            .collect();
-        kept
+            .collect()
+    }
+
+    /// The local modules the main module needs through `require` directives: the main
+    /// module, then every local module one of them requires (by a local replacement of the
+    /// module path, or, in a workspace, a workspace module of that path), transitively;
+    /// sorted.
+    ///
+    /// A narrower set than [`Self::local_modules`]: a workspace service that does not
+    /// require the other services is not rebuilt when they change. But in a workspace the
+    /// go command also builds imports of workspace modules that no go.mod requires (tested
+    /// with go1.26: `no required module provides package` is not reported then), so a
+    /// compile limited to these directories fails for such a repository.
+    pub fn required_modules(&self) -> Vec<String> {
+        let mut needed = vec![self.module_dir.clone()];
+        let mut index = 0;
+        while let Some(directory) = needed.get(index).cloned() {
+            index += 1;
+            let Some(module) = self
+                .local_modules
+                .iter()
+                .find(|module| module.directory == directory)
+            else {
+                continue;
+            };
+            for required in &module.requires {
+                let provider = self
+                    .local_replaces
+                    .iter()
+                    .find(|replace| &replace.old_path == required)
+                    .map(|replace| replace.directory.clone())
+                    .or_else(|| {
+                        self.workspace.as_ref()?;
+                        self.local_modules
+                            .iter()
+                            .find(|local| local.module_path.as_deref() == Some(required))
+                            .map(|local| local.directory.clone())
+                    });
+                if let Some(provider) = provider.filter(|provider| !needed.contains(provider)) {
+                    needed.push(provider);
+                }
+            }
+        }
+        needed.sort();
+        needed
     }
 
     /// The context path of a package directory written relative to the main module (a

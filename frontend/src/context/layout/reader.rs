@@ -7,7 +7,8 @@
 //! (and its go.work.sum and vendor directory) from the module's directory up to the root;
 //! a second, when there is a workspace or a local replacement, for the other modules'
 //! go.mod and go.sum; a third only when a workspace module's go.mod replaces a module with
-//! a directory the second round did not read. A problem is reported only once every file
+//! a directory the second round did not read. go.mod files are read (their requirements
+//! tell which modules the main module needs), go.sum files only looked for. A problem is reported only once every file
 //! before it (in the order above) is known, so both readers report the same first problem.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -274,6 +275,7 @@ impl<'a> Pass<'a> {
 
         // Each main module's go.mod and its replacements (go.work's override them).
         let mut module_paths: BTreeMap<String, String> = BTreeMap::new();
+        let mut requirements: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (directory, use_span) in &main_modules {
             let path = join(directory, "go.mod");
             let (module, bytes) = if directory == module_dir {
@@ -307,6 +309,7 @@ impl<'a> Pass<'a> {
                 }
             };
             module_paths.insert(directory.clone(), module.path.clone());
+            requirements.insert(directory.clone(), module.required.clone());
             for replace in &module.replaces {
                 let ReplaceTarget::Directory(target) = &replace.target else {
                     continue;
@@ -338,14 +341,14 @@ impl<'a> Pass<'a> {
             }
         }
         for (replace, data) in local_replaces.iter().zip(replace_files) {
-            let has_go_mod = match self.has_file(&join(&replace.directory, "go.mod")) {
-                Some(has_go_mod) => has_go_mod,
+            let go_mod = match self.read(&join(&replace.directory, "go.mod")) {
+                Some(go_mod) => go_mod,
                 None => {
                     self.ask_go_sum(&replace.directory);
                     continue;
                 }
             };
-            if !has_go_mod {
+            let Some(go_mod) = go_mod else {
                 fail!(
                     self,
                     no_go_mod(
@@ -356,6 +359,13 @@ impl<'a> Pass<'a> {
                         DirectoryKind::Replace
                     )
                 );
+            };
+            // Only its requirements matter here: a replaced module's go.mod that does not
+            // parse is the go command's to report, in the build.
+            if let Ok(replacement) = gomod::parse(go_mod) {
+                requirements
+                    .entry(replace.directory.clone())
+                    .or_insert(replacement.required);
             }
             modules
                 .entry(replace.directory.clone())
@@ -373,6 +383,7 @@ impl<'a> Pass<'a> {
                 .map(str::to_string);
             local_modules.push(LocalModule {
                 module_path: module_paths.get(&directory).cloned(),
+                requires: requirements.get(&directory).cloned().unwrap_or_default(),
                 directory,
                 go_sum: go_sum.unwrap_or(false),
                 origin,
@@ -421,16 +432,6 @@ impl<'a> Pass<'a> {
                 }
                 None
             }
-        }
-    }
-
-    /// Whether `path` exists, from a read when there was one (or is wanted), else from a
-    /// stat.
-    fn has_file(&mut self, path: &str) -> Known<bool> {
-        match self.reader.files.get(path) {
-            Some(contents) => Some(contents.is_some()),
-            None if self.wanted.read.iter().any(|wanted| wanted == path) => None,
-            None => self.stat(path),
         }
     }
 

@@ -152,6 +152,19 @@ fn a_service_of_a_workspace_builds_with_every_use_and_the_go_work_files() {
         layout.compile_paths(),
         ["go.work", "go.work.sum", "lib", "svc-a", "svc-b"]
     );
+    // svc-a requires lib, not svc-b: only svc-b's go.mod and go.sum.
+    assert_eq!(layout.required_modules(), ["lib", "svc-a"]);
+    assert_eq!(
+        layout.required_compile_paths(),
+        [
+            "go.work",
+            "go.work.sum",
+            "lib",
+            "svc-a",
+            "svc-b/go.mod",
+            "svc-b/go.sum"
+        ]
+    );
     assert_eq!(layout.package_dir("./cmd/server"), "svc-a/cmd/server");
     assert_eq!(layout.package_dir("."), "svc-a");
     assert!(!layout.is_single_module());
@@ -168,11 +181,8 @@ fn gowork_off_builds_the_service_with_its_replacement_alone() {
             .all(|round| round.paths().all(|path| !path.contains("go.work"))),
         "go.work is not even looked for: {rounds:?}"
     );
-    assert_eq!(
-        rounds[1].stat,
-        ["lib/go.mod", "lib/go.sum"],
-        "a replacement is only stat'ed"
-    );
+    assert_eq!(rounds[1].read, ["lib/go.mod"]);
+    assert_eq!(rounds[1].stat, ["lib/go.sum"], "go.sum is only looked for");
     assert_eq!(layout.workspace, None);
     assert_eq!(directories(&layout), ["lib", "svc-a"]);
     assert_eq!(
@@ -215,6 +225,30 @@ fn a_replacement_without_a_workspace_joins_the_build() {
 }
 
 #[test]
+fn required_modules_follow_requirements_through_replacements_and_workspace_modules() {
+    let files = [
+        ("go.work", "use ./svc\nuse ./core\nuse ./tools\n"),
+        (
+            "svc/go.mod",
+            "module example.com/svc\nrequire (\n\texample.com/core v0.0.0\n\tgithub.com/google/uuid v1.6.0\n)\n",
+        ),
+        (
+            "core/go.mod",
+            "module example.com/core\nrequire example.com/util v0.0.0\nreplace example.com/util => ../util\n",
+        ),
+        ("util/go.mod", "module example.com/util\n"),
+        ("tools/go.mod", "module example.com/tools\n"),
+    ];
+    let layout = layout("version: 1\nmodule: svc\n", &files);
+    assert_eq!(directories(&layout), ["core", "svc", "tools", "util"]);
+    assert_eq!(layout.required_modules(), ["core", "svc", "util"]);
+    assert_eq!(
+        layout.required_compile_paths(),
+        ["core", "go.work", "svc", "tools/go.mod", "util"]
+    );
+}
+
+#[test]
 fn go_work_replacements_override_the_go_mod_ones_and_a_third_round_reads_late_targets() {
     let files = [
         (
@@ -247,7 +281,8 @@ fn go_work_replacements_override_the_go_mod_ones_and_a_third_round_reads_late_ta
     );
     // `gen` is known only once tools/go.mod is read.
     assert_eq!(rounds.len(), 3, "{rounds:?}");
-    assert_eq!(rounds[2].stat, ["gen/go.mod", "gen/go.sum"]);
+    assert_eq!(rounds[2].read, ["gen/go.mod"]);
+    assert_eq!(rounds[2].stat, ["gen/go.sum"]);
 }
 
 #[test]
