@@ -52,7 +52,7 @@ pub fn read_context(
     spec_filename: &str,
 ) -> Result<DiskContext, ContextError> {
     let mut reader = LayoutReader::new(spec);
-    if let Some(absolute) = std::fs::canonicalize(context_dir)
+    if let Some(absolute) = std::fs::canonicalize(directory(context_dir))
         .ok()
         .and_then(|path| path.to_str().map(str::to_string))
     {
@@ -121,9 +121,18 @@ fn on_disk(context_dir: &Path, path: &str) -> PathBuf {
     }
 }
 
+/// `context_dir` for a directory operation: the spec's directory is empty for a spec in
+/// the current directory.
+fn directory(context_dir: &Path) -> &Path {
+    match context_dir.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => context_dir,
+    }
+}
+
 /// The directories just under `context_dir` that have a go.mod, sorted.
-fn modules_below(context_dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(context_dir) else {
+pub(super) fn modules_below(context_dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(directory(context_dir)) else {
         return Vec::new();
     };
     let mut names: Vec<String> = entries
