@@ -268,3 +268,25 @@ async fn a_hidden_replacement_is_an_error_warning_of_the_build() {
         "{warnings:?}"
     );
 }
+
+#[tokio::test]
+async fn check_places_a_go_mod_problem_in_go_mod_as_a_second_source() {
+    let context = Filesystem::default()
+        .file("go.mod", SVC_A_GO_MOD)
+        .file("main.go", "package main\n");
+    let daemon = daemon("# syntax=myorg/gostage\nversion: 1\nmain: .\n", context);
+    let result = build_with(&daemon, &[("requestid", "frontend.lint")]).await;
+    assert_eq!(result.metadata["result.statuscode"], b"1");
+    let document = metadata_json(&result, "result.json");
+    let error = &document["buildError"];
+    assert!(
+        error["message"].as_str().is_some_and(
+            |message| message.starts_with("go.mod:7:37: the replacement directory `../lib`")
+        ),
+        "{document}"
+    );
+    assert_eq!(error["location"]["sourceIndex"], 1);
+    assert_eq!(error["location"]["ranges"][0]["start"]["line"], 7);
+    assert_eq!(document["sources"][1]["filename"], "go.mod");
+    assert_eq!(document["sources"][0]["filename"], "gostage.yaml");
+}
