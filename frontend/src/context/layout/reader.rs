@@ -101,7 +101,9 @@ impl LayoutReader {
         self.stats.insert(path.to_string(), exists);
     }
 
-    /// The files still needed, or the layout.
+    /// The files still needed, or the layout. It wants only paths not supplied yet, so a
+    /// reader that supplies every wanted path gets the layout (or the error) after at most
+    /// three rounds.
     ///
     /// Errors: see [`LayoutError`]: the main module's directory has no go.mod; a go.mod or
     /// go.work does not parse; a `use` or `replace` directory is outside the context
