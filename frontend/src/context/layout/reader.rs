@@ -470,7 +470,16 @@ impl<'a> Pass<'a> {
                     place.span,
                     format!("the {what} `{written}` is outside the build context"),
                 )
-                .with_help(self.larger_context(levels, written))
+                .with_help(match place.kind {
+                    DirectoryKind::Replace => self.larger_context(levels, written),
+                    // A go.work kept for one machine is often not meant for the build.
+                    DirectoryKind::Use => format!(
+                        "{}; or, when go.work is only for your machine, add `{}` to \
+                         .dockerignore (or set `GOWORK: \"off\"` under `build.env`)",
+                        self.larger_context(levels, written),
+                        place.file
+                    ),
+                })
             }
         };
         LayoutError::File(FileProblem {

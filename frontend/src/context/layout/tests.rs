@@ -438,6 +438,13 @@ fn use_and_replace_directories_must_hold_a_go_mod_and_stay_inside() {
         message.contains("the `use` directory `../outside` is outside the build context"),
         "{message}"
     );
+    assert!(
+        message.ends_with(
+            "or, when go.work is only for your machine, add `go.work` to .dockerignore (or \
+             set `GOWORK: \"off\"` under `build.env`)"
+        ),
+        "{message}"
+    );
 
     let files = [(
         "go.mod",
