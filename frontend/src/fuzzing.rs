@@ -74,6 +74,7 @@ pub fn spec_to_llb(data: &[u8]) -> usize {
         spec_file: spec_bytes,
         spec: &spec,
         context: &context,
+        layout: None,
         scope: Scope::Cli,
     });
     let source = SpecSource {

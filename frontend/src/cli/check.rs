@@ -80,10 +80,13 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
         }
     };
     let mut notes = Vec::new();
-    let module_known = context_dir.join("go.mod").is_file();
-    let context = if module_known {
-        match super::llb::read_context(context_dir, &spec) {
-            Ok(context) => context,
+    // A written `module:` must have its go.mod; without one, a spec checked away from its
+    // module (or from standard input) is checked alone.
+    let module = &spec.build.module;
+    let module_known = module.span.line > 0 || context_dir.join("go.mod").is_file();
+    let (context, layout) = if module_known {
+        match super::context::read_context(context_dir, &spec, name) {
+            Ok(read) => (read.module, Some(read.layout)),
             Err(error) => {
                 return Report {
                     lines: vec![error.to_string()],
@@ -93,18 +96,31 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
             }
         }
     } else {
+        let below = super::context::modules_below(context_dir);
+        let suggestion = match below.as_slice() {
+            [] => String::new(),
+            below => format!(
+                " ({} below it: set `module:` to check one)",
+                below
+                    .iter()
+                    .map(|directory| format!("{directory}/go.mod"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         notes.push(format!(
-            "{name}: no go.mod in {}: the rules about go.mod and go.sum were skipped",
+            "{name}: no go.mod in {}{suggestion}: the rules about go.mod and go.sum were skipped",
             display_dir(context_dir)
         ));
         // Nothing known of the module: no rule about it fires.
-        ModuleContext {
+        let context = ModuleContext {
             module: crate::gomod::GoModule::default(),
             go_sum: true,
             vendored: false,
             ignore_patterns: Vec::new(),
             file_sources: Default::default(),
-        }
+        };
+        (context, None)
     };
     // The names the build would derive from `main:` and go.mod, checked as the plan does.
     let derived = match module_known {
@@ -123,6 +139,7 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
         spec_file: data,
         spec: &spec,
         context: &context,
+        layout: layout.as_ref(),
         scope: Scope::Cli,
     });
     let passed = findings
@@ -201,6 +218,39 @@ pub fn run(file: &Path) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checks_the_monorepo_example_and_names_its_modules_without_module() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/monorepo");
+        for service in ["svc-a", "svc-b"] {
+            let name = format!("{service}.gostage.yaml");
+            let data = std::fs::read(example.join(&name)).unwrap_or_else(|error| panic!("{error}"));
+            let checked = report(&name, &data, &example);
+            assert_eq!(checked.lines, [format!("{name}: ok")]);
+            assert!(checked.notes.is_empty(), "{:?}", checked.notes);
+        }
+        let alone = report("g.yaml", b"# syntax=myorg/gostage\nversion: 1\n", &example);
+        assert!(alone.passed);
+        assert!(
+            alone.notes[0].contains(
+                "(lib/go.mod, svc-a/go.mod, svc-b/go.mod below it: set `module:` to check one)"
+            ),
+            "{:?}",
+            alone.notes
+        );
+        let missing = report(
+            "g.yaml",
+            b"# syntax=myorg/gostage\nversion: 1\nmodule: svc-c\n",
+            &example,
+        );
+        assert!(!missing.passed);
+        assert!(
+            missing.lines[0]
+                .starts_with("g.yaml:3:9: `module: svc-c` names a directory without go.mod"),
+            "{:?}",
+            missing.lines
+        );
+    }
 
     #[test]
     fn reads_up_to_one_mebibyte() {

@@ -1,7 +1,12 @@
 //! `gostage init [DIR]`: a first gostage.yaml for the module in DIR, with its main
-//! packages found where Go projects keep them (`.` and `cmd/*`).
+//! packages found where Go projects keep them (`.` and `cmd/*`). At a workspace's root (DIR
+//! has go.work), one spec per workspace module that has main packages, each with
+//! `module:`, named after the module's directory (`svc-a.gostage.yaml`), to build from the
+//! root with `-f`.
 
 use std::path::{Path, PathBuf};
+
+use crate::gomod::{parse_work, resolve_in_context};
 
 /// The file `init` writes.
 pub const SPEC_FILE: &str = "gostage.yaml";
@@ -26,6 +31,27 @@ pub enum InitError {
     /// No `package main` in `.` or `cmd/*`.
     #[error("no main package in {0} or its cmd/* directories; write `main: ./path/to/main` in a gostage.yaml yourself")]
     NoMainPackage(String),
+    /// go.work cannot be used.
+    #[error("{path}: {source}")]
+    GoWork {
+        /// go.work's path.
+        path: String,
+        /// What is wrong.
+        source: crate::gomod::GoWorkError,
+    },
+    /// A `use` directory of go.work is outside DIR.
+    #[error("{path}: `use {directory}` is outside {root}; run gostage init in a directory that holds every workspace module")]
+    UseOutside {
+        /// go.work's path.
+        path: String,
+        /// The directory as written.
+        directory: String,
+        /// DIR.
+        root: String,
+    },
+    /// No workspace module has a `package main` in `.` or `cmd/*`.
+    #[error("no workspace module of {0} has a main package in its root or its cmd/* directories; write a spec with `module:` and `main:` yourself")]
+    NoMainPackageInWorkspace(String),
     /// Reading or writing failed.
     #[error("{path}: {source}")]
     Io {
@@ -43,10 +69,20 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> InitError + '_ {
     }
 }
 
-/// Writes `DIR/gostage.yaml` and returns its path.
+/// Writes `DIR/gostage.yaml` (or, when DIR has go.work, `DIR/<module>.gostage.yaml` for
+/// each workspace module with main packages) and returns the paths written.
 ///
 /// Errors: see [`InitError`]; nothing is written on error.
-pub fn init(directory: &Path) -> Result<PathBuf, InitError> {
+pub fn init(directory: &Path) -> Result<Vec<PathBuf>, InitError> {
+    let go_work_path = directory.join("go.work");
+    if go_work_path.is_file() {
+        return init_workspace(directory, &go_work_path);
+    }
+    init_module(directory).map(|written| vec![written])
+}
+
+/// `DIR/gostage.yaml` for the module in DIR.
+fn init_module(directory: &Path) -> Result<PathBuf, InitError> {
     let go_mod_path = directory.join("go.mod");
     if !go_mod_path.is_file() {
         return Err(InitError::NoGoMod(directory.display().to_string()));
@@ -64,16 +100,77 @@ pub fn init(directory: &Path) -> Result<PathBuf, InitError> {
     if mains.is_empty() {
         return Err(InitError::NoMainPackage(directory.display().to_string()));
     }
-    let text = spec_text(&module.path, &mains);
-    // `create_new`: never replace a file that appeared since the check above.
+    let text = spec_text(&module.path, None, &mains);
+    write_new(&target, &text)?;
+    Ok(target)
+}
+
+/// One spec per workspace module of `go_work_path` (in DIR) with main packages, in `use`
+/// order, each named after the module's directory (`services/api` →
+/// `services-api.gostage.yaml`; a module at DIR's root gets `gostage.yaml`).
+fn init_workspace(directory: &Path, go_work_path: &Path) -> Result<Vec<PathBuf>, InitError> {
+    let bytes = std::fs::read(go_work_path).map_err(io(go_work_path))?;
+    let work = parse_work(&bytes).map_err(|source| InitError::GoWork {
+        path: go_work_path.display().to_string(),
+        source,
+    })?;
+    let mut specs: Vec<(PathBuf, String)> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for used in &work.uses {
+        let module_dir =
+            resolve_in_context(".", &used.path).map_err(|_| InitError::UseOutside {
+                path: go_work_path.display().to_string(),
+                directory: used.path.clone(),
+                root: directory.display().to_string(),
+            })?;
+        if seen.contains(&module_dir) {
+            continue;
+        }
+        seen.push(module_dir.clone());
+        let module_root = directory.join(&module_dir);
+        let go_mod_path = module_root.join("go.mod");
+        let go_mod = std::fs::read(&go_mod_path).map_err(io(&go_mod_path))?;
+        let module = crate::gomod::parse(&go_mod).map_err(|source| InitError::GoMod {
+            path: go_mod_path.display().to_string(),
+            source,
+        })?;
+        let mains = main_packages(&module_root)?;
+        if mains.is_empty() {
+            // A library: nothing to build into an image.
+            continue;
+        }
+        let name = match module_dir.as_str() {
+            "." => SPEC_FILE.to_string(),
+            module_dir => format!("{}.{SPEC_FILE}", module_dir.replace('/', "-")),
+        };
+        let text = spec_text(&module.path, Some(&module_dir), &mains);
+        specs.push((directory.join(name), text));
+    }
+    if specs.is_empty() {
+        return Err(InitError::NoMainPackageInWorkspace(
+            directory.display().to_string(),
+        ));
+    }
+    // Check every target first: nothing is written when one exists.
+    if let Some((existing, _)) = specs.iter().find(|(target, _)| target.exists()) {
+        return Err(InitError::Exists(existing.display().to_string()));
+    }
+    for (target, text) in &specs {
+        write_new(target, text)?;
+    }
+    Ok(specs.into_iter().map(|(target, _)| target).collect())
+}
+
+/// Writes `text` to `target`, which must not exist.
+fn write_new(target: &Path, text: &str) -> Result<(), InitError> {
+    // `create_new`: never replace a file that appeared since the checks.
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(&target)
-        .map_err(io(&target))?;
-    file.write_all(text.as_bytes()).map_err(io(&target))?;
-    Ok(target)
+        .open(target)
+        .map_err(io(target))?;
+    file.write_all(text.as_bytes()).map_err(io(target))
 }
 
 /// The main packages as `main:` paths (`.`, `./cmd/server`), `.` first, then `cmd/*` sorted.
@@ -155,14 +252,24 @@ fn package_clause(text: &str) -> Option<&str> {
     None
 }
 
-/// The spec for `mains` of module `module_path`, commented.
-fn spec_text(module_path: &str, mains: &[String]) -> String {
+/// The spec for `mains` of module `module_path`, commented; with `module:` when
+/// `module_dir` is given (a workspace module, built from the workspace's root).
+fn spec_text(module_path: &str, module_dir: Option<&str>, mains: &[String]) -> String {
     let mut text = String::from(
         "# syntax=myorg/gostage\n\
          # Replace myorg/gostage above with the gostage frontend image you publish (README:\n\
          # \"Publishing the frontend image\"). Check this file with `gostage check`.\n",
     );
-    text.push_str(&format!("# The image for {module_path}.\nversion: 1\n"));
+    text.push_str(&format!("# The image for {module_path}.\n"));
+    match module_dir {
+        Some(module_dir) => text.push_str(&format!(
+            "# Build from the workspace's root: docker buildx build -f <this file> .\n\
+             version: 1\n\
+             # The module's directory: `main` is relative to it.\n\
+             module: {module_dir}\n"
+        )),
+        None => text.push_str("version: 1\n"),
+    }
     match mains {
         [only] => text.push_str(&format!("main: {only}\n")),
         several => {
@@ -220,7 +327,8 @@ mod tests {
         write(&directory.join("cmd/tests/x_test.go"), "package main\n");
         write(&directory.join("lib.go"), "package shop\n");
         let written = init(&directory).unwrap_or_else(|error| panic!("{error}"));
-        let text = std::fs::read_to_string(&written).unwrap_or_default();
+        assert_eq!(written, [directory.join(SPEC_FILE)]);
+        let text = std::fs::read_to_string(&written[0]).unwrap_or_default();
         assert!(text.starts_with("# syntax=myorg/gostage\n"), "{text}");
         let spec = crate::spec::parse(text.as_bytes()).unwrap_or_else(|d| panic!("{d}\n{text}"));
         let mains: Vec<&str> = spec
@@ -241,7 +349,7 @@ mod tests {
         let directory = module("one");
         write(&directory.join("main.go"), "package main\n");
         let written = init(&directory).unwrap_or_else(|error| panic!("{error}"));
-        let text = std::fs::read_to_string(written).unwrap_or_default();
+        let text = std::fs::read_to_string(&written[0]).unwrap_or_default();
         assert!(text.contains("\nmain: .\n"), "{text}");
         let _ = std::fs::remove_dir_all(&directory);
 
@@ -251,6 +359,75 @@ mod tests {
         assert!(!library.join(SPEC_FILE).exists());
         let _ = std::fs::remove_dir_all(&library);
         assert!(matches!(init(&library), Err(InitError::NoGoMod(_))));
+    }
+
+    #[test]
+    fn a_workspace_root_gets_one_spec_per_service_that_checks() {
+        let root =
+            std::env::temp_dir().join(format!("gostage-init-workspace-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/monorepo");
+        for file in [
+            "go.work",
+            "lib/go.mod",
+            "lib/greeting.go",
+            "svc-a/go.mod",
+            "svc-a/main.go",
+            "svc-b/go.mod",
+            "svc-b/main.go",
+        ] {
+            let text = std::fs::read_to_string(example.join(file))
+                .unwrap_or_else(|error| panic!("{file}: {error}"));
+            write(&root.join(file), &text);
+        }
+        write(
+            &root.join("services/api/go.mod"),
+            "module example.com/api\n",
+        );
+        write(&root.join("services/api/cmd/api/main.go"), "package main\n");
+        write(
+            &root.join("go.work"),
+            "go 1.23\nuse (\n\t./lib\n\t./svc-a\n\t./svc-b\n\t./services/api\n\t./svc-a/\n)\n",
+        );
+
+        let written = init(&root).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(
+            written,
+            [
+                root.join("svc-a.gostage.yaml"),
+                root.join("svc-b.gostage.yaml"),
+                root.join("services-api.gostage.yaml")
+            ]
+        );
+        let text = std::fs::read_to_string(&written[0]).unwrap_or_default();
+        assert!(text.contains("\nmodule: svc-a\nmain: .\n"), "{text}");
+        let spec = crate::spec::parse(text.as_bytes()).unwrap_or_else(|d| panic!("{d}\n{text}"));
+        assert_eq!(spec.build.module.value, "svc-a");
+        let report = crate::cli::check::report("svc-a.gostage.yaml", text.as_bytes(), &root);
+        assert!(report.passed, "{:?}", report.lines);
+        let text = std::fs::read_to_string(&written[2]).unwrap_or_default();
+        assert!(
+            text.contains("\nmodule: services/api\nmain: ./cmd/api\n"),
+            "{text}"
+        );
+
+        // Nothing is written when one spec exists already.
+        std::fs::remove_file(&written[0]).unwrap_or_else(|error| panic!("{error}"));
+        std::fs::remove_file(&written[2]).unwrap_or_else(|error| panic!("{error}"));
+        assert!(
+            matches!(init(&root), Err(InitError::Exists(path)) if path.ends_with("svc-b.gostage.yaml"))
+        );
+        assert!(!written[0].exists() && !written[2].exists());
+
+        // Libraries alone: no spec.
+        write(&root.join("go.work"), "go 1.23\nuse ./lib\n");
+        assert!(matches!(
+            init(&root),
+            Err(InitError::NoMainPackageInWorkspace(_))
+        ));
+        write(&root.join("go.work"), "go 1.23\nuse ../elsewhere\n");
+        assert!(matches!(init(&root), Err(InitError::UseOutside { .. })));
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use oci_spec::image::ImageConfiguration;
 
-use crate::context::{ModuleContext, PathKind};
 use crate::gateway::Environment;
 use crate::plan::{self, ImageNeed, PlanError, PlanInput, Resolved};
 use crate::render::{self, json, SpecSource};
@@ -24,7 +23,8 @@ pub struct LlbArguments {
     /// Spec file.
     #[arg(default_value = "gostage.yaml")]
     pub file: PathBuf,
-    /// The build context (the module root, with go.mod); default: the spec file's directory.
+    /// The build context (the module root, or the directory `module:` is relative to);
+    /// default: the spec file's directory.
     #[arg(long)]
     pub context: Option<PathBuf>,
     /// Target platform, as `--platform` of a build (repeat, or separate with commas).
@@ -58,14 +58,9 @@ pub enum LlbError {
     /// A flag gostage cannot use.
     #[error(transparent)]
     Options(#[from] crate::gateway::OptionsError),
-    /// go.mod cannot be used.
-    #[error("{path}: {source}")]
-    GoMod {
-        /// go.mod's path.
-        path: String,
-        /// What is wrong.
-        source: crate::gomod::GoModError,
-    },
+    /// The context's Go modules cannot be read or placed.
+    #[error(transparent)]
+    Context(#[from] super::context::ContextError),
     /// No plan could be made.
     #[error(transparent)]
     Plan(PlanError),
@@ -79,40 +74,8 @@ pub enum LlbError {
 
 /// The JSON `gostage llb` prints for `arguments`.
 ///
-/// Errors: [`LlbError`], spec errors rendered with the file name.
-/// The module context of `context_dir` as a build would read it, from disk: go.mod,
-/// whether go.sum and `vendor/modules.txt` exist, `.dockerignore`, and the `files:` sources
-/// (unlike a build, a source that `.dockerignore` hides is still found).
-///
-/// Errors: go.mod is missing, unreadable or unusable.
-pub fn read_context(
-    context_dir: &Path,
-    spec: &crate::spec::Spec,
-) -> Result<ModuleContext, LlbError> {
-    let go_mod_path = context_dir.join("go.mod");
-    let go_mod = read(&go_mod_path)?;
-    let dockerignore = std::fs::read(context_dir.join(".dockerignore")).ok();
-    let vendored = context_dir.join("vendor/modules.txt").is_file();
-    let mut context =
-        ModuleContext::read(&go_mod, vendored, dockerignore.as_deref()).map_err(|source| {
-            LlbError::GoMod {
-                path: go_mod_path.display().to_string(),
-                source,
-            }
-        })?;
-    context.go_sum = context_dir.join("go.sum").is_file();
-    for file in &spec.files {
-        if let Ok(metadata) = std::fs::metadata(context_dir.join(&file.src.value)) {
-            let kind = match metadata.is_dir() {
-                true => PathKind::Directory,
-                false => PathKind::File,
-            };
-            context.file_sources.insert(file.src.value.clone(), kind);
-        }
-    }
-    Ok(context)
-}
-
+/// Errors: [`LlbError`], spec errors rendered with the file name, and go.mod or go.work
+/// errors with the file's path on disk.
 pub fn llb_json(arguments: &LlbArguments) -> Result<serde_json::Value, LlbError> {
     let filename = arguments.file.display().to_string();
     let data = read(&arguments.file)?;
@@ -126,7 +89,7 @@ pub fn llb_json(arguments: &LlbArguments) -> Result<serde_json::Value, LlbError>
             .map(Path::to_path_buf)
             .unwrap_or_default(),
     };
-    let context = read_context(&context_dir, &spec)?;
+    let context = super::context::read_context(&context_dir, &spec, &filename)?.module;
     let request = Environment {
         options: options(arguments),
         ..Default::default()

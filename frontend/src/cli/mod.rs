@@ -1,6 +1,7 @@
 //! Commands for people (the binary run outside BuildKit): check, llb, schema, version.
 
 pub mod check;
+pub mod context;
 pub mod init;
 pub mod llb;
 
@@ -32,9 +33,12 @@ enum Command {
         #[arg(default_value = "gostage.yaml")]
         file: PathBuf,
     },
-    /// Write a commented gostage.yaml for the Go module in DIR, with its main packages.
+    /// Write a commented gostage.yaml for the Go module in DIR, with its main packages; at a
+    /// workspace's root (DIR has go.work), one <module>.gostage.yaml with `module:` for each
+    /// workspace module that has main packages.
     Init {
-        /// The module's directory (the one with go.mod; default the current directory).
+        /// The module's directory (the one with go.mod), or the workspace's (with go.work);
+        /// default the current directory.
         #[arg(default_value = ".")]
         directory: PathBuf,
     },
@@ -62,7 +66,10 @@ pub fn main() -> ExitCode {
         Some(Command::Check { file }) => check::run(&file),
         Some(Command::Init { directory }) => match init::init(&directory) {
             Ok(written) => {
-                let _ = writeln!(std::io::stdout(), "wrote {}", written.display());
+                let mut stdout = std::io::stdout().lock();
+                for path in written {
+                    let _ = writeln!(stdout, "wrote {}", path.display());
+                }
                 ExitCode::SUCCESS
             }
             Err(error) => {

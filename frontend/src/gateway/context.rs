@@ -1,10 +1,11 @@
-//! Reading the client's files: the spec from the `dockerfile` local, go.mod and the main
-//! packages from the `context` local (as the Dockerfile frontend reads its file,
-//! `frontend/dockerui/config.go`, `ReadEntrypoint`).
+//! Reading the client's files: the spec from the `dockerfile` local, the Go modules' files
+//! and the main packages from the `context` local (as the Dockerfile frontend reads its
+//! file, `frontend/dockerui/config.go`, `ReadEntrypoint`).
 
 use super::daemon::Daemon;
 use super::errors::FrontendError;
 use super::SpecFile;
+use crate::context::layout::{self, Layout, LayoutError, LayoutReader, Progress};
 use crate::context::{ModuleContext, PathKind};
 use crate::llb::{self, Constraints, Local};
 use crate::spec::Spec;
@@ -52,75 +53,110 @@ pub async fn read_spec<D: Daemon>(
     }
 }
 
-/// Transfers go.mod, go.sum, `.dockerignore`, `vendor/modules.txt` and the main packages' `.go` files,
-/// parses go.mod, notes whether the module is vendored, checks that each `main` directory
-/// holds Go files, reads the `.dockerignore` patterns, and records the kind of each `files:`
-/// source the context has.
+/// Reads the context's Go modules ([`Layout`], through the rounds [`LayoutReader`] asks
+/// for), checks that each `main` directory holds Go files, and records the kind of each
+/// `files:` source the context has.
 ///
-/// Errors: no go.mod (frontend error with the fix), an unparsable go.mod, or a `main` without
-/// `.go` files (placed at that `main:` in the spec).
+/// Each round is one transfer of exactly the files it wants (a `local` source with those
+/// include patterns) and their reads and stats sent at once: one round for a module alone,
+/// two with a workspace or a local replacement, three when a workspace module's go.mod
+/// replaces a module with a directory no other round read. The first round also lists the
+/// main packages' `.go` files. A go.mod missing where `module:` points costs one more
+/// transfer, to name the directories below the root that have one.
+///
+/// Errors: no go.mod where `module:` points, or the main module outside the workspace
+/// (placed in the spec); a go.mod or go.work that cannot be used, at its own line
+/// ([`FrontendError::Layout`]); a `main` without `.go` files (placed at that `main:`); a
+/// failed transfer or read.
 pub async fn read_module<D: Daemon>(
     daemon: &D,
     request: &BuildRequest,
     spec: &Spec,
-) -> Result<ModuleContext, ContextError> {
+) -> Result<(ModuleContext, Layout), ContextError> {
+    let module_dir = spec.build.module.value.as_str();
     let directories: Vec<String> = spec
         .binaries
         .iter()
-        .map(|binary| directory(&binary.main.value))
+        .map(|binary| layout::package_dir(module_dir, &binary.main.value))
         .collect();
-    let mut include_patterns = vec![
-        "go.mod".to_string(),
-        "go.sum".to_string(),
-        ".dockerignore".to_string(),
-        "vendor/modules.txt".to_string(),
-    ];
-    include_patterns.extend(directories.iter().map(|dir| {
-        if dir.is_empty() {
-            "*.go".to_string()
-        } else {
-            format!("{dir}/*.go")
+    let mut reader = LayoutReader::new(spec);
+    let mut round = 0;
+    let mut listings = Vec::new();
+    let layout = loop {
+        let wanted = match reader.next() {
+            Ok(Progress::Done(layout)) => break *layout,
+            Ok(Progress::Wanted(wanted)) => wanted,
+            Err(LayoutError::NoGoMod(missing)) => {
+                let below = modules_below(daemon, request).await?;
+                return Err(ContextError::Spec(missing.diagnostic(&below)));
+            }
+            Err(LayoutError::Spec(diagnostic)) => return Err(ContextError::Spec(diagnostic)),
+            Err(error) => return Err(FrontendError::Layout(error).into()),
+        };
+        round += 1;
+        let mut include_patterns: Vec<String> = wanted
+            .paths()
+            .map(|path| layout::exact_pattern(path))
+            .collect();
+        if round == 1 {
+            include_patterns.extend(
+                directories
+                    .iter()
+                    .map(|dir| layout::join(&layout::exact_pattern(dir), "*.go")),
+            );
         }
-    }));
-    let source = Local::new(&request.context_local)
-        .session(&request.session_id)
-        .include(include_patterns)
-        .shared_key_hint("gostage-layout")
-        .build(
-            &Constraints::default(),
-            "[internal] load go.mod and main packages",
+        let (key, name) = match round {
+            1 => (
+                "gostage-layout".to_string(),
+                "[internal] load go.mod and main packages".to_string(),
+            ),
+            round => (
+                format!("gostage-layout-{round}"),
+                format!(
+                    "[internal] load the go.mod files of the workspace and replacements ({round})"
+                ),
+            ),
+        };
+        let source = Local::new(&request.context_local)
+            .session(&request.session_id)
+            .include(include_patterns)
+            .shared_key_hint(&key)
+            .build(&Constraints::default(), &name);
+        let id = solve(
+            daemon,
+            llb::marshal(&source, None).definition,
+            "load go.mod",
+        )
+        .await?;
+        // Independent reads of one solved ref: sent at once, so they cost one round trip.
+        let reads = wanted.read.iter().map(|path| read_file(daemon, &id, path));
+        let stats = wanted.stat.iter().map(|path| stat_file(daemon, &id, path));
+        let round_listings = directories.iter().filter(|_| round == 1).map(|dir| {
+            let id = id.as_str();
+            async move {
+                daemon
+                    .read_dir(id, dir, "*.go")
+                    .await
+                    .map_err(|status| FrontendError::daemon(format!("list {dir}"), status))
+            }
+        });
+        let (reads, stats, round_listings) = tokio::join!(
+            futures_util::future::join_all(reads),
+            futures_util::future::join_all(stats),
+            futures_util::future::join_all(round_listings),
         );
-    let id = solve(
-        daemon,
-        llb::marshal(&source, None).definition,
-        "load go.mod",
-    )
-    .await?;
-    // Independent reads of one solved ref: sent at once, so they cost one round trip.
-    let listings = directories.iter().map(|dir| {
-        let dir = if dir.is_empty() { "." } else { dir.as_str() };
-        let id = id.as_str();
-        async move {
-            daemon
-                .read_dir(id, dir, "*.go")
-                .await
-                .map_err(|status| FrontendError::daemon(format!("list {dir}"), status))
+        for (path, contents) in wanted.read.iter().zip(reads) {
+            reader.supply_file(path, contents?);
         }
-    });
-    let (go_mod, vendored, dockerignore, go_sum, listings) = tokio::join!(
-        read_file(daemon, &id, "go.mod"),
-        read_file(daemon, &id, "vendor/modules.txt"),
-        read_file(daemon, &id, ".dockerignore"),
-        stat_file(daemon, &id, "go.sum"),
-        futures_util::future::join_all(listings),
-    );
-    let Some(bytes) = go_mod? else {
-        return Err(ContextError::Spec(
-            Diagnostic::new(spec.span, "the build context has no go.mod")
-                .with_help("pass the module root (the directory with go.mod) as the build context, or run `go mod init`"),
-        ));
+        for (path, mode) in wanted.stat.iter().zip(stats) {
+            // A directory where a file is looked for is no file.
+            let is_file = mode?.is_some_and(|mode| PathKind::from_go_mode(mode) == PathKind::File);
+            reader.supply_stat(path, is_file);
+        }
+        if round == 1 {
+            listings = round_listings;
+        }
     };
-    let vendored = vendored?.is_some();
     for (binary, listed) in spec.binaries.iter().zip(listings) {
         if listed?.is_none_or(|entries| entries.is_empty()) {
             return Err(ContextError::Spec(
@@ -131,17 +167,53 @@ pub async fn read_module<D: Daemon>(
                         binary.main.value
                     ),
                 )
-                .with_help(
-                    "write the main package's directory relative to go.mod, e.g. ./cmd/server",
-                ),
+                .with_help(match module_dir {
+                    "." => "write the main package's directory relative to go.mod, e.g. \
+                            ./cmd/server"
+                        .to_string(),
+                    module_dir => format!(
+                        "write the main package's directory relative to go.mod (in \
+                         `{module_dir}`, as `module:` says), e.g. ./cmd/server"
+                    ),
+                }),
             ));
         }
     }
-    let mut context = ModuleContext::read(&bytes, vendored, dockerignore?.as_deref())
-        .map_err(FrontendError::GoMod)?;
-    context.go_sum = go_sum?.is_some();
+    let mut context = ModuleContext::from_layout(&layout);
     read_file_sources(daemon, request, spec, &mut context).await?;
-    Ok(context)
+    Ok((context, layout))
+}
+
+/// The directories just under the context's root that have a go.mod, for the fix of a
+/// missing one: one transfer of `*/go.mod` and one listing.
+///
+/// Errors: the transfer or the listing failed.
+async fn modules_below<D: Daemon>(
+    daemon: &D,
+    request: &BuildRequest,
+) -> Result<Vec<String>, FrontendError> {
+    let source = Local::new(&request.context_local)
+        .session(&request.session_id)
+        .include(vec!["*/go.mod".to_string()])
+        .shared_key_hint("gostage-modules-below")
+        .build(
+            &Constraints::default(),
+            "[internal] look for go.mod in the context's directories",
+        );
+    let id = solve(
+        daemon,
+        llb::marshal(&source, None).definition,
+        "look for go.mod",
+    )
+    .await?;
+    // Only `*/go.mod` was sent: every entry of the root is a directory with one.
+    let mut names = daemon
+        .read_dir(&id, ".", "*")
+        .await
+        .map_err(|status| FrontendError::daemon("list the context's root", status))?
+        .unwrap_or_default();
+    names.sort();
+    Ok(names)
 }
 
 /// Transfers the `files:` sources with the context's excludes (as the compile and the files
@@ -225,25 +297,4 @@ async fn stat_file<D: Daemon>(
         .stat_file(id, path)
         .await
         .map_err(|status| FrontendError::daemon(format!("stat {path}"), status))
-}
-
-/// `./cmd/server` → `cmd/server`; `.` → ``; `./.tools/x` → `.tools/x` (only the `./`
-/// prefix goes: a hidden directory keeps its dot).
-fn directory(main: &str) -> String {
-    match main.strip_prefix("./").unwrap_or(main) {
-        "." => String::new(),
-        relative => relative.trim_matches('/').to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn main_directories_are_relative_to_the_module() {
-        assert_eq!(directory("./cmd/server/"), "cmd/server");
-        assert_eq!(directory("."), "");
-        assert_eq!(directory("./.tools/x"), ".tools/x");
-    }
 }

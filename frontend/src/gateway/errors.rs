@@ -11,11 +11,11 @@ use prost::Message;
 use serde_json::json;
 
 use super::options::OptionsError;
-use crate::gomod::GoModError;
+use crate::context::LayoutError;
 use crate::image::ImageError;
 use crate::plan::PlanError;
 use crate::subrequests::RequestError;
-use crate::vocabulary::Diagnostic;
+use crate::vocabulary::{Diagnostic, Span};
 
 /// Type URL of BuildKit's source-location error detail.
 pub const SOURCE_DETAIL_TYPE: &str = "github.com/moby/buildkit/errdefs.Source+json";
@@ -77,9 +77,10 @@ pub enum FrontendError {
         /// The file name looked for (the `filename` option, default `gostage.yaml`).
         filename: String,
     },
-    /// The build context's go.mod cannot be used.
-    #[error("go.mod of the build context: {0}")]
-    GoMod(#[source] GoModError),
+    /// A go.mod or go.work of the context cannot be used (placed at its line when it can
+    /// be: a source detail makes buildx and buildctl print that line of the file).
+    #[error(transparent)]
+    Layout(LayoutError),
     /// The daemon resolved an image whose config is not an OCI image config.
     #[error("the config of image {reference} is not an image config: {source}")]
     ImageConfig {
@@ -113,7 +114,20 @@ impl FrontendError {
             } => Status {
                 code: CODE_UNKNOWN,
                 message: self.to_string(),
-                details: vec![source_detail(diagnostic, filename, data)],
+                details: vec![source_detail(diagnostic.span, filename, data, "YAML")],
+            },
+            FrontendError::Layout(LayoutError::File(problem)) => Status {
+                code: CODE_UNKNOWN,
+                message: self.to_string(),
+                details: match problem.diagnostic.span.line {
+                    0 => Vec::new(),
+                    _ => vec![source_detail(
+                        problem.diagnostic.span,
+                        &problem.path,
+                        &problem.data,
+                        file_language(&problem.path),
+                    )],
+                },
             },
             FrontendError::Daemon { context, status } => {
                 // The daemon's own details (vertex, source, solve) travel in the serialized
@@ -152,7 +166,7 @@ impl FrontendError {
             | FrontendError::MissingCaps { .. }
             | FrontendError::SbomUnsupported
             | FrontendError::SpecFileMissing { .. }
-            | FrontendError::GoMod(_)
+            | FrontendError::Layout(_)
             | FrontendError::ImageConfig { .. }
             | FrontendError::Answer(_) => Status {
                 code: CODE_UNKNOWN,
@@ -163,16 +177,17 @@ impl FrontendError {
     }
 }
 
-/// `errdefs.Source` as JSON: the file (name, base64 data, language) and the 1-based line range.
-pub fn source_detail(diagnostic: &Diagnostic, filename: &str, data: &[u8]) -> Any {
-    let line = diagnostic.span.line.max(1);
+/// `errdefs.Source` as JSON: the file (name, base64 data, language) and the 1-based line
+/// range of `span`.
+pub fn source_detail(span: Span, filename: &str, data: &[u8], language: &str) -> Any {
+    let line = span.line.max(1);
     let value = json!({
         "info": {
             "filename": filename,
             "data": base64::engine::general_purpose::STANDARD.encode(data),
-            "language": "YAML",
+            "language": language,
         },
-        "ranges": [{"start": {"line": line, "character": diagnostic.span.column}, "end": {"line": line, "character": diagnostic.span.column}}],
+        "ranges": [{"start": {"line": line, "character": span.column}, "end": {"line": line, "character": span.column}}],
     });
     Any {
         type_url: SOURCE_DETAIL_TYPE.to_string(),
@@ -180,10 +195,15 @@ pub fn source_detail(diagnostic: &Diagnostic, filename: &str, data: &[u8]) -> An
     }
 }
 
+/// The source language of a go.mod or go.work for a source detail: the file's name, as
+/// the Dockerfile frontend names its own language `Dockerfile`.
+fn file_language(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocabulary::Span;
 
     #[test]
     fn spec_error_carries_location_in_text_and_detail() {

@@ -136,12 +136,13 @@ async fn serve<D: Daemon>(
     }
 }
 
-/// What every build and the lint subrequest read first: the spec file, the spec and the
-/// module's context.
+/// What every build and the lint subrequest read first: the spec file, the spec, the
+/// module's context and where the context's Go modules are.
 struct Inputs {
     spec_file: SpecFile,
     spec: crate::spec::Spec,
     context: crate::context::ModuleContext,
+    layout: crate::context::Layout,
 }
 
 /// Reads the spec and the context facts the plan needs.
@@ -155,16 +156,18 @@ async fn read_inputs<D: Daemon>(
     let spec_file = context::read_spec(daemon, request).await?;
     let spec =
         crate::spec::parse(&spec_file.data).map_err(|diagnostic| spec_file.error(diagnostic))?;
-    let module_context = context::read_module(daemon, request, &spec)
-        .await
-        .map_err(|error| match error {
-            context::ContextError::Spec(diagnostic) => spec_file.error(diagnostic),
-            context::ContextError::Frontend(error) => error,
-        })?;
+    let (module_context, layout) =
+        context::read_module(daemon, request, &spec)
+            .await
+            .map_err(|error| match error {
+                context::ContextError::Spec(diagnostic) => spec_file.error(diagnostic),
+                context::ContextError::Frontend(error) => error,
+            })?;
     Ok(Inputs {
         spec_file,
         spec,
         context: module_context,
+        layout,
     })
 }
 
@@ -186,8 +189,9 @@ async fn build<D: Daemon>(
         spec_file,
         spec,
         context: module_context,
+        layout,
     } = read_inputs(daemon, request).await?;
-    warnings::send(daemon, &spec_file, &spec, &module_context).await;
+    warnings::send(daemon, &spec_file, &spec, &module_context, &layout).await;
     let input = PlanInput {
         spec: &spec,
         context: &module_context,

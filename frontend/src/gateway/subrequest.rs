@@ -4,9 +4,10 @@
 
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::Result as BuildResult;
 
-use super::context;
+use super::context::{self, ContextError};
 use super::daemon::Daemon;
 use super::errors::FrontendError;
+use crate::context::LayoutError;
 use crate::lint::{self, LintInput, Scope};
 use crate::subrequests::{self, Answer, LintOutcome, SpecSource};
 use crate::vocabulary::BuildRequest;
@@ -41,37 +42,39 @@ pub async fn answer<D: Daemon>(
 }
 
 /// Runs the lint rules on what a build reads (the spec and the context); an invalid spec or
-/// context becomes the document's build error.
+/// context becomes the document's build error, placed in the spec or in the go.mod or
+/// go.work at fault.
 async fn lint_answer<D: Daemon>(
     daemon: &D,
     request: &BuildRequest,
 ) -> Result<Answer, FrontendError> {
-    match super::read_inputs(daemon, request).await {
-        Ok(inputs) => {
+    let spec_file = context::read_spec(daemon, request).await?;
+    let source = SpecSource {
+        filename: &spec_file.filename,
+        data: &spec_file.data,
+    };
+    let spec = match crate::spec::parse(&spec_file.data) {
+        Ok(spec) => spec,
+        Err(diagnostic) => return Ok(subrequests::lint(source, LintOutcome::Invalid(&diagnostic))),
+    };
+    match context::read_module(daemon, request, &spec).await {
+        Ok((module_context, layout)) => {
             let findings = lint::check(LintInput {
-                spec_file: &inputs.spec_file.data,
-                spec: &inputs.spec,
-                context: &inputs.context,
+                spec_file: &spec_file.data,
+                spec: &spec,
+                context: &module_context,
+                layout: Some(&layout),
                 scope: Scope::Build,
             });
-            let source = SpecSource {
-                filename: &inputs.spec_file.filename,
-                data: &inputs.spec_file.data,
-            };
             Ok(subrequests::lint(source, LintOutcome::Findings(&findings)))
         }
-        Err(FrontendError::Spec {
-            diagnostic,
-            filename,
-            data,
-        }) => {
-            let source = SpecSource {
-                filename: &filename,
-                data: &data,
-            };
+        Err(ContextError::Spec(diagnostic)) => {
             Ok(subrequests::lint(source, LintOutcome::Invalid(&diagnostic)))
         }
-        Err(other) => Err(other),
+        Err(ContextError::Frontend(FrontendError::Layout(LayoutError::File(problem)))) => Ok(
+            subrequests::lint(source, LintOutcome::InvalidFile(&problem)),
+        ),
+        Err(ContextError::Frontend(other)) => Err(other),
     }
 }
 

@@ -8,7 +8,7 @@ use bollard_buildkit_proto::pb;
 
 use super::daemon::{Daemon, WARNINGS_CAP};
 use super::SpecFile;
-use crate::context::ModuleContext;
+use crate::context::{Layout, ModuleContext};
 use crate::lint::{self, Finding, Level, LintInput, Scope};
 use crate::spec::Spec;
 
@@ -19,6 +19,7 @@ pub async fn send<D: Daemon>(
     spec_file: &SpecFile,
     spec: &Spec,
     context: &ModuleContext,
+    layout: &Layout,
 ) {
     if !daemon.has_cap(WARNINGS_CAP) {
         return;
@@ -27,6 +28,7 @@ pub async fn send<D: Daemon>(
         spec_file: &spec_file.data,
         spec,
         context,
+        layout: Some(layout),
         scope: Scope::Build,
     });
     for finding in &findings {

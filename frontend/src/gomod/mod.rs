@@ -14,13 +14,14 @@
 //!
 //! Files: `lexer` (tokens with positions), `statements` (lines and blocks as directives),
 //! `directives` (what both files share), `replace`, `work` (go.work), `context_path`,
-//! `version` (Go release order).
+//! `position` (where an error is), `version` (Go release order).
 
 use std::cmp::Ordering;
 
 mod context_path;
 mod directives;
 mod lexer;
+mod position;
 mod replace;
 mod statements;
 mod version;
@@ -50,6 +51,9 @@ pub struct GoModule {
     pub lines: DirectiveLines,
     /// Whether go.mod has a `require` directive (so the build needs go.sum).
     pub requires: bool,
+    /// The module paths its `require` directives name (single lines and block lines
+    /// alike), in file order, unquoted, without their versions.
+    pub required: Vec<String>,
     /// The `replace` directives, in file order (single lines and block lines alike).
     pub replaces: Vec<Replace>,
 }
@@ -201,6 +205,7 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
     let mut go: Once = None;
     let mut toolchain: Once = None;
     let mut requires = false;
+    let mut required = Vec::new();
     let mut replaces = Vec::new();
 
     for statement in Statements::new(text) {
@@ -217,6 +222,7 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
                     "toolchain" => &mut toolchain,
                     "require" => {
                         requires = true;
+                        required.extend(arguments.first().map(|path| path.text.clone()));
                         continue;
                     }
                     "replace" => {
@@ -242,6 +248,7 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
         toolchain: toolchain_version(&toolchain)?,
         lines,
         requires,
+        required,
         replaces,
     })
 }

@@ -22,6 +22,18 @@ fn parses_the_examples() {
     assert_eq!(service.path, "example.com/uuid-service");
     assert_eq!(service.go.as_deref(), Some("1.23"));
     assert_eq!(service.go_minor().as_deref(), Some("1.23"));
+
+    let svc_a = module(include_str!("../../../examples/monorepo/svc-a/go.mod"));
+    assert_eq!(svc_a.required, ["example.com/monorepo/lib"]);
+    assert_eq!(svc_a.replaces[0].old_path, "example.com/monorepo/lib");
+    assert_eq!(
+        svc_a.replaces[0].target,
+        ReplaceTarget::Directory("../lib".to_string())
+    );
+    let work = parse_work(include_bytes!("../../../examples/monorepo/go.work"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let uses: Vec<&str> = work.uses.iter().map(|used| used.path.as_str()).collect();
+    assert_eq!(uses, ["./lib", "./svc-a", "./svc-b"]);
 }
 
 #[test]
@@ -49,6 +61,8 @@ fn reads_module_go_and_toolchain_past_blocks_and_comments() {
                 toolchain: 5
             },
             requires: true,
+            // A block line is the block's directive whatever its first word.
+            required: vec!["github.com/google/uuid".to_string(), "go".to_string()],
             replaces: vec![Replace {
                 old_path: "example.com/a".to_string(),
                 old_version: None,

@@ -8,7 +8,7 @@
 
 mod rules;
 
-use crate::context::ModuleContext;
+use crate::context::{Layout, ModuleContext};
 use crate::spec::Spec;
 use crate::vocabulary::Span;
 
@@ -68,6 +68,9 @@ pub struct LintInput<'a> {
     pub spec: &'a Spec,
     /// Facts of the build context (go.mod, …).
     pub context: &'a ModuleContext,
+    /// Where the context's Go modules are; `None` when nothing is known of them (`gostage
+    /// check` without go.mod).
+    pub layout: Option<&'a Layout>,
     /// Who runs the rules.
     pub scope: Scope,
 }

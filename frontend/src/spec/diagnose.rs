@@ -235,8 +235,8 @@ mod tests {
         );
         assert_eq!(
             help(&diagnostic),
-            "did you mean `main`? the top level accepts: version, go, builder, main, binaries, \
-             build, image, platforms, modules, files, test, cache"
+            "did you mean `main`? the top level accepts: version, go, builder, module, main, \
+             binaries, build, image, platforms, modules, files, test, cache"
         );
     }
 

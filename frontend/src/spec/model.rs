@@ -78,9 +78,15 @@ impl Default for Test {
     }
 }
 
-/// Compiler settings (`build:`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Compiler settings (`build:`), and the module they compile (`module:`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Build {
+    /// The directory of the main module's go.mod, relative to the build context root and
+    /// normalised (`./svc/` → `svc`; `.` is the root, the default, at line 0), from the
+    /// top-level `module:` key. The go command runs there, as with `go -C <dir>`; `main`,
+    /// `binaries[].main` and `test.packages` are relative to it. Never absolute, never
+    /// outside the context, never a pattern (`*`, `?`, `[`).
+    pub module: Located<String>,
     /// Extra `-ldflags` entries, appended after `-s -w -buildid=`; each entry is one flag
     /// (e.g. `-X main.version={{ .Version }}`), its templates already checked.
     pub ldflags: Vec<Located<LdflagsTemplate>>,
@@ -95,6 +101,24 @@ pub struct Build {
     /// `packages:`: Debian package names installed in the builder with `apt-get` before the
     /// compile, in the order written, each once; only with `cgo` (checked).
     pub packages: Vec<Located<String>>,
+}
+
+impl Build {
+    /// `module:` when it is not written: the build context's root.
+    pub const ROOT_MODULE: &'static str = ".";
+}
+
+impl Default for Build {
+    fn default() -> Self {
+        Self {
+            module: Located::new(Self::ROOT_MODULE.to_string(), Span::default()),
+            ldflags: Vec::new(),
+            tags: Vec::new(),
+            env: BTreeMap::new(),
+            cgo: false,
+            packages: Vec::new(),
+        }
+    }
 }
 
 /// What `image.base: distroless` stands for: Google's distroless static image for Debian 12,

@@ -28,6 +28,13 @@ pub(crate) struct Spec {
     /// Image that compiles the program, e.g. `golang:1.23`. Default: `golang:<major.minor>`
     /// of the Go version.
     pub builder: Option<Spanned<String>>,
+    /// Directory of the main module's go.mod, relative to the build context, e.g. `svc` when
+    /// the context is a repository's root and the service is in `svc/`. `main`,
+    /// `binaries[].main` and `test.packages` are relative to it; a `go.work` in it or a
+    /// directory above it (inside the context) builds in workspace mode, as `go build` there
+    /// does. Default: `.` (go.mod at the root of the context).
+    #[schemars(regex(pattern = r"^[^/\\\u0000*?\[][^\\\u0000*?\[]*$"))]
+    pub module: Option<Spanned<String>>,
     /// Go package of the one program to build, relative to the module root: `.` or
     /// `./cmd/server`. Use `binaries` instead for several programs. Default: `.`.
     pub main: Option<Spanned<String>>,
@@ -364,6 +371,12 @@ fn build_env_schema(_generator: &mut SchemaGenerator) -> Schema {
         "propertyNames": {
             "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
             "not": { "enum": reserved }
+        },
+        "properties": {
+            "GOWORK": {
+                "enum": super::validate::GOWORK_VALUES,
+                "description": "`off` builds without go.work's workspace (gostage finds go.work as the go command does)."
+            }
         },
         "additionalProperties": { "type": "string" }
     })

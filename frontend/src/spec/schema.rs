@@ -130,6 +130,7 @@ mod tests {
                 "go",
                 "image",
                 "main",
+                "module",
                 "modules",
                 "platforms",
                 "test",
@@ -186,6 +187,14 @@ mod tests {
         assert_eq!(
             schema["$defs"]["File"]["properties"]["src"]["pattern"],
             r"^[^/\u0000][^\u0000]*$"
+        );
+        assert_eq!(
+            schema["properties"]["module"]["pattern"],
+            r"^[^/\\\u0000*?\[][^\\\u0000*?\[]*$"
+        );
+        assert_eq!(
+            schema["$defs"]["Build"]["properties"]["env"]["properties"]["GOWORK"]["enum"],
+            serde_json::json!(["off", "auto", ""])
         );
         assert_eq!(
             schema["$defs"]["File"]["properties"]["dst"]["pattern"],

@@ -5,6 +5,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use super::Answer;
+use crate::context::layout::FileProblem;
 use crate::lint::{Finding, Level};
 use crate::plan::{KNOWN_HOSTS_SECRET_ID, NETRC_SECRET_ID, SSH_AGENT_ID};
 use crate::spec::Spec;
@@ -185,14 +186,24 @@ fn build_args(spec: &Spec) -> Vec<BuildArg> {
     args
 }
 
-/// `frontend.outline`: the chosen target, the build-args with their values, the secrets and
-/// SSH agents (`outline/outline.go` `Outline`).
+/// `frontend.outline`: the chosen target (its description names the module's directory
+/// when `module:` is not the context's root), the build-args with their values, the
+/// secrets and SSH agents (`outline/outline.go` `Outline`).
 pub fn outline(source: SpecSource<'_>, spec: &Spec, request: &BuildRequest) -> Answer {
     let (name, description) = TARGETS
         .iter()
         .find(|(target, ..)| *target == request.target)
         .map(|(_, name, description)| (*name, *description))
         .unwrap_or(("image", ""));
+    let module = &spec.build.module;
+    let description = match module.value.as_str() {
+        crate::spec::Build::ROOT_MODULE => description.to_string(),
+        module_dir => format!(
+            "{description}; the Go module in {module_dir}/ of the build context (`module:`, \
+             line {})",
+            module.span.line
+        ),
+    };
     let mut text =
         format!("TARGET:\t{name}\nDESCRIPTION:\t{description}\n\nBUILD ARG\tVALUE\tDESCRIPTION\n");
     let args: Vec<Value> = build_args(spec)
@@ -261,6 +272,9 @@ pub enum LintOutcome<'a> {
     Findings(&'a [Finding]),
     /// The spec (or its context) is invalid: reported as the document's `buildError`.
     Invalid(&'a Diagnostic),
+    /// A go.mod or go.work of the context is: reported as the `buildError`, placed in that
+    /// file (the document's second source).
+    InvalidFile(&'a FileProblem),
 }
 
 /// `frontend.lint`: each finding a warning at its line; status 1 when a finding is at
@@ -320,6 +334,35 @@ pub fn lint(source: SpecSource<'_>, outcome: LintOutcome<'_>) -> Answer {
             };
             Answer {
                 json: json!({"warnings": [], "sources": sources, "buildError": build_error}),
+                text: format!("{message}\n"),
+                status: Some(1),
+            }
+        }
+        LintOutcome::InvalidFile(problem) => {
+            let message = problem.render(&problem.path);
+            let mut sources = sources;
+            if let Some(sources) = sources.as_array_mut() {
+                sources.push(json!({
+                    "filename": problem.path,
+                    "language": problem.path.rsplit('/').next().unwrap_or_default(),
+                    "data": base64::engine::general_purpose::STANDARD.encode(&problem.data),
+                }));
+            }
+            let location = match problem.diagnostic.span.line {
+                0 => {
+                    json!({"sourceIndex": 1, "ranges": [{"start": {"line": 1}, "end": {"line": 1}}]})
+                }
+                _ => {
+                    let mut location = location(problem.diagnostic.span);
+                    location["sourceIndex"] = json!(1);
+                    location
+                }
+            };
+            Answer {
+                json: json!({
+                    "warnings": [], "sources": sources,
+                    "buildError": {"message": message, "location": location},
+                }),
                 text: format!("{message}\n"),
                 status: Some(1),
             }

@@ -63,6 +63,28 @@ fn outline_lists_build_args_with_values_and_the_netrc_secret() {
 }
 
 #[test]
+fn outline_names_the_module_directory_when_it_is_not_the_root() {
+    let text = "# syntax=myorg/gostage\nversion: 1\nmodule: ./svc-a/\n";
+    let answer = outline(source(text), &spec(text), &BuildRequest::default());
+    let description = answer.json["description"].as_str().unwrap_or_default();
+    assert!(
+        description.ends_with("; the Go module in svc-a/ of the build context (`module:`, line 3)"),
+        "{description}"
+    );
+    assert!(answer.text.contains(description), "{}", answer.text);
+    // At the root, the description is the target's alone.
+    let answer = outline(source(SPEC), &spec(SPEC), &BuildRequest::default());
+    assert!(
+        !answer.json["description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("module"),
+        "{}",
+        answer.json
+    );
+}
+
+#[test]
 fn outline_names_every_build_arg_the_frontend_reads() {
     // Drift guard: a build-arg read anywhere in the sources must be in the outline.
     let sources = [
@@ -102,12 +124,16 @@ fn build_args_names() -> Vec<String> {
 #[test]
 fn lint_reports_findings_at_their_lines_and_fails_the_check() {
     let parsed = spec(SPEC);
-    let context = ModuleContext::read(b"module example.com/m\ngo 1.23\n", false, None)
-        .unwrap_or_else(|error| panic!("{error}"));
+    let layout = crate::context::layout::testing::layout(
+        "version: 1\n",
+        &[("go.mod", "module example.com/m\ngo 1.23\n")],
+    );
+    let context = ModuleContext::from_layout(&layout);
     let findings = lint::check(LintInput {
         spec_file: SPEC.as_bytes(),
         spec: &parsed,
         context: &context,
+        layout: Some(&layout),
         scope: Scope::Build,
     });
     let answer = lint(source(SPEC), LintOutcome::Findings(&findings));

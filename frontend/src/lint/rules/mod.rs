@@ -10,7 +10,10 @@ use image::{
     unpinned_image, DUPLICATE_PORT, HEALTHCHECK_INTERVAL_BELOW_TIMEOUT, PRIVILEGED_PORT,
     RUNS_AS_ROOT, UNPINNED_IMAGE,
 };
-use module::{go_older_than_module, missing_go_sum, GO_OLDER_THAN_MODULE, MISSING_GO_SUM};
+use module::{
+    go_older_than_module, local_module_ignored, missing_go_sum, GO_OLDER_THAN_MODULE,
+    LOCAL_MODULE_IGNORED, MISSING_GO_SUM,
+};
 use syntax::{syntax_line, SYNTAX_LINE};
 
 /// A rule's check: every place it fires.
@@ -29,6 +32,7 @@ pub static RULES: &[(&Rule, RuleCheck)] = &[
     ),
     (&DUPLICATE_PORT, duplicate_port),
     (&PRIVILEGED_PORT, privileged_port),
+    (&LOCAL_MODULE_IGNORED, local_module_ignored),
 ];
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Rules about the module: the Go version against go.mod, and go.sum.
+//! Rules about the modules: the Go version against go.mod, go.sum, and the module
+//! directories `.dockerignore` hides.
 
 use super::super::{Finding, Level, LintInput, Rule};
 use crate::gomod;
@@ -64,9 +65,36 @@ pub(super) fn missing_go_sum(input: LintInput<'_>) -> Vec<Finding> {
     if !context.module.requires || context.go_sum || context.vendored {
         return Vec::new();
     }
+    let mut module_dir = ".";
+    if let Some(layout) = input.layout {
+        // A module from a directory of the context is not downloaded, so has no checksum.
+        let downloads = context
+            .module
+            .required
+            .iter()
+            .any(|required| !layout.is_local(required));
+        // In a workspace, go.work.sum and every workspace module's go.sum hold checksums.
+        let workspace_sums = layout.workspace.as_ref().is_some_and(|workspace| {
+            workspace.go_work_sum || layout.local_modules.iter().any(|module| module.go_sum)
+        });
+        if !downloads || workspace_sums {
+            return Vec::new();
+        }
+        module_dir = &layout.module_dir;
+    }
+    let (go_mod, go_sum) = match module_dir {
+        "." => (
+            "go.mod".to_string(),
+            "the build context has no go.sum".to_string(),
+        ),
+        module_dir => (
+            format!("{module_dir}/go.mod"),
+            format!("{module_dir}/go.sum is missing"),
+        ),
+    };
     vec![Finding {
         rule: &MISSING_GO_SUM,
-        message: "go.mod has `require` directives but the build context has no go.sum, so Go cannot check the downloaded modules and the build fails with `missing go.sum entry`; run `go mod tidy` and commit go.sum (and check that .dockerignore does not hide it)".to_string(),
+        message: format!("{go_mod} has `require` directives but {go_sum}, so Go cannot check the downloaded modules and the build fails with `missing go.sum entry`; run `go mod tidy` and commit go.sum (and check that .dockerignore does not hide it)"),
         span: first_key(input.spec),
     }]
 }
@@ -74,4 +102,38 @@ pub(super) fn missing_go_sum(input: LintInput<'_>) -> Vec<Finding> {
 /// Where the first key is written (the file as a whole when unknown).
 fn first_key(spec: &Spec) -> Span {
     spec.span
+}
+
+/// A module directory the build needs is hidden by `.dockerignore`.
+pub static LOCAL_MODULE_IGNORED: Rule = Rule {
+    name: "LocalModuleIgnored",
+    level: Level::Error,
+    description: "A module directory the build needs (the main module, a go.work `use` or a local `replace` target) is hidden by .dockerignore",
+};
+
+pub(super) fn local_module_ignored(input: LintInput<'_>) -> Vec<Finding> {
+    let Some(layout) = input.layout else {
+        return Vec::new();
+    };
+    let module = &input.spec.build.module;
+    let span = match module.span.line {
+        0 => first_key(input.spec),
+        _ => module.span,
+    };
+    layout
+        .local_modules
+        .iter()
+        .filter_map(|local| {
+            let pattern = local.hidden_by.as_deref()?;
+            let directory = &local.directory;
+            Some(Finding {
+                rule: &LOCAL_MODULE_IGNORED,
+                message: format!(
+                    "`{directory}` (named by {}) is hidden by the exclude pattern `{pattern}`, so the build does not get its go.mod or sources and Go fails reading `{directory}/go.mod`; remove the pattern from .dockerignore, or add `!{directory}` after it",
+                    local.origin.describe()
+                ),
+                span,
+            })
+        })
+        .collect()
 }

@@ -1,3 +1,4 @@
+use crate::context::layout::testing::layout;
 use crate::context::ModuleContext;
 use crate::lint::{check, LintInput, Scope};
 
@@ -5,18 +6,23 @@ use crate::lint::{check, LintInput, Scope};
 /// `go_sum`), as `scope` runs them.
 fn findings_with(spec_text: &str, go_mod: &str, go_sum: bool, scope: Scope) -> Vec<(String, u32)> {
     let spec = crate::spec::parse(spec_text.as_bytes()).unwrap_or_else(|d| panic!("{d}"));
-    let mut context = ModuleContext::read(go_mod.as_bytes(), false, None)
-        .unwrap_or_else(|error| panic!("{error}"));
+    let mut context = context_of(go_mod);
     context.go_sum = go_sum;
     check(LintInput {
         spec_file: spec_text.as_bytes(),
         spec: &spec,
         context: &context,
+        layout: None,
         scope,
     })
     .into_iter()
     .map(|finding| (finding.rule.name.to_string(), finding.span.line))
     .collect()
+}
+
+/// The plan's view of a module at the context's root with `go_mod` (and no go.sum).
+fn context_of(go_mod: &str) -> ModuleContext {
+    ModuleContext::from_layout(&layout("version: 1\n", &[("go.mod", go_mod)]))
 }
 
 fn findings(spec_text: &str) -> Vec<(String, u32)> {
@@ -72,13 +78,13 @@ fn images_by_tag_are_found_and_digests_and_derived_builders_are_not() {
 fn a_go_older_than_go_mod_names_both_lines() {
     let go_mod = "module m\n\ngo 1.24.2\ntoolchain go1.25.1\n";
     let spec = crate::spec::parse(b"version: 1\ngo: \"1.23\"\n").unwrap_or_else(|d| panic!("{d}"));
-    let mut context =
-        ModuleContext::read(go_mod.as_bytes(), false, None).unwrap_or_else(|e| panic!("{e}"));
+    let mut context = context_of(go_mod);
     context.go_sum = true;
     let found = check(LintInput {
         spec_file: b"version: 1\ngo: \"1.23\"\n",
         spec: &spec,
         context: &context,
+        layout: None,
         scope: Scope::Build,
     });
     assert_eq!(found.len(), 1);
@@ -177,5 +183,102 @@ fn ports_declared_twice_and_privileged_ports_are_found() {
     assert_eq!(
         findings("version: 1\nimage:\n  user: 0\n  ports: [80]\n"),
         one("RunsAsRoot", 3)
+    );
+}
+
+#[test]
+fn a_module_directory_dockerignore_hides_is_an_error_at_module() {
+    let spec_text = "# syntax=myorg/gostage\nversion: 1\nmodule: svc\n";
+    let files = [
+        (".dockerignore", "# not needed in images\nthird_party\n"),
+        (
+            "svc/go.mod",
+            "module example.com/svc\nreplace example.com/x => ../third_party/x\n",
+        ),
+        ("third_party/x/go.mod", "module example.com/x\n"),
+    ];
+    let spec = crate::spec::parse(spec_text.as_bytes()).unwrap_or_else(|d| panic!("{d}"));
+    let layout = layout(spec_text, &files);
+    let context = ModuleContext::from_layout(&layout);
+    let input = LintInput {
+        spec_file: spec_text.as_bytes(),
+        spec: &spec,
+        context: &context,
+        layout: Some(&layout),
+        scope: Scope::Build,
+    };
+    let found = check(input);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule.name, "LocalModuleIgnored");
+    assert_eq!((found[0].span.line, found[0].span.column), (3, 9));
+    assert_eq!(
+        found[0].message,
+        "`third_party/x` (named by `replace` at svc/go.mod:2:26) is hidden by the exclude \
+         pattern `third_party`, so the build does not get its go.mod or sources and Go fails \
+         reading `third_party/x/go.mod`; remove the pattern from .dockerignore, or add \
+         `!third_party/x` after it"
+    );
+    // Nothing is reported without a layout (`gostage check` away from a module).
+    assert_eq!(
+        check(LintInput {
+            layout: None,
+            ..input
+        }),
+        []
+    );
+}
+
+/// `(rule, message)` of each finding for `spec_text` over the context `files`.
+fn findings_in(spec_text: &str, files: &[(&str, &str)]) -> Vec<(String, String)> {
+    let spec = crate::spec::parse(spec_text.as_bytes()).unwrap_or_else(|d| panic!("{d}"));
+    let layout = layout(spec_text, files);
+    let context = ModuleContext::from_layout(&layout);
+    check(LintInput {
+        spec_file: spec_text.as_bytes(),
+        spec: &spec,
+        context: &context,
+        layout: Some(&layout),
+        scope: Scope::Build,
+    })
+    .into_iter()
+    .map(|finding| (finding.rule.name.to_string(), finding.message))
+    .collect()
+}
+
+#[test]
+fn requirements_from_local_directories_need_no_go_sum() {
+    let spec = "# syntax=myorg/gostage\nversion: 1\nmodule: svc\n";
+    let local = [
+        (
+            "svc/go.mod",
+            "module example.com/svc\nrequire example.com/lib v0.0.0\nreplace example.com/lib => ../lib\n",
+        ),
+        ("lib/go.mod", "module example.com/lib\n"),
+    ];
+    assert_eq!(findings_in(spec, &local), []);
+    // A workspace module needs no replacement to come from its directory.
+    let workspace = [
+        ("go.work", "use ./svc\nuse ./lib\n"),
+        (
+            "svc/go.mod",
+            "module example.com/svc\nrequire example.com/lib v0.0.0\n",
+        ),
+        ("lib/go.mod", "module example.com/lib\n"),
+    ];
+    assert_eq!(findings_in(spec, &workspace), []);
+
+    let downloads = [(
+        "svc/go.mod",
+        "module example.com/svc\nrequire github.com/google/uuid v1.6.0\n",
+    )];
+    let found = findings_in(spec, &downloads);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "MissingGoSum");
+    assert!(
+        found[0]
+            .1
+            .starts_with("svc/go.mod has `require` directives but svc/go.sum is missing,"),
+        "{}",
+        found[0].1
     );
 }

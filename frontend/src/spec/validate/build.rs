@@ -56,10 +56,33 @@ pub(in crate::spec) const RESERVED: [(&str, &str, &str); 6] = [
 /// be the target platform's (a cross compiler for another architecture).
 const RESERVED_WITH_CGO: [&str; 2] = ["CC", "CXX"];
 
-/// Checks tags, environment names, `cgo` and `packages`. Absent `build:` gives the defaults.
-pub(super) fn validate(build: Option<raw::Build>) -> Result<Build, Diagnostic> {
+/// The values of `GOWORK` the go command reads as "find go.work" (`""`, `auto`) or "no
+/// workspace" (`off`); any other value is the path of a go.work file (golang/go
+/// `src/cmd/go/internal/modload/init.go`, `FindGoWork`).
+pub(in crate::spec) const GOWORK_VALUES: [&str; 3] = ["off", "auto", ""];
+
+/// Checks `module:` (the top-level key, placed in [`Build::module`]), tags, environment
+/// names, `cgo` and `packages`. Absent `module:` and `build:` give the defaults.
+pub(super) fn validate(
+    module: Option<Spanned<String>>,
+    build: Option<raw::Build>,
+) -> Result<Build, Diagnostic> {
+    let module = match module {
+        Some(module) => {
+            let directory = check(
+                &module,
+                &FieldPath::root().key("module"),
+                values::module_directory,
+            )?;
+            Located::new(directory, module.span)
+        }
+        None => Build::default().module,
+    };
     let Some(build) = build else {
-        return Ok(Build::default());
+        return Ok(Build {
+            module,
+            ..Build::default()
+        });
     };
     let section = FieldPath::root().key("build");
     let cgo = build.cgo.as_ref().is_some_and(|cgo| cgo.value);
@@ -96,6 +119,17 @@ pub(super) fn validate(build: Option<raw::Build>) -> Result<Build, Diagnostic> {
                 name.value
             )));
         }
+        if name.value == "GOWORK" && !GOWORK_VALUES.contains(&value.value.as_str()) {
+            return Err(Diagnostic::new(
+                value.span,
+                format!("`{path}` is `{}`: gostage takes only `off`", value.value),
+            )
+            .with_help(
+                "gostage finds go.work as the go command does (in `module:` or a directory \
+                 above it); write `GOWORK: \"off\"` to build without the workspace, or \
+                 remove `GOWORK`",
+            ));
+        }
         env.insert(name.value, value.value);
     }
 
@@ -117,6 +151,7 @@ pub(super) fn validate(build: Option<raw::Build>) -> Result<Build, Diagnostic> {
     }
 
     Ok(Build {
+        module,
         ldflags,
         tags,
         env,
@@ -177,6 +212,56 @@ mod tests {
         );
         assert!(!build.cgo);
         assert!(build.packages.is_empty());
+    }
+
+    #[test]
+    fn module_is_the_normalised_directory_where_it_is_written() {
+        let build = parse_ok("version: 1\nmain: ./cmd/api\nmodule: ./services/api/\n").build;
+        assert_eq!(build.module.value, "services/api");
+        assert_eq!((build.module.span.line, build.module.span.column), (3, 9));
+        // Without `module:` (or with `build:` alone) the module is the context's root.
+        for text in ["version: 1\n", "version: 1\nbuild:\n  tags: [netgo]\n"] {
+            let module = parse_ok(text).build.module;
+            assert_eq!(
+                (module.value.as_str(), module.span.line),
+                (".", 0),
+                "{text}"
+            );
+        }
+        let diagnostic = assert_error(
+            "version: 1\nmodule: ../lib\n",
+            2,
+            9,
+            "`module` points outside the build context",
+        );
+        assert!(
+            help(&diagnostic).contains("repository's root"),
+            "{diagnostic:?}"
+        );
+        assert_error(
+            "version: 1\nmodule: /src/svc\n",
+            2,
+            9,
+            "`module` is an absolute path",
+        );
+    }
+
+    #[test]
+    fn gowork_may_only_turn_the_workspace_off() {
+        for value in ["off", "auto", "\"\""] {
+            let text = format!("version: 1\nbuild:\n  env:\n    GOWORK: {value}\n");
+            assert!(parse_ok(&text).build.env.contains_key("GOWORK"), "{text}");
+        }
+        let diagnostic = assert_error(
+            "version: 1\nbuild:\n  env:\n    GOWORK: /src/go.work\n",
+            4,
+            13,
+            "`build.env.GOWORK` is `/src/go.work`: gostage takes only `off`",
+        );
+        assert!(
+            help(&diagnostic).contains("GOWORK: \"off\""),
+            "{diagnostic:?}"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod modules;
 mod test;
 mod values;
 
-pub(super) use build::RESERVED as RESERVED_BUILD_ENV;
+pub(super) use build::{GOWORK_VALUES, RESERVED as RESERVED_BUILD_ENV};
 
 use super::model::{Cache, Spec};
 use super::path::FieldPath;
@@ -44,7 +44,7 @@ pub(super) fn validate(spec: raw::Spec, document: &Node, text: &str) -> Result<S
         None => None,
     };
     let binaries = binaries::validate(spec.main, spec.binaries, document)?;
-    let build = build::validate(spec.build)?;
+    let build = build::validate(spec.module, spec.build)?;
     let image = image::validate(spec.image)?;
     let platforms = platforms(spec.platforms.unwrap_or_default())?;
     let modules = modules::validate(spec.modules, document, text)?;
@@ -270,6 +270,7 @@ cache:
                 },
             ],
             build: Build {
+                module: Build::default().module,
                 ldflags: vec![parsed(
                     LdflagsTemplate::parse,
                     "-X main.version={{ .Version }}",

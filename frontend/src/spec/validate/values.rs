@@ -43,8 +43,9 @@ pub(super) fn main_package(text: &str) -> Result<String, Problem> {
                 if kept.pop().is_none() {
                     return Err(Problem::new(
                         "points outside the module",
-                        "gostage builds packages of the module whose go.mod is at the root \
-                         of the build context",
+                        "gostage builds packages of the main module: `main` is relative to \
+                         its go.mod (the directory `module:` names, the context's root by \
+                         default)",
                     ));
                 }
             }
@@ -282,6 +283,54 @@ pub(super) fn context_path(text: &str) -> Result<String, Problem> {
         return Err(Problem::new("is the whole build context", EXAMPLE));
     }
     Ok(kept.join("/"))
+}
+
+/// The main module's directory in the build context for `module:`, normalised: `./svc/` →
+/// `svc`, `./` → `.`, `a/../b` → `b`.
+pub(super) fn module_directory(text: &str) -> Result<String, Problem> {
+    const EXAMPLE: &str = "write the directory of go.mod relative to the build context, such \
+                           as `svc` or `services/api` (`.` for the context's root)";
+    if text.trim().is_empty() {
+        return Err(Problem::new("is empty", EXAMPLE));
+    }
+    if text.trim() != text {
+        return Err(Problem::new(
+            "has spaces around it",
+            format!("write `{}`", text.trim()),
+        ));
+    }
+    forward_slashes(text)?;
+    if text.starts_with('/') {
+        return Err(Problem::new("is an absolute path", EXAMPLE));
+    }
+    if text.contains(['*', '?', '[']) {
+        return Err(Problem::new(
+            "is a pattern",
+            "name the one directory that holds the main module's go.mod",
+        ));
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    for segment in text.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if kept.pop().is_none() {
+                    return Err(Problem::new(
+                        "points outside the build context",
+                        "BuildKit sends only the build context: pass a context that holds the \
+                         module (for example the repository's root) and name the module's \
+                         directory inside it",
+                    ));
+                }
+            }
+            _ => kept.push(segment),
+        }
+    }
+    if kept.is_empty() {
+        Ok(".".to_string())
+    } else {
+        Ok(kept.join("/"))
+    }
 }
 
 /// An absolute path in the image for `files[].dst`, normalised (`//` and `.` dropped), and
@@ -540,6 +589,41 @@ mod tests {
         ] {
             assert_eq!(
                 context_path(written).map_err(|problem| problem.message),
+                Err(message.to_string()),
+                "{written}"
+            );
+        }
+    }
+
+    #[test]
+    fn normalises_module_directories_and_refuses_escapes() {
+        for (written, normalised) in [
+            (".", "."),
+            ("./", "."),
+            ("svc", "svc"),
+            ("./svc/", "svc"),
+            ("services//api/.", "services/api"),
+            ("a/../b", "b"),
+            ("a/..", "."),
+            (".hidden/svc", ".hidden/svc"),
+        ] {
+            assert_eq!(
+                module_directory(written),
+                Ok(normalised.to_string()),
+                "{written}"
+            );
+        }
+        for (written, message) in [
+            ("", "is empty"),
+            (" svc", "has spaces around it"),
+            ("/srv/svc", "is an absolute path"),
+            ("..", "points outside the build context"),
+            ("svc/../../lib", "points outside the build context"),
+            ("svc-*", "is a pattern"),
+            ("svc\\a", "uses `\\`"),
+        ] {
+            assert_eq!(
+                module_directory(written).map_err(|problem| problem.message),
                 Err(message.to_string()),
                 "{written}"
             );

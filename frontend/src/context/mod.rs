@@ -1,14 +1,26 @@
-//! Facts read from the build context before planning, as one value: go.mod, whether the
-//! module is vendored, the `.dockerignore` patterns, and what each `files:` source is. The
-//! gateway reads the files through BuildKit, `gostage llb` from disk; both make the value here.
+//! Facts read from the build context before planning: where the Go modules are
+//! ([`Layout`]: `module:`, go.work, local replacements, and the files each step needs) and,
+//! for the plan, the main module's facts as one value ([`ModuleContext`]: go.mod, whether
+//! the module is vendored, the `.dockerignore` patterns, and what each `files:` source is).
+//! The gateway reads the files through BuildKit, `gostage llb` and `gostage check` from
+//! disk; both feed the same [`LayoutReader`].
+//!
+//! Files: `layout` (the modules and the pure reader), `ignore` (which paths the exclude
+//! patterns hide).
 
 use std::collections::BTreeMap;
 
-use crate::gomod::{self, GoModError, GoModule};
+use crate::gomod::GoModule;
+
+mod ignore;
+pub mod layout;
+
+pub use ignore::IgnoreMatcher;
+pub use layout::{Layout, LayoutError, LayoutReader, Progress, Wanted};
 
 /// Paths of the context never sent to the daemon: they are never needed to compile Go, and
 /// cannot be `files:` sources either.
-const CONTEXT_EXCLUDES: &[&str] = &[".git", "**/.git", "**/node_modules"];
+pub const CONTEXT_EXCLUDES: &[&str] = &[".git", "**/.git", "**/node_modules"];
 
 /// What a path of the build context is, as far as copying it goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,12 +46,11 @@ impl PathKind {
 /// What the plan needs to know of the build context.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModuleContext {
-    /// Facts from go.mod.
+    /// Facts from the main module's go.mod.
     pub module: GoModule,
-    /// The context has `go.sum` (each reader sets it after [`ModuleContext::read`]).
+    /// The main module has `go.sum`.
     pub go_sum: bool,
-    /// The module has `vendor/modules.txt`, so Go builds from `vendor/` without downloading
-    /// (`go help modules`: `-mod=vendor` is the default then).
+    /// Go builds from a vendor directory without downloading ([`Layout::vendored`]).
     pub vendored: bool,
     /// Patterns of the context's `.dockerignore`, never sent with the sources.
     pub ignore_patterns: Vec<String>,
@@ -49,23 +60,16 @@ pub struct ModuleContext {
 }
 
 impl ModuleContext {
-    /// The facts from the bytes of `go.mod`, whether `vendor/modules.txt` exists, and the
-    /// bytes of `.dockerignore` if there is one; `go_sum` starts false and `file_sources` empty
-    /// (the reader sets what it finds).
-    ///
-    /// Errors: a go.mod that cannot be used ([`GoModError`]).
-    pub fn read(
-        go_mod: &[u8],
-        vendored: bool,
-        dockerignore: Option<&[u8]>,
-    ) -> Result<Self, GoModError> {
-        Ok(Self {
-            module: gomod::parse(go_mod)?,
-            go_sum: false,
-            vendored,
-            ignore_patterns: dockerignore.map(ignore_patterns).unwrap_or_default(),
+    /// The main module's facts of `layout`; `file_sources` starts empty (the reader records
+    /// what it finds).
+    pub fn from_layout(layout: &Layout) -> Self {
+        Self {
+            module: layout.main_module.clone(),
+            go_sum: layout.main_go_sum(),
+            vendored: layout.vendored,
+            ignore_patterns: layout.ignore_patterns.clone(),
             file_sources: BTreeMap::new(),
-        })
+        }
     }
 
     /// The exclude patterns of every transfer of the context: [`CONTEXT_EXCLUDES`], then the
@@ -80,7 +84,8 @@ impl ModuleContext {
 }
 
 /// The patterns of a `.dockerignore` file: one per line, `#` comments and blank lines skipped
-/// (format: Docker's `.dockerignore` documentation; matching is done by the daemon).
+/// (format: Docker's `.dockerignore` documentation; the daemon matches them for transfers,
+/// [`IgnoreMatcher`] for gostage's own questions).
 fn ignore_patterns(bytes: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(bytes)
         .lines()
@@ -96,15 +101,28 @@ mod tests {
 
     #[test]
     fn dockerignore_patterns_skip_comments_and_blanks() {
-        let context = ModuleContext::read(
-            b"module example.com/m\n",
-            true,
-            Some(b"# build output\n\n/bin\n*.md\n!README.md\n"),
-        )
-        .unwrap_or_else(|error| panic!("{error}"));
-        assert_eq!(context.ignore_patterns, ["bin", "*.md", "!README.md"]);
-        assert!(context.vendored);
-        assert_eq!(context.module.path, "example.com/m");
+        assert_eq!(
+            ignore_patterns(b"# build output\n\n/bin\n*.md\n  !README.md \n"),
+            ["bin", "*.md", "!README.md"]
+        );
+    }
+
+    #[test]
+    fn the_plan_sees_the_main_module_of_the_layout() {
+        let layout = layout::testing::layout(
+            "version: 1\nmodule: svc\n",
+            &[
+                ("svc/go.mod", "module example.com/svc\ngo 1.23\n"),
+                ("svc/go.sum", ""),
+                ("svc/vendor/modules.txt", ""),
+                (".dockerignore", "# build output\n/bin\n"),
+            ],
+        );
+        let context = ModuleContext::from_layout(&layout);
+        assert_eq!(context.module.path, "example.com/svc");
+        assert!(context.go_sum && context.vendored);
+        assert_eq!(context.ignore_patterns, ["bin"]);
+        assert!(context.file_sources.is_empty());
     }
 
     #[test]

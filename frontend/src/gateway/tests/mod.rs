@@ -634,11 +634,8 @@ async fn an_unusable_go_mod_is_named() {
     let daemon =
         daemon_with(SPEC).with_local("context", context_files().file("go.mod", "go 1.23\n"));
     let error = error_of(&daemon, &[]).await;
-    assert!(matches!(error, FrontendError::GoMod(_)), "{error:?}");
-    assert_eq!(
-        error.to_string(),
-        "go.mod of the build context: no `module` directive"
-    );
+    assert!(matches!(error, FrontendError::Layout(_)), "{error:?}");
+    assert_eq!(error.to_string(), "go.mod: no `module` directive");
 }
 
 #[tokio::test]
@@ -727,3 +724,5 @@ async fn a_binary_for_the_wrong_machine_or_missing_fails_at_its_main_line() {
         "{message}"
     );
 }
+
+mod monorepo;
