@@ -5,7 +5,7 @@
 //! end of the line. Double-quoted strings are decoded as Go string literals, as
 //! `modfile/rule.go` (`parseString`, which calls `strconv.Unquote`) does.
 
-use super::directives::Fault;
+use super::GoModError;
 use crate::vocabulary::Span;
 
 /// One token of a line.
@@ -48,10 +48,10 @@ pub(super) fn saturating_u32(value: usize) -> u32 {
 /// Splits one line (without its line break) into tokens. A `//` outside quotes starts a
 /// comment that runs to the end of the line.
 ///
-/// Errors: [`Fault::UnterminatedString`] for a quote that is not closed on its line,
-/// [`Fault::InvalidQuotedString`] for a double-quoted string that is not a Go string
+/// Errors: [`GoModError::UnterminatedString`] for a quote that is not closed on its line,
+/// [`GoModError::InvalidQuotedString`] for a double-quoted string that is not a Go string
 /// literal (a bad escape, or escapes that do not make UTF-8 text).
-pub(super) fn tokenize(line_text: &str, line: usize) -> Result<Vec<Token>, Fault> {
+pub(super) fn tokenize(line_text: &str, line: usize) -> Result<Vec<Token>, GoModError> {
     let mut tokens = Vec::new();
     let mut characters = line_text.chars().zip(1..).peekable();
     while let Some(&(character, column)) = characters.peek() {
@@ -88,10 +88,10 @@ pub(super) fn tokenize(line_text: &str, line: usize) -> Result<Vec<Token>, Fault
                     }
                 }
                 if !closed {
-                    return Err(Fault::UnterminatedString { line });
+                    return Err(GoModError::UnterminatedString { line });
                 }
                 let text = if character == '"' {
-                    unquote(&body).ok_or(Fault::InvalidQuotedString { line, column })?
+                    unquote(&body).ok_or(GoModError::InvalidQuotedString { line, column })?
                 } else {
                     body
                 };
@@ -249,15 +249,15 @@ mod tests {
     fn reports_unterminated_and_invalid_strings_with_positions() {
         assert_eq!(
             tokenize("a \"b", 4),
-            Err(Fault::UnterminatedString { line: 4 })
+            Err(GoModError::UnterminatedString { line: 4 })
         );
         assert_eq!(
             tokenize("a \"b\\", 4),
-            Err(Fault::UnterminatedString { line: 4 })
+            Err(GoModError::UnterminatedString { line: 4 })
         );
         assert_eq!(
             tokenize("replace a => \"./\\q\"", 2),
-            Err(Fault::InvalidQuotedString {
+            Err(GoModError::InvalidQuotedString {
                 line: 2,
                 column: 14
             })

@@ -29,11 +29,9 @@ mod work;
 
 pub use context_path::{resolve_in_context, OutsideContext};
 pub use replace::{Replace, ReplaceError, ReplaceTarget};
-pub use work::{parse_work, GoWork, GoWorkError, Use};
+pub use work::{parse_work, GoWork, Use};
 
-use directives::{
-    check_go_version, from_fault, line_of, record_once, refuse_block, toolchain_version, Once,
-};
+use directives::{check_go_version, line_of, record_once, refuse_block, toolchain_version, Once};
 use statements::{Statement, Statements};
 use version::GoVersion;
 
@@ -100,8 +98,11 @@ pub fn major_minor(version: &str) -> Option<String> {
     GoVersion::parse(version).map(|parsed| parsed.major_minor())
 }
 
-/// A go.mod that cannot be used. Line numbers are 1-based; messages start with `line N:`
-/// and leave naming the file to the caller (`go.mod: line 3: …`).
+/// A go.mod or go.work that cannot be used: both files have one syntax and check their `go`,
+/// `toolchain` and `replace` directives alike (golang.org/x/mod `modfile/rule.go`), so one
+/// error type serves both; only go.mod can lack its `module`. Line numbers are 1-based;
+/// messages start with `line N:` and leave naming the file to the caller
+/// (`go.mod: line 3: …`).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum GoModError {
     /// go.mod is not UTF-8 text.
@@ -192,8 +193,6 @@ pub enum GoModError {
     Replace(#[from] ReplaceError),
 }
 
-from_fault!(GoModError);
-
 /// Parses go.mod bytes into the facts gostage needs.
 ///
 /// Errors: see [`GoModError`]; every error about a line carries its 1-based number (and,
@@ -211,7 +210,7 @@ pub fn parse(bytes: &[u8]) -> Result<GoModule, GoModError> {
     for statement in Statements::new(text) {
         match statement? {
             Statement::BlockStart { keyword } => match keyword.text.as_str() {
-                "module" | "go" | "toolchain" => return Err(refuse_block(&keyword).into()),
+                "module" | "go" | "toolchain" => return Err(refuse_block(&keyword)),
                 "require" => requires = true,
                 _ => {}
             },

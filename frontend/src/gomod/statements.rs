@@ -6,8 +6,8 @@
 //! directive's arguments, up to a line that starts with `)`. `keyword ( )` is an empty
 //! block. A `(` with more text after it on its line is only an argument, as in Go.
 
-use super::directives::Fault;
 use super::lexer::{tokenize, Token};
+use super::GoModError;
 
 /// One directive, in file order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,11 +47,11 @@ impl<'text> Statements<'text> {
         }
     }
 
-    fn next_statement(&mut self) -> Result<Option<Statement>, Fault> {
+    fn next_statement(&mut self) -> Result<Option<Statement>, GoModError> {
         loop {
             let Some((line_text, line)) = self.lines.next() else {
                 return match self.open_block.take() {
-                    Some(keyword) => Err(Fault::UnclosedBlock { line: keyword.line }),
+                    Some(keyword) => Err(GoModError::UnclosedBlock { line: keyword.line }),
                     None => Ok(None),
                 };
             };
@@ -93,7 +93,7 @@ impl<'text> Statements<'text> {
 }
 
 impl Iterator for Statements<'_> {
-    type Item = Result<Statement, Fault>;
+    type Item = Result<Statement, GoModError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.finished {
@@ -113,7 +113,7 @@ mod tests {
 
     /// Each statement as `keyword: arguments` or `keyword (`, with the line of its first
     /// argument (or keyword).
-    fn outline(text: &str) -> Result<Vec<(usize, String)>, Fault> {
+    fn outline(text: &str) -> Result<Vec<(usize, String)>, GoModError> {
         Statements::new(text)
             .map(|statement| {
                 Ok(match statement? {
@@ -162,7 +162,7 @@ mod tests {
     fn reports_an_unclosed_block_and_stops_at_the_first_error() {
         assert_eq!(
             outline("module m\nuse (\n\t./a\n"),
-            Err(Fault::UnclosedBlock { line: 2 })
+            Err(GoModError::UnclosedBlock { line: 2 })
         );
         let mut statements = Statements::new("go 1.23\nmodule \"m\ngo 1.24\n");
         assert!(matches!(
@@ -171,7 +171,7 @@ mod tests {
         ));
         assert_eq!(
             statements.next(),
-            Some(Err(Fault::UnterminatedString { line: 2 }))
+            Some(Err(GoModError::UnterminatedString { line: 2 }))
         );
         assert_eq!(statements.next(), None);
     }

@@ -6,12 +6,12 @@
 //! parse.
 
 use super::directives::{
-    check_go_version, from_fault, line_of, record_once, refuse_block, toolchain_version, Fault,
-    Once,
+    check_go_version, line_of, record_once, refuse_block, toolchain_version, Once,
 };
-use super::replace::{Replace, ReplaceError};
+use super::replace::Replace;
 use super::statements::{Statement, Statements};
 use super::DirectiveLines;
+use super::GoModError;
 use crate::vocabulary::Span;
 
 /// Facts from a go.work file.
@@ -43,103 +43,13 @@ pub struct Use {
     pub span: Span,
 }
 
-/// A go.work that cannot be used. Line numbers are 1-based; messages start with `line N:`
-/// and leave naming the file to the caller (`go.work: line 3: …`). The variants shared
-/// with go.mod have the same names as [`super::GoModError`]'s.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum GoWorkError {
-    /// go.work is not UTF-8 text.
-    #[error("not valid UTF-8")]
-    NotUtf8,
-    /// A directive that needs one value has none (a bare `go`, `toolchain` or `use`).
-    #[error("line {line}: `{directive}` needs a value")]
-    MissingValue {
-        /// Line of the directive.
-        line: usize,
-        /// The directive's keyword (`go`, `toolchain` or `use`).
-        directive: String,
-    },
-    /// A directive that takes one value has more (`use ./a ./b`: one directory per line).
-    #[error("line {line}: `{directive}` takes one value, found also `{extra}`")]
-    ExtraValue {
-        /// Line of the directive.
-        line: usize,
-        /// The directive's keyword.
-        directive: String,
-        /// The first unexpected token.
-        extra: String,
-    },
-    /// `go ( … )` or `toolchain ( … )`: these directives cannot be blocks.
-    #[error("line {line}: `{directive}` cannot be a `( … )` block")]
-    Block {
-        /// Line of the directive.
-        line: usize,
-        /// The directive's keyword.
-        directive: String,
-    },
-    /// `go` or `toolchain` appears twice.
-    #[error("line {line}: repeated `{directive}` directive (first on line {first_line})")]
-    Repeated {
-        /// Line of the second occurrence.
-        line: usize,
-        /// Line of the first occurrence.
-        first_line: usize,
-        /// The directive's keyword.
-        directive: String,
-    },
-    /// A quoted string without its closing quote.
-    #[error("line {line}: unterminated quoted string")]
-    UnterminatedString {
-        /// Line of the opening quote.
-        line: usize,
-    },
-    /// A double-quoted string that is not a Go string literal (a bad escape).
-    #[error(
-        "line {line}, column {column}: the quoted string is not a Go string literal \
-         (check its backslash escapes)"
-    )]
-    InvalidQuotedString {
-        /// Line of the string.
-        line: usize,
-        /// 1-based column of its opening quote, in characters.
-        column: usize,
-    },
-    /// A `( … )` block that is never closed.
-    #[error("line {line}: `(` block is never closed")]
-    UnclosedBlock {
-        /// Line of the opening `(`.
-        line: usize,
-    },
-    /// The `go` directive's value is not a Go version such as `1.23` or `1.23.4`.
-    #[error("line {line}: `go {version}` is not a Go version such as `1.23` or `1.23.4`")]
-    InvalidGoVersion {
-        /// Line of the directive.
-        line: usize,
-        /// The value as written.
-        version: String,
-    },
-    /// The `toolchain` directive's value is not a toolchain name such as `go1.23.4`.
-    #[error("line {line}: `toolchain {toolchain}` is not a toolchain name such as `go1.23.4`")]
-    InvalidToolchain {
-        /// Line of the directive.
-        line: usize,
-        /// The value as written.
-        toolchain: String,
-    },
-    /// A `replace` directive that cannot be read.
-    #[error(transparent)]
-    Replace(#[from] ReplaceError),
-}
-
-from_fault!(GoWorkError);
-
 /// Parses go.work bytes.
 ///
-/// Errors: see [`GoWorkError`]; every error about a line carries its 1-based number, and
+/// Errors: see [`GoModError`] (go.work's are go.mod's); every error about a line carries its 1-based number, and
 /// the first problem in file order is the one reported. A go.work without `use` parses
 /// (the go command accepts it too); whether it fits the build is the caller's decision.
-pub fn parse_work(bytes: &[u8]) -> Result<GoWork, GoWorkError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| GoWorkError::NotUtf8)?;
+pub fn parse_work(bytes: &[u8]) -> Result<GoWork, GoModError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| GoModError::NotUtf8)?;
     let mut go: Once = None;
     let mut toolchain: Once = None;
     let mut uses = Vec::new();
@@ -149,7 +59,7 @@ pub fn parse_work(bytes: &[u8]) -> Result<GoWork, GoWorkError> {
         match statement? {
             Statement::BlockStart { keyword } => {
                 if matches!(keyword.text.as_str(), "go" | "toolchain") {
-                    return Err(refuse_block(&keyword).into());
+                    return Err(refuse_block(&keyword));
                 }
             }
             Statement::Line { keyword, arguments } => match keyword.text.as_str() {
@@ -181,17 +91,17 @@ pub fn parse_work(bytes: &[u8]) -> Result<GoWork, GoWorkError> {
 fn use_directive(
     keyword: &super::lexer::Token,
     arguments: &[super::lexer::Token],
-) -> Result<Use, Fault> {
+) -> Result<Use, GoModError> {
     match arguments {
         [path] => Ok(Use {
             path: path.text.clone(),
             span: path.span(),
         }),
-        [] => Err(Fault::MissingValue {
+        [] => Err(GoModError::MissingValue {
             line: keyword.line,
             directive: keyword.text.clone(),
         }),
-        [first, extra, ..] => Err(Fault::ExtraValue {
+        [first, extra, ..] => Err(GoModError::ExtraValue {
             line: first.line,
             directive: keyword.text.clone(),
             extra: extra.text.clone(),
@@ -202,7 +112,7 @@ fn use_directive(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gomod::ReplaceTarget;
+    use crate::gomod::{ReplaceError, ReplaceTarget};
 
     fn work(text: &str) -> GoWork {
         match parse_work(text.as_bytes()) {
@@ -289,14 +199,14 @@ mod tests {
         let cases = [
             (
                 "use\n",
-                GoWorkError::MissingValue {
+                GoModError::MissingValue {
                     line: 1,
                     directive: "use".to_string(),
                 },
             ),
             (
                 "go 1.23\nuse (\n\t./a ./b\n)\n",
-                GoWorkError::ExtraValue {
+                GoModError::ExtraValue {
                     line: 3,
                     directive: "use".to_string(),
                     extra: "./b".to_string(),
@@ -304,7 +214,7 @@ mod tests {
             ),
             (
                 "go 1.23\ngo 1.24\n",
-                GoWorkError::Repeated {
+                GoModError::Repeated {
                     line: 2,
                     first_line: 1,
                     directive: "go".to_string(),
@@ -312,34 +222,34 @@ mod tests {
             ),
             (
                 "toolchain (\n)\n",
-                GoWorkError::Block {
+                GoModError::Block {
                     line: 1,
                     directive: "toolchain".to_string(),
                 },
             ),
-            ("use (\n\t./a\n", GoWorkError::UnclosedBlock { line: 1 }),
-            ("use \"./a\n", GoWorkError::UnterminatedString { line: 1 }),
+            ("use (\n\t./a\n", GoModError::UnclosedBlock { line: 1 }),
+            ("use \"./a\n", GoModError::UnterminatedString { line: 1 }),
             (
                 "use \"./\\q\"\n",
-                GoWorkError::InvalidQuotedString { line: 1, column: 5 },
+                GoModError::InvalidQuotedString { line: 1, column: 5 },
             ),
             (
                 "go1.23\n\ngo x\n",
-                GoWorkError::InvalidGoVersion {
+                GoModError::InvalidGoVersion {
                     line: 3,
                     version: "x".to_string(),
                 },
             ),
             (
                 "toolchain 1.23\n",
-                GoWorkError::InvalidToolchain {
+                GoModError::InvalidToolchain {
                     line: 1,
                     toolchain: "1.23".to_string(),
                 },
             ),
             (
                 "go 1.23\nreplace (\n\texample.com/a => example.com/b\n)\n",
-                GoWorkError::Replace(ReplaceError::ModuleWithoutVersion {
+                GoModError::Replace(ReplaceError::ModuleWithoutVersion {
                     line: 3,
                     column: 19,
                     path: "example.com/b".to_string(),
@@ -349,6 +259,6 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(parse_work(text.as_bytes()), Err(expected), "for {text:?}");
         }
-        assert_eq!(parse_work(&[0xff]), Err(GoWorkError::NotUtf8));
+        assert_eq!(parse_work(&[0xff]), Err(GoModError::NotUtf8));
     }
 }
