@@ -37,7 +37,7 @@ pub enum InitError {
         /// go.work's path.
         path: String,
         /// What is wrong.
-        source: crate::gomod::GoWorkError,
+        source: crate::gomod::GoModError,
     },
     /// A `use` directory of go.work is outside DIR.
     #[error("{path}: `use {directory}` is outside {root}; run gostage init in a directory that holds every workspace module")]

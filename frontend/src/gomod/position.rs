@@ -1,7 +1,7 @@
 //! Where a go.mod or go.work error is, for callers that name the file and put the position
 //! in front (`svc/go.mod:7:24: …`) rather than after it (`go.mod: line 7, column 24: …`).
 
-use super::{GoModError, GoWorkError, ReplaceError};
+use super::{GoModError, ReplaceError};
 use crate::vocabulary::Span;
 
 impl ReplaceError {
@@ -21,7 +21,7 @@ impl ReplaceError {
 impl GoModError {
     /// Where the problem is: 1-based line, and column in characters (1 when the error
     /// knows only the line); `None` for a problem of the whole file (not UTF-8, no
-    /// `module` directive).
+    /// `module` directive). The same for go.work, whose errors are go.mod's.
     pub fn span(&self) -> Option<Span> {
         match self {
             GoModError::NotUtf8 | GoModError::MissingModule => None,
@@ -44,30 +44,6 @@ impl GoModError {
     }
 }
 
-impl GoWorkError {
-    /// Where the problem is, as [`GoModError::span`]; `None` when go.work is not UTF-8.
-    pub fn span(&self) -> Option<Span> {
-        match self {
-            GoWorkError::NotUtf8 => None,
-            GoWorkError::MissingValue { line, .. }
-            | GoWorkError::ExtraValue { line, .. }
-            | GoWorkError::Block { line, .. }
-            | GoWorkError::Repeated { line, .. }
-            | GoWorkError::UnterminatedString { line }
-            | GoWorkError::UnclosedBlock { line }
-            | GoWorkError::InvalidGoVersion { line, .. }
-            | GoWorkError::InvalidToolchain { line, .. } => Some(span(*line, 1)),
-            GoWorkError::InvalidQuotedString { line, column } => Some(span(*line, *column)),
-            GoWorkError::Replace(error) => Some(error.span()),
-        }
-    }
-
-    /// The message without its leading `line N: ` or `line N, column C: `.
-    pub fn message(&self) -> String {
-        without_position(&self.to_string())
-    }
-}
-
 /// A span from the parsers' `usize` positions (a file of more than 4 billion lines is not
 /// a go.mod: such a position saturates).
 fn span(line: usize, column: usize) -> Span {
@@ -78,7 +54,7 @@ fn span(line: usize, column: usize) -> Span {
 }
 
 /// `text` without the `line N: ` or `line N, column C: ` every positioned message of
-/// [`GoModError`] and [`GoWorkError`] starts with.
+/// [`GoModError`] starts with (go.mod and go.work alike).
 fn without_position(text: &str) -> String {
     let Some(rest) = text.strip_prefix("line ") else {
         return text.to_string();
