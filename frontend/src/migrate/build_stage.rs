@@ -30,7 +30,10 @@ pub(super) fn convert(converter: &mut Converter<'_>) {
             let outcome = match stage.parent.map(|parent| &stages[parent]) {
                 Some(parent) => Outcome::done(format!(
                     "builds on stage `{}`, part of gostage's build",
-                    parent.name.clone().unwrap_or_else(|| parent.index.to_string())
+                    parent
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| parent.index.to_string())
                 )),
                 None => Outcome::not_carried(
                     format!("a second builder image, `{}`", stage.image),
@@ -145,16 +148,19 @@ fn uses_cgo(converter: &Converter<'_>) -> bool {
     }
     unset
         && converter.programs.build_stages.iter().any(|&index| {
-            converter.stages[index].steps.iter().any(|step| match &step.kind {
-                StepKind::Run { commands } => commands.iter().any(|command| {
-                    packages::installed(&command.words).is_some_and(|(alpine, names)| {
-                        names
-                            .iter()
-                            .any(|name| packages::fate(name, alpine) == Fate::Toolchain)
-                    })
-                }),
-                _ => false,
-            })
+            converter.stages[index]
+                .steps
+                .iter()
+                .any(|step| match &step.kind {
+                    StepKind::Run { commands } => commands.iter().any(|command| {
+                        packages::installed(&command.words).is_some_and(|(alpine, names)| {
+                            names
+                                .iter()
+                                .any(|name| packages::fate(name, alpine) == Fate::Toolchain)
+                        })
+                    }),
+                    _ => false,
+                })
         })
 }
 
@@ -261,7 +267,10 @@ impl Converter<'_> {
                     format!("`{source}` is downloaded while the Dockerfile builds"),
                     "commit the file to the repository, or fetch it as a Go module",
                 )
-            } else if matches!(name, "go.mod" | "go.sum" | "go.work" | "go.work.sum") {
+            } else if matches!(
+                name,
+                "go.mod" | "go.sum" | "go.work" | "go.work.sum" | "go.*"
+            ) {
                 Outcome::done("gostage downloads modules from go.mod and go.sum alone, in a layer of its own, before the sources")
             } else {
                 Outcome::done("the compile sees the whole build context (less .dockerignore)")
@@ -307,9 +316,7 @@ impl Converter<'_> {
                         _ => Outcome::done("the compile sees the whole build context (less .dockerignore)"),
                     }
                 }
-                "network" if value == "none" => {
-                    Outcome::done("gostage compiles without network")
-                }
+                "network" if value == "none" => Outcome::done("gostage compiles without network"),
                 _ => Outcome::not_carried(
                     format!("`--{flag}={value}` applies to the build stage"),
                     "nothing",
@@ -410,7 +417,7 @@ impl Converter<'_> {
                     ),
                 }
             }
-            "mod download" | "mod verify" => Outcome::done(
+            "mod download" | "mod verify" | "get" => Outcome::done(
                 "gostage downloads and verifies the modules from go.mod and go.sum in a step of its own, before the sources",
             ),
             "mod tidy" => Outcome::not_carried(

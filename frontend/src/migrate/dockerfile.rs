@@ -7,9 +7,7 @@
 //! `# escape=`, `# check=`), escaped line breaks, heredocs (`RUN <<EOF`, `COPY <<EOF`), exec
 //! and shell forms. It leaves quotes and variables as written; [`super::words`] handles them.
 
-use parse_dockerfile::{
-    Command, Flag, HealthcheckArguments, Instruction as Parsed, Source,
-};
+use parse_dockerfile::{Command, Flag, HealthcheckArguments, Instruction as Parsed, Source};
 
 use super::ConvertError;
 
@@ -118,6 +116,10 @@ pub(super) fn read(text: &str) -> Result<Dockerfile, ConvertError> {
     let parsed = parse_dockerfile::parse(text).map_err(|error| {
         let (line, column) = (error.line(), error.column());
         let message = error.to_string();
+        // parse-dockerfile reports a file without `FROM` at line 0.
+        if line == 0 && message.contains("FROM") {
+            return ConvertError::NoStage;
+        }
         // The crate's message ends with its own position, which the error carries already.
         let suffix = format!(" at line {line} column {column}");
         ConvertError::Syntax {
@@ -230,9 +232,9 @@ fn command(command: &Command<'_>, escape: char) -> CommandForm {
                 .map(|word| word.value.to_string())
                 .collect(),
         ),
-        Command::Shell(text) => CommandForm::Shell(super::words::join_continued_lines(
-            text.value, escape,
-        )),
+        Command::Shell(text) => {
+            CommandForm::Shell(super::words::join_continued_lines(text.value, escape))
+        }
         // `Command` is non-exhaustive; a form a later release adds carries no command here.
         _ => CommandForm::Exec(Vec::new()),
     }
@@ -338,9 +340,11 @@ fn convert(parsed: &Parsed<'_>, text: &str, lines: &LineIndex, escape: char) -> 
             Kind::Maintainer(maintainer.name.value.to_string()),
         ),
         Parsed::Volume(volume) => (volume.volume.span.start, Vec::new(), Kind::Unsupported),
-        Parsed::Stopsignal(stopsignal) => {
-            (stopsignal.stopsignal.span.start, Vec::new(), Kind::Unsupported)
-        }
+        Parsed::Stopsignal(stopsignal) => (
+            stopsignal.stopsignal.span.start,
+            Vec::new(),
+            Kind::Unsupported,
+        ),
         Parsed::Shell(shell) => (shell.shell.span.start, Vec::new(), Kind::Unsupported),
         Parsed::Onbuild(onbuild) => (onbuild.onbuild.span.start, Vec::new(), Kind::Unsupported),
         // `Instruction` is non-exhaustive: a keyword a later release adds is reported as one

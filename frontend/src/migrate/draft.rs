@@ -234,7 +234,8 @@ pub(super) fn scalar(text: &str) -> String {
         && text.chars().all(|character| {
             character.is_ascii_alphanumeric() || matches!(character, '.' | '/' | '_' | '-' | ':')
         })
-        && text.starts_with(|first: char| first.is_ascii_alphabetic() || first == '/' || first == '.')
+        && text
+            .starts_with(|first: char| first.is_ascii_alphabetic() || first == '/' || first == '.')
         && !text.contains(": ")
         && !text.ends_with(':');
     let special = matches!(
@@ -262,8 +263,15 @@ mod tests {
         assert_eq!(scalar("golang:1.22"), "golang:1.22");
         assert_eq!(scalar("1.22"), "\"1.22\"");
         assert_eq!(scalar("yes"), "\"yes\"");
-        assert_eq!(scalar("-X main.version={{ .Version }}"), "\"-X main.version={{ .Version }}\"");
-        assert_eq!(scalar("http://localhost:8080/healthz"), "\"http://localhost:8080/healthz\"");
+        assert_eq!(
+            scalar("-X main.version={{ .Version }}"),
+            "\"-X main.version={{ .Version }}\""
+        );
+        assert_eq!(
+            scalar("http://localhost:8080/healthz"),
+            "http://localhost:8080/healthz"
+        );
+        assert_eq!(scalar("a: b"), "\"a: b\"");
         assert_eq!(scalar(""), "\"\"");
         assert_eq!(scalar("a\"b"), "\"a\\\"b\"");
     }

@@ -348,7 +348,10 @@ fn declare(
         } else if let Some(template) = Template::of_build_arg(&name) {
             Variable::Value(template.text().to_string())
         } else {
-            match (&default, global.and_then(|global| global.variables.get(&name))) {
+            match (
+                &default,
+                global.and_then(|global| global.variables.get(&name)),
+            ) {
                 (Some(default), _) => Variable::Value(default.clone()),
                 (None, Some(inherited)) => inherited.clone(),
                 (None, None) => Variable::Declared,
@@ -510,7 +513,9 @@ fn run_commands(
     let scripts: Vec<Vec<Vec<String>>> = match command {
         CommandForm::Exec(words) => match words.as_slice() {
             [shell, flag, script, ..] if is_shell(shell) && flag.starts_with('-') => {
-                vec![simple_commands(words::shell_tokens(script, escape, &lookup))]
+                vec![simple_commands(words::shell_tokens(
+                    script, escape, &lookup,
+                ))]
             }
             _ => vec![vec![words.clone()]],
         },
@@ -561,8 +566,7 @@ fn run_commands(
                 directory = resolve(&directory, words.get(1).map_or("/", String::as_str));
                 continue;
             }
-            let assignments: Vec<(String, String)> =
-                exported.iter().cloned().chain(own).collect();
+            let assignments: Vec<(String, String)> = exported.iter().cloned().chain(own).collect();
             let mut env = base_env.clone();
             env.extend(assignments.iter().cloned());
             result.push(ShellCommand {
@@ -627,7 +631,10 @@ mod tests {
             panic!("{:?}", build.steps[1]);
         };
         // GO_VERSION is not declared in the stage: as BuildKit, it is not expanded there.
-        assert_eq!(ports, &["8080".to_string(), "${GO_VERSION:-none}".to_string()]);
+        assert_eq!(
+            ports,
+            &["8080".to_string(), "${GO_VERSION:-none}".to_string()]
+        );
         assert_eq!(evaluated.stages[1].parent, Some(0));
         let StepKind::Workdir(directory) = &evaluated.stages[1].steps[0].kind else {
             panic!();
@@ -640,7 +647,7 @@ mod tests {
         let evaluated = evaluated(
             "FROM golang:1.22\nARG VERSION=dev\nARG TARGETARCH\nENV CGO_ENABLED=0\nWORKDIR /src\nRUN export GOFLAGS=-mod=vendor && cd cmd/api && GOARCH=$TARGETARCH go build -ldflags \"-X main.version=${VERSION}\" -o /out/api .\n",
         );
-        let StepKind::Run { commands } = &evaluated.stages[0].steps[3].kind else {
+        let StepKind::Run { commands } = &evaluated.stages[0].steps[4].kind else {
             panic!();
         };
         assert_eq!(commands.len(), 1);
@@ -678,7 +685,10 @@ mod tests {
             let StepKind::Run { commands } = &evaluated.stages[0].steps[index].kind else {
                 panic!();
             };
-            commands.iter().map(|command| command.words.clone()).collect()
+            commands
+                .iter()
+                .map(|command| command.words.clone())
+                .collect()
         };
         assert_eq!(
             programs(0),

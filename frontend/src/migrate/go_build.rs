@@ -216,7 +216,14 @@ impl Converter<'_> {
     /// `-X importpath.name=value`.
     fn variable(&mut self, assignment: &str) -> Outcome {
         let (name, value) = assignment.split_once('=').unwrap_or((assignment, ""));
-        let entry = |value: &str| match value.chars().any(char::is_whitespace) {
+        // Spaces inside `{{ .Version }}` are the template's; gostage replaces it whole.
+        let has_spaces = |value: &str| {
+            let bare = value
+                .replace(Template::Version.text(), "")
+                .replace(Template::Commit.text(), "");
+            bare.chars().any(char::is_whitespace)
+        };
+        let entry = |value: &str| match has_spaces(value) {
             true => format!("-X '{name}={value}'"),
             false => format!("-X {name}={value}"),
         };
@@ -259,7 +266,7 @@ impl Converter<'_> {
                 "gostage compiles with CGO_ENABLED=0 unless `build.cgo: true`: a static binary",
             ),
             "GOOS" if from_target || value == "linux" => {
-                Outcome::done("gostage sets GOOS and GOARCH from each target platform")
+                Outcome::done("gostage sets GOOS, GOARCH and GOARM from each target platform")
             }
             "GOARCH" | "GOARM" | "GOAMD64" | "GOARM64" | "GO386" if from_target => {
                 Outcome::done("gostage sets GOOS, GOARCH and GOARM from each target platform")
@@ -326,7 +333,10 @@ impl Converter<'_> {
             self.add(
                 line,
                 text,
-                Outcome::not_carried("gostage runs one `go test`", "merge its packages and flags into `test:`"),
+                Outcome::not_carried(
+                    "gostage runs one `go test`",
+                    "merge its packages and flags into `test:`",
+                ),
             );
             return;
         }
@@ -344,7 +354,11 @@ impl Converter<'_> {
                         self.draft.test_packages.push(package.clone());
                     }
                 }
-                self.add(line, text, Outcome::mapped("test.packages", packages.join(", ")));
+                self.add(
+                    line,
+                    text,
+                    Outcome::mapped("test.packages", packages.join(", ")),
+                );
             }
         }
         for (name, value) in &go.flags {
@@ -357,16 +371,19 @@ impl Converter<'_> {
                     "-race needs cgo",
                     "add `-race` to `test.flags` with `build.cgo: true`",
                 )
-            } else if super::accepted(&format!("test:\n  flags: [{}]\n", super::draft::scalar(&flag))) {
+            } else if super::accepted(&format!(
+                "test:\n  flags: [{}]\n",
+                super::draft::scalar(&flag)
+            )) {
                 self.draft.test_flags.push(flag.clone());
                 Outcome::mapped("test.flags", flag)
             } else {
-                Outcome::not_carried(format!("`{flag}` is not a test flag gostage accepts"), "nothing")
+                Outcome::not_carried(
+                    format!("`{flag}` is not a test flag gostage accepts"),
+                    "nothing",
+                )
             };
             self.add(line, text, outcome);
-        }
-        if self.draft.test_packages.is_empty() && !self.draft.test_flags.is_empty() {
-            // Flags alone keep the default packages.
         }
     }
 
@@ -390,7 +407,10 @@ mod tests {
 
     #[test]
     fn names_of_variables_suggest_their_template() {
-        assert_eq!(template_of_variable("main.version"), Some(Template::Version));
+        assert_eq!(
+            template_of_variable("main.version"),
+            Some(Template::Version)
+        );
         assert_eq!(
             template_of_variable("github.com/acme/app/internal/build.GitCommit"),
             Some(Template::Commit)

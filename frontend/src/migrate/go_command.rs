@@ -127,13 +127,20 @@ pub(super) fn parse(words: &[String]) -> Option<GoCommand> {
 
 /// The `-ldflags` value split into its arguments the way the go command splits it
 /// (`src/cmd/internal/quoted/quoted.go`, `Split`: white space separates, and single or double
-/// quotes group without escapes).
+/// quotes group without escapes). A `{{ .Version }}` template the converter put in for a
+/// build-arg stays whole, and so does a `$(command)` the Dockerfile's shell would run.
 pub(super) fn split_ldflags(text: &str) -> Vec<String> {
     let mut arguments = Vec::new();
     let mut current = String::new();
     let mut quote: Option<char> = None;
     let mut started = false;
     for character in text.chars() {
+        let open_substitution = current.matches("$(").count() > current.matches(')').count();
+        let open_template = current.matches("{{").count() > current.matches("}}").count();
+        if quote.is_none() && (open_template || open_substitution) {
+            current.push(character);
+            continue;
+        }
         match quote {
             Some(open) if character == open => quote = None,
             Some(_) => current.push(character),
@@ -191,8 +198,28 @@ mod tests {
     fn splits_ldflags_like_the_go_command() {
         assert_eq!(
             split_ldflags("-s -w -X 'main.msg=hello world' -extldflags \"-static -lm\""),
-            ["-s", "-w", "-X", "main.msg=hello world", "-extldflags", "-static -lm"]
+            [
+                "-s",
+                "-w",
+                "-X",
+                "main.msg=hello world",
+                "-extldflags",
+                "-static -lm"
+            ]
         );
         assert_eq!(split_ldflags("  "), Vec::<String>::new());
+        assert_eq!(
+            split_ldflags("-X main.version={{ .Version }} -X main.commit={{ .Commit }}"),
+            [
+                "-X",
+                "main.version={{ .Version }}",
+                "-X",
+                "main.commit={{ .Commit }}"
+            ]
+        );
+        assert_eq!(
+            split_ldflags("-X main.tag=$(git describe --tags) -s"),
+            ["-X", "main.tag=$(git describe --tags)", "-s"]
+        );
     }
 }

@@ -38,11 +38,12 @@ pub(super) fn convert(converter: &mut Converter<'_>) {
     }
     let directory = final_workdir(&stages[final_index]);
     let rewrite = |word: &str| -> String {
-        let program = converter
-            .programs
-            .list
-            .iter()
-            .find(|program| program.image_paths.iter().any(|path| runs_path(word, &directory, path)));
+        let program = converter.programs.list.iter().find(|program| {
+            program
+                .image_paths
+                .iter()
+                .any(|path| runs_path(word, &directory, path))
+        });
         match program {
             Some(program) => format!("/usr/local/bin/{}", program.installed),
             None => word.to_string(),
@@ -52,8 +53,7 @@ pub(super) fn convert(converter: &mut Converter<'_>) {
     let healthcheck_step = image_chain
         .iter()
         .flat_map(|index| stages[*index].steps.iter())
-        .filter(|step| matches!(step.kind, StepKind::Healthcheck(_)))
-        .last();
+        .rfind(|step| matches!(step.kind, StepKind::Healthcheck(_)));
     let probes_http = healthcheck_step.is_some_and(|step| match &step.kind {
         StepKind::Healthcheck(Some(command)) => super::healthcheck::probe_url(command).is_some(),
         _ => false,
@@ -101,7 +101,11 @@ pub(super) fn convert(converter: &mut Converter<'_>) {
                 }
                 StepKind::Workdir(directory) => {
                     converter.draft.workdir = Some(directory.clone());
-                    converter.add(line, text, Outcome::mapped("image.workdir", directory.clone()));
+                    converter.add(
+                        line,
+                        text,
+                        Outcome::mapped("image.workdir", directory.clone()),
+                    );
                 }
                 StepKind::User(user) => match last_user == Some(line) {
                     true => converter.user(line, text, user, !scratch_like),
@@ -116,7 +120,9 @@ pub(super) fn convert(converter: &mut Converter<'_>) {
                 StepKind::Copy { .. } => converter.image_copy(index, step_index, step),
                 StepKind::Run { commands } => {
                     for command in commands {
-                        let outcome = image_run(&command.words, probes_http, scratch_like);
+                        let static_cgo = converter.draft.cgo && scratch_like;
+                        let outcome =
+                            image_run(&command.words, probes_http, scratch_like, static_cgo);
                         if let Some(outcome) = outcome {
                             converter.add(line, text, outcome);
                         }
@@ -139,8 +145,11 @@ pub(super) fn convert(converter: &mut Converter<'_>) {
                 StepKind::Healthcheck(command) => {
                     match healthcheck_step.is_some_and(|last| last.line == line) {
                         true => converter.healthcheck(step, command.as_ref(), &rewrite),
-                        false => converter
-                            .add(line, text, replaced(healthcheck_step.map(|last| last.line))),
+                        false => converter.add(
+                            line,
+                            text,
+                            replaced(healthcheck_step.map(|last| last.line)),
+                        ),
                     }
                 }
                 StepKind::Unsupported => {
@@ -194,7 +203,12 @@ fn unsupported(text: &str) -> Outcome {
 }
 
 /// A `RUN` of the image stage, which gostage's image cannot run.
-fn image_run(words: &[String], probes_http: bool, scratch_like: bool) -> Option<Outcome> {
+fn image_run(
+    words: &[String],
+    probes_http: bool,
+    scratch_like: bool,
+    static_cgo: bool,
+) -> Option<Outcome> {
     if let Some((alpine, names)) = packages::installed(words) {
         let mut carried = Vec::new();
         let mut provided = Vec::new();
@@ -202,14 +216,29 @@ fn image_run(words: &[String], probes_http: bool, scratch_like: bool) -> Option<
             match (packages::fate(&name, alpine), name.as_str()) {
                 (_, "curl" | "wget") if probes_http => provided.push(name),
                 (Fate::Provided(_), "ca-certificates" | "tzdata") => provided.push(name),
+                // Run-time libraries of a program gostage links statically.
+                (Fate::Unknown, _)
+                    if static_cgo && (name.starts_with("lib") || name.ends_with("-libs")) =>
+                {
+                    provided.push(name)
+                }
                 _ => carried.push(name),
             }
         }
         return Some(match carried.is_empty() {
-            true => Outcome::done(format!(
-                "{}: gostage puts the CA bundle and the time zone database into the image, and probes the healthcheck with its own program",
-                provided.join(", ")
-            )),
+            true => {
+                let mut what = format!(
+                    "{}: gostage puts the CA bundle and the time zone database into the image",
+                    provided.join(", ")
+                );
+                if static_cgo {
+                    what.push_str(", and links the cgo program statically, so it needs no shared libraries");
+                }
+                if probes_http {
+                    what.push_str(", and probes the healthcheck with its own program");
+                }
+                Outcome::done(what)
+            }
             false => Outcome::not_carried(
                 format!("gostage adds no packages to the image ({})", carried.join(", ")),
                 match scratch_like {
@@ -271,8 +300,23 @@ impl Converter<'_> {
             return true;
         }
         let image = root.image.as_str();
+        if self.draft.cgo && image.contains("alpine") {
+            self.add(
+                line,
+                text,
+                Outcome::not_carried(
+                    format!("with `build.cgo`, gostage links dynamically against the builder's glibc on any base but scratch and distroless, and `{image}` has musl"),
+                    "nothing: the image is FROM scratch with a statically linked program; `image.base: distroless-base` gives it glibc",
+                ),
+            );
+            return true;
+        }
         if image == "scratch" {
-            self.add(line, text, Outcome::done("scratch is gostage's default base"));
+            self.add(
+                line,
+                text,
+                Outcome::done("scratch is gostage's default base"),
+            );
             return true;
         }
         let Ok(reference) = ImageReference::parse(image) else {
@@ -297,7 +341,7 @@ impl Converter<'_> {
         };
         let outcome = if static_base && !pinned {
             self.draft.base = Some(short.to_string());
-            match reference.normalized == format!("{full}") || image == full {
+            match reference.normalized == full || image == full {
                 true => Outcome::mapped("image.base", short),
                 false => Outcome::mapped_with_note(
                     "image.base",
@@ -401,7 +445,12 @@ impl Converter<'_> {
             return;
         };
         let (line, text) = (step.line, step.text.as_str());
-        if let Some(names) = self.programs.program_copies.get(&(stage, step_index)).cloned() {
+        if let Some(names) = self
+            .programs
+            .program_copies
+            .get(&(stage, step_index))
+            .cloned()
+        {
             for name in names {
                 self.add(
                     line,
@@ -419,7 +468,9 @@ impl Converter<'_> {
                     "a heredoc file of the Dockerfile",
                     "commit the file to the repository and list it under `files:`",
                 ),
-                (Some(source), Some(from)) => self.copy_from(from, source, destination, *into_directory, step),
+                (Some(source), Some(from)) => {
+                    self.copy_from(from, source, destination, *into_directory, step)
+                }
                 (Some(source), None) if *add && source.contains("://") => Outcome::not_carried(
                     format!("`{source}` is downloaded while the Dockerfile builds"),
                     "commit the file to the repository and list it under `files:`",
@@ -449,7 +500,10 @@ impl Converter<'_> {
         into_directory: bool,
         step: &Step,
     ) -> Outcome {
-        if source.contains("ca-certificates") || source.starts_with("/etc/ssl") || source.starts_with("/etc/pki") {
+        if source.contains("ca-certificates")
+            || source.starts_with("/etc/ssl")
+            || source.starts_with("/etc/pki")
+        {
             return Outcome::done("gostage puts the builder's CA bundle into the image");
         }
         if source.contains("zoneinfo") {
@@ -579,12 +633,19 @@ impl Converter<'_> {
             .map(|program| format!("/usr/local/bin/{}", program.installed))
             .unwrap_or_default();
         let text_of = |converter: &Self, line: Option<u32>| {
-            line.and_then(|line| converter.report.get(&line).map(|report| report.instruction.clone()))
-                .unwrap_or_default()
+            line.and_then(|line| {
+                converter
+                    .report
+                    .get(&line)
+                    .map(|report| report.instruction.clone())
+            })
+            .unwrap_or_default()
         };
         let as_words = |command: &RuntimeCommand| -> Option<Vec<String>> {
             match command {
-                RuntimeCommand::Exec(words) => Some(words.iter().map(|word| rewrite(word)).collect()),
+                RuntimeCommand::Exec(words) => {
+                    Some(words.iter().map(|word| rewrite(word)).collect())
+                }
                 RuntimeCommand::Shell { text, commands } => match commands.as_slice() {
                     [only] if !text.contains(['$', '>', '<', '*', '`', '\'', '"']) => {
                         Some(only.iter().map(|word| rewrite(word)).collect())
@@ -649,7 +710,11 @@ impl Converter<'_> {
                     } else {
                         let shown = format!("[{}]", arguments.join(", "));
                         self.draft.cmd = Some(arguments);
-                        self.add(cmd_line, &text, Outcome::mapped_with_note("image.cmd", shown, note));
+                        self.add(
+                            cmd_line,
+                            &text,
+                            Outcome::mapped_with_note("image.cmd", shown, note),
+                        );
                     }
                 }
                 Some(words) => {

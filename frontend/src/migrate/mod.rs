@@ -246,7 +246,10 @@ impl<'a> Converter<'a> {
         if let Some(template) = Template::of_build_arg(name) {
             let renamed = match name == template.build_arg() {
                 true => String::new(),
-                false => format!(" (pass `--build-arg {}=…` instead of `{name}`)", template.build_arg()),
+                false => format!(
+                    " (pass `--build-arg {}=…` instead of `{name}`)",
+                    template.build_arg()
+                ),
             };
             return Outcome::done(format!(
                 "`{}` in build.ldflags and the label `org.opencontainers.image.{}` come from the `{}` build-arg{renamed}",
@@ -258,17 +261,29 @@ impl<'a> Converter<'a> {
                 template.build_arg()
             ));
         }
+        let in_from = self.stages.iter().any(|stage| {
+            stage.text.contains(&format!("${name}")) || stage.text.contains(&format!("${{{name}"))
+        });
+        if in_from {
+            return Outcome::done(format!(
+                "`{name}` names a stage's image, which gostage.yaml writes as `go:`, `builder:` or `image.base`"
+            ));
+        }
         if crate::vocabulary::GO_ENVIRONMENT_BUILD_ARGS.contains(&name) {
             return Outcome::done(format!(
                 "gostage passes `--build-arg {name}=…` to `go mod download` and `go build`"
             ));
         }
         let value = match &declaration.default {
-            Some(default) => format!("its default `{default}` is written where the Dockerfile used it"),
+            Some(default) => {
+                format!("its default `{default}` is written where the Dockerfile used it")
+            }
             None => "it has no default".to_string(),
         };
         Outcome::not_carried(
-            format!("gostage reads only the VERSION and COMMIT build-args and Go's GO* ones; {value}"),
+            format!(
+                "gostage reads only the VERSION and COMMIT build-args and Go's GO* ones; {value}"
+            ),
             "edit gostage.yaml where the value matters",
         )
     }

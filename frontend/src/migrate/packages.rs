@@ -110,7 +110,8 @@ pub(super) fn fate(name: &str, alpine: bool) -> Fate {
     {
         return Fate::Library((*debian).to_string());
     }
-    let is_library = name.starts_with("lib") && (name.ends_with("-dev") || name.ends_with("-devel"));
+    let is_library =
+        name.starts_with("lib") && (name.ends_with("-dev") || name.ends_with("-devel"));
     match (alpine, is_library) {
         // An Alpine `lib…-dev` usually has the same name in Debian (libpcap-dev,
         // libxml2-dev, libffi-dev, libpng-dev, libwebp-dev, libseccomp-dev).
@@ -126,7 +127,15 @@ pub(super) fn fate(name: &str, alpine: bool) -> Fate {
 pub(super) fn installed(words: &[String]) -> Option<(bool, Vec<String>)> {
     let program = words.first()?.rsplit('/').next()?;
     let (alpine, rest) = match program {
-        "apk" => (true, words.get(1).filter(|word| *word == "add").map(|_| &words[2..])?),
+        // `apk add …`, `apk --no-cache add …`
+        "apk" => (
+            true,
+            words
+                .iter()
+                .position(|word| word == "add")
+                .filter(|position| words[1..*position].iter().all(|word| word.starts_with('-')))
+                .map(|position| &words[position + 1..])?,
+        ),
         "apt-get" | "apt" | "yum" | "dnf" | "microdnf" => (
             false,
             words
@@ -164,12 +173,21 @@ mod tests {
 
     #[test]
     fn maps_alpine_names_to_debian() {
-        assert_eq!(fate("sqlite-dev", true), Fate::Library("libsqlite3-dev".into()));
-        assert_eq!(fate("libpcap-dev", true), Fate::Library("libpcap-dev".into()));
+        assert_eq!(
+            fate("sqlite-dev", true),
+            Fate::Library("libsqlite3-dev".into())
+        );
+        assert_eq!(
+            fate("libpcap-dev", true),
+            Fate::Library("libpcap-dev".into())
+        );
         assert_eq!(fate("musl-dev", true), Fate::Toolchain);
         assert_eq!(fate("gcc=12.2.1-r4", true), Fate::Toolchain);
         assert_eq!(fate("sqlite-static", true), Fate::StaticLibrary);
-        assert_eq!(fate("libsqlite3-dev", false), Fate::Library("libsqlite3-dev".into()));
+        assert_eq!(
+            fate("libsqlite3-dev", false),
+            Fate::Library("libsqlite3-dev".into())
+        );
         assert_eq!(fate("protobuf", true), Fate::Unknown);
         assert!(matches!(fate("tzdata", true), Fate::Provided(_)));
     }
@@ -177,12 +195,23 @@ mod tests {
     #[test]
     fn reads_install_commands() {
         assert_eq!(
-            installed(&words("apk add --no-cache --virtual .deps gcc musl-dev sqlite-dev")),
-            Some((true, vec!["gcc".into(), "musl-dev".into(), "sqlite-dev".into()]))
+            installed(&words(
+                "apk add --no-cache --virtual .deps gcc musl-dev sqlite-dev"
+            )),
+            Some((
+                true,
+                vec!["gcc".into(), "musl-dev".into(), "sqlite-dev".into()]
+            ))
         );
         assert_eq!(
-            installed(&words("apt-get install -y --no-install-recommends libsqlite3-dev")),
+            installed(&words(
+                "apt-get install -y --no-install-recommends libsqlite3-dev"
+            )),
             Some((false, vec!["libsqlite3-dev".into()]))
+        );
+        assert_eq!(
+            installed(&words("apk --no-cache add ca-certificates")),
+            Some((true, vec!["ca-certificates".into()]))
         );
         assert_eq!(installed(&words("apt-get update")), None);
         assert_eq!(installed(&words("apk update")), None);

@@ -39,6 +39,8 @@ pub(super) struct MainPackage {
     /// The name `go build` gives its binary (`go help build`, `-o`): the directory's last
     /// element, the module path's for `.`, the first file's for `main.go` arguments.
     pub go_name: Option<String>,
+    /// How it was found when it is a guess.
+    pub note: Option<String>,
 }
 
 /// A program of the image.
@@ -164,10 +166,23 @@ pub(super) fn find(
             .builds
             .iter()
             .filter(|build| build.site.stage == stage_index)
-            .filter(|build| !build.go.packages.iter().any(|package| package.contains('@')))
+            .filter(|build| {
+                !build
+                    .go
+                    .packages
+                    .iter()
+                    .any(|package| package.contains('@'))
+            })
         {
             for (path, main) in &build.outputs {
-                add_program(&mut programs.list, main, path, build.site, module_path, None);
+                add_program(
+                    &mut programs.list,
+                    main,
+                    path,
+                    build.site,
+                    module_path,
+                    None,
+                );
             }
         }
         for (step_index, step) in stage.steps.iter().enumerate() {
@@ -240,14 +255,14 @@ pub(super) fn find(
                             let main = MainPackage {
                                 main: format!("{prefix}/{name}"),
                                 go_name: Some(name.to_string()),
+                                note: None,
                             };
                             let image_path = match into_directory {
                                 true => format!("{}/{name}", destination.trim_end_matches('/')),
                                 false => destination.clone(),
                             };
-                            let note = format!(
-                                "assumed from `{prefix}/...` and the file name `{name}`"
-                            );
+                            let note =
+                                format!("assumed from `{prefix}/...` and the file name `{name}`");
                             add_program(
                                 &mut programs.list,
                                 &main,
@@ -277,10 +292,7 @@ pub(super) fn find(
     }
     // A whole directory of pattern-built programs: the one the image runs names itself.
     for (directory, prefix, site, copy) in pending_patterns {
-        let runs = entrypoint
-            .as_ref()
-            .or(cmd.as_ref())
-            .and_then(|command| first_word(command));
+        let runs = entrypoint.as_ref().or(cmd.as_ref()).and_then(first_word);
         let Some(name) = runs
             .as_deref()
             .and_then(|program| program.strip_prefix(&format!("{directory}/")))
@@ -294,6 +306,7 @@ pub(super) fn find(
         let main = MainPackage {
             main: format!("{prefix}/{name}"),
             go_name: Some(name.to_string()),
+            note: None,
         };
         let note = format!("assumed from `{prefix}/...` and the entrypoint `{directory}/{name}`");
         add_program(
@@ -321,10 +334,7 @@ pub(super) fn find(
         });
     }
     // The program the image runs first: gostage makes the first binary the entrypoint.
-    let runs = entrypoint
-        .as_ref()
-        .or(cmd.as_ref())
-        .and_then(|command| first_word(command));
+    let runs = entrypoint.as_ref().or(cmd.as_ref()).and_then(first_word);
     if let Some(runs) = runs {
         let final_directory = final_workdir(&stages[final_index]);
         let position = programs.list.iter().position(|program| {
@@ -465,7 +475,10 @@ fn add_program(
     note: Option<String>,
 ) {
     let installed = file_name(image_path).to_string();
-    if let Some(known) = list.iter_mut().find(|program| program.installed == installed) {
+    if let Some(known) = list
+        .iter_mut()
+        .find(|program| program.installed == installed)
+    {
         if !known.image_paths.iter().any(|path| path == image_path) {
             known.image_paths.push(image_path.to_string());
         }
@@ -478,12 +491,15 @@ fn add_program(
         installed,
         image_paths: vec![image_path.to_string()],
         site,
-        note,
+        note: note.or_else(|| main.note.clone()),
     });
 }
 
 pub(super) fn file_name(path: &str) -> &str {
-    path.trim_end_matches('/').rsplit('/').next().unwrap_or(path)
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
 }
 
 /// Where go.mod is in the stage's filesystem: the destination of the first `COPY` (of the
@@ -521,7 +537,7 @@ pub(super) fn module_root(stages: &[EvaluatedStage], index: usize) -> Option<Str
                         let options = mount_options(mount);
                         let is_context_bind = options.get("type").map(String::as_str)
                             == Some("bind")
-                            && options.get("from").is_none()
+                            && !options.contains_key("from")
                             && options
                                 .get("source")
                                 .or_else(|| options.get("src"))
@@ -578,6 +594,7 @@ fn build(
             mains.push(MainPackage {
                 main,
                 go_name: Some(file_name(first).trim_end_matches(".go").to_string()),
+                note: None,
             });
         }
     } else {
@@ -596,7 +613,11 @@ fn build(
             let path = package_directory(package, directory, root, module_path);
             if let Some(main) = relative_main(&path, root) {
                 let go_name = derive_binary_name(&main, module_path);
-                mains.push(MainPackage { main, go_name });
+                mains.push(MainPackage {
+                    main,
+                    go_name,
+                    note: None,
+                });
             }
         }
     }
@@ -610,12 +631,14 @@ fn build(
         .get("GOBIN")
         .cloned()
         .unwrap_or_else(|| format!("{gopath}/bin"));
-    let output = go.flag("o").map(|output| (output, resolve(directory, output)));
+    let output = go
+        .flag("o")
+        .map(|output| (output, resolve(directory, output)));
     let mut outputs = Vec::new();
     let mut pattern_output = None;
     match (&output, go.subcommand.as_str()) {
         (Some((written, path)), _) => {
-            let into_directory = written.ends_with('/') || mains.len() > 1 || pattern.is_some();
+            let into_directory = written.ends_with('/') || mains.len() > 1;
             if into_directory {
                 for main in &mains {
                     if let Some(name) = &main.go_name {
@@ -625,6 +648,18 @@ fn build(
                 pattern_output = pattern.map(|prefix| (path.clone(), prefix));
             } else if let Some(main) = mains.first() {
                 outputs.push((path.clone(), main.clone()));
+            } else if let Some(prefix) = pattern {
+                // `go build -o FILE ./...` works when the pattern has one main package.
+                outputs.push((
+                    path.clone(),
+                    MainPackage {
+                        note: Some(format!(
+                            "assumed from `{prefix}/...`, which builds one program into one file: check it is the main package"
+                        )),
+                        main: prefix,
+                        go_name: None,
+                    },
+                ));
             }
         }
         (None, subcommand) => {

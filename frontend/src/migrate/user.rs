@@ -13,8 +13,26 @@ pub(super) struct CreatedUser {
 
 /// Options of `adduser` (BusyBox and Debian) and `useradd` that take a value.
 const OPTIONS_WITH_VALUE: [&str; 20] = [
-    "-u", "--uid", "-g", "--gid", "-G", "--groups", "-h", "--home", "-d", "--home-dir", "-s",
-    "--shell", "-k", "--skel", "-c", "--comment", "--gecos", "--ingroup", "-K", "-e",
+    "-u",
+    "--uid",
+    "-g",
+    "--gid",
+    "-G",
+    "--groups",
+    "-h",
+    "--home",
+    "-d",
+    "--home-dir",
+    "-s",
+    "--shell",
+    "-k",
+    "--skel",
+    "-c",
+    "--comment",
+    "--gecos",
+    "--ingroup",
+    "-K",
+    "-e",
 ];
 
 /// The users the Dockerfile's `RUN`s create.
@@ -71,7 +89,9 @@ impl Converter<'_> {
     /// The image's `USER`.
     pub(super) fn user(&mut self, line: u32, text: &str, written: &str, base_has_users: bool) {
         let (user, group) = written.split_once(':').unwrap_or((written, ""));
-        let outcome = if matches!(user, "nonroot" | "65532") && matches!(group, "" | "nonroot" | "65532") {
+        let outcome = if matches!(user, "nonroot" | "65532")
+            && matches!(group, "" | "nonroot" | "65532")
+        {
             Outcome::done("gostage runs the programs as 65532:65532 (`nonroot`) by default")
         } else if matches!(user, "root" | "0") {
             Outcome::not_carried(

@@ -52,12 +52,15 @@ pub(super) fn words(text: &str, escape: char, lookup: &dyn Fn(&str) -> Variable)
 pub(super) fn word(text: &str, escape: char, lookup: &dyn Fn(&str) -> Variable) -> String {
     let mut lexer = Lexer::new(text, escape, lookup, false);
     lexer.keep_spaces = true;
-    lexer.tokens().into_iter().fold(String::new(), |mut all, token| {
-        if let Token::Word(word) = token {
-            all.push_str(&word);
-        }
-        all
-    })
+    lexer
+        .tokens()
+        .into_iter()
+        .fold(String::new(), |mut all, token| {
+            if let Token::Word(word) = token {
+                all.push_str(&word);
+            }
+            all
+        })
 }
 
 /// The tokens of shell script `text` (a `RUN` in shell form, or a heredoc body run as a
@@ -370,11 +373,7 @@ mod tests {
     #[test]
     fn splits_words_at_unquoted_spaces() {
         assert_eq!(
-            words(
-                "A=1 B=\"two words\" C='$GO_VERSION' \"\"",
-                '\\',
-                &lookup
-            ),
+            words("A=1 B=\"two words\" C='$GO_VERSION' \"\"", '\\', &lookup),
             ["A=1", "B=two words", "C=$GO_VERSION", ""]
         );
         // `# escape=`` ` with a Windows-style path keeps its backslashes.
@@ -418,9 +417,6 @@ mod tests {
             join_continued_lines("go build \\\n  # the output\n\n  -o /app .", '\\'),
             "go build   -o /app ."
         );
-        assert_eq!(
-            join_continued_lines("a `\n b\nc", '`'),
-            "a  b\nc"
-        );
+        assert_eq!(join_continued_lines("a `\n b\nc", '`'), "a  b\nc");
     }
 }
