@@ -227,17 +227,11 @@ impl Converter<'_> {
             true => format!("-X '{name}={value}'"),
             false => format!("-X {name}={value}"),
         };
-        for template in [Template::Version, Template::Commit] {
-            if value.contains(template.text()) {
-                self.templates.entry(template).or_default();
-            }
-        }
         if !is_unresolved(value) {
             return self.ldflags_entry(entry(value), None);
         }
         match template_of_variable(name) {
             Some(template) => {
-                self.templates.entry(template).or_default();
                 self.ldflags_entry(
                     entry(template.text()),
                     Some(format!(

@@ -632,15 +632,6 @@ impl Converter<'_> {
             .first()
             .map(|program| format!("/usr/local/bin/{}", program.installed))
             .unwrap_or_default();
-        let text_of = |converter: &Self, line: Option<u32>| {
-            line.and_then(|line| {
-                converter
-                    .report
-                    .get(&line)
-                    .map(|report| report.instruction.clone())
-            })
-            .unwrap_or_default()
-        };
         let as_words = |command: &RuntimeCommand| -> Option<Vec<String>> {
             match command {
                 RuntimeCommand::Exec(words) => {
@@ -655,18 +646,17 @@ impl Converter<'_> {
                 },
             }
         };
-        let shell_note = |command: &RuntimeCommand| matches!(command, RuntimeCommand::Shell { .. });
-        let stage_text = |converter: &Self, line: Option<u32>, fallback: &str| {
-            let text = text_of(converter, line);
-            match text.is_empty() {
-                true => fallback.to_string(),
-                false => text,
+        // How a shell-form command was carried over.
+        let shell_note = |command: &RuntimeCommand, words: &[String]| match command {
+            RuntimeCommand::Exec(_) => None,
+            RuntimeCommand::Shell { .. } if words.first().is_some_and(|word| word == "/bin/sh") => {
+                Some("run by the base image's shell, as Docker runs the shell form")
             }
+            RuntimeCommand::Shell { .. } => Some("exec form: gostage's image has no shell"),
         };
         if let Some(entrypoint) = entrypoint {
             let line = entrypoint_line.unwrap_or(root.line);
-            let text = stage_text(self, Some(line), &root.text);
-            let text = self.instruction_text(line, &text);
+            let text = self.instruction_text(line, &root.text);
             match as_words(entrypoint) {
                 Some(words) if words == [first.clone()] => self.add(
                     line,
@@ -675,15 +665,11 @@ impl Converter<'_> {
                 ),
                 Some(words) => {
                     let shown = format!("[{}]", words.join(", "));
-                    self.draft.entrypoint = Some(words);
-                    let outcome = match shell_note(entrypoint) {
-                        true => Outcome::mapped_with_note(
-                            "image.entrypoint",
-                            shown,
-                            "exec form: gostage's image has no shell",
-                        ),
-                        false => Outcome::mapped("image.entrypoint", shown),
+                    let outcome = match shell_note(entrypoint, &words) {
+                        Some(note) => Outcome::mapped_with_note("image.entrypoint", shown, note),
+                        None => Outcome::mapped("image.entrypoint", shown),
                     };
+                    self.draft.entrypoint = Some(words);
                     self.add(line, &text, outcome);
                 }
                 None => self.add(line, &text, no_shell()),

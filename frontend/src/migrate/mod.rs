@@ -28,7 +28,7 @@ mod words;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 pub use report::{Outcome, Report, ReportLine};
 
@@ -202,8 +202,6 @@ struct Converter<'a> {
     go_module: Option<&'a GoModule>,
     draft: Draft,
     report: BTreeMap<u32, ReportLine>,
-    /// Templates `build.ldflags` uses, with the Dockerfile build-arg each came from.
-    templates: BTreeMap<Template, BTreeSet<String>>,
 }
 
 impl<'a> Converter<'a> {
@@ -218,7 +216,6 @@ impl<'a> Converter<'a> {
             go_module,
             draft: Draft::default(),
             report: BTreeMap::new(),
-            templates: BTreeMap::new(),
         }
     }
 

@@ -630,3 +630,38 @@ fn print_every_conversion() {
         }
     }
 }
+
+#[test]
+fn shell_form_commands_keep_the_base_images_shell_or_become_exec_form() {
+    let (conversion, spec) = inline(
+        "FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=build /out/app /usr/local/bin/app\nCMD app --port \"$PORT\"\n",
+    );
+    assert_eq!(
+        spec.image.entrypoint,
+        Some(vec![
+            "/bin/sh".to_string(),
+            "-c".to_string(),
+            "app --port \"$PORT\"".to_string()
+        ])
+    );
+    assert_eq!(spec.image.cmd, Some(Vec::new()));
+    assert!(matches!(
+        &outcomes(&conversion, 5)[0],
+        Outcome::Mapped { key, .. } if key == "image.entrypoint"
+    ));
+    let (conversion, spec) = inline(
+        "FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM scratch\nCOPY --from=build /out/app /app\nENTRYPOINT /app serve\n",
+    );
+    assert_eq!(
+        spec.image.entrypoint,
+        Some(vec!["/usr/local/bin/app".to_string(), "serve".to_string()])
+    );
+    assert_eq!(
+        outcomes(&conversion, 5)[0],
+        Outcome::mapped_with_note(
+            "image.entrypoint",
+            "[/usr/local/bin/app, serve]",
+            "exec form: gostage's image has no shell"
+        )
+    );
+}
