@@ -665,3 +665,33 @@ fn shell_form_commands_keep_the_base_images_shell_or_become_exec_form() {
         )
     );
 }
+
+#[test]
+fn odd_dockerfiles_give_a_conversion_or_a_typed_error_never_an_invalid_spec() {
+    let odd = [
+        "",
+        "ARG A=1\n",
+        "FROM scratch\n",
+        "FROM golang:${\nRUN go build -o /a .\nFROM scratch\nCOPY --from=0 /a /a\n",
+        "FROM golang AS a\nRUN go build -o /x/ ./cmd/... && go build -o y\nFROM a AS b\nFROM b\nCOPY --from=a /x/z /z\nCMD [\"/z\"]\n",
+        "FROM golang\nRUN [\"go\", \"build\", \"-o\", \"/bin/a\"]\nFROM scratch\nCOPY --from=missing /bin/a /a\nCOPY --from=0 --chmod=u+x /bin/a /b\nUSER :\nEXPOSE 0 70000 80-90 abc/tcp\nLABEL =x\nENV 1A=x\nHEALTHCHECK --interval=-1s --retries=x CMD [\"wget\", \"http://\"]\n",
+        "FROM golang\nWORKDIR ..\nRUN cd / && cd .. && go build -o ../../a ../..\nCMD [\"/a\"]\n",
+        "# escape=`\nFROM golang\nRUN go build `\n  -o /a .\nFROM scratch\nCOPY --from=0 /a /a\n",
+    ];
+    for text in odd {
+        match convert(text, None, FRONTEND) {
+            Ok(conversion) => {
+                assert!(
+                    spec::parse(conversion.spec_yaml.as_bytes()).is_ok(),
+                    "{text}"
+                );
+                assert!(conversion
+                    .report
+                    .iter()
+                    .all(|line| !line.outcomes.is_empty()));
+            }
+            Err(ConvertError::InvalidSpec { message, .. }) => panic!("{text}: {message}"),
+            Err(_) => {}
+        }
+    }
+}
