@@ -7,9 +7,10 @@
 //! `words` removes quotes and expands variables as BuildKit does; `evaluate` applies `ARG`,
 //! `ENV` and `WORKDIR` stage by stage and splits `RUN` scripts into simple commands;
 //! `programs` finds the `go build` outputs the final stage copies (or refuses a Dockerfile
-//! whose image holds none); `build_stage` and `image_stage` decide each instruction's outcome
-//! and fill the `draft`, with `go_build`, `packages`, `user` and `healthcheck` for the parts
-//! that need more than a line; `report` prints the outcomes.
+//! whose image holds none), reading `go` command lines with `go_command`; `build_stage` and
+//! `image_stage` decide each instruction's outcome and fill the `draft`, with `go_build`,
+//! `packages`, `user` and `healthcheck` for the parts that need more than a line; `report`
+//! prints the outcomes.
 
 mod build_stage;
 mod dockerfile;

@@ -103,7 +103,8 @@ const PATH_DIRECTORIES: [&str; 6] = [
     "/sbin",
 ];
 
-/// Programs a development image runs instead of a built binary, each with why.
+/// Programs a development image runs instead of a built binary: they watch the sources and
+/// rebuild and restart the program on every change.
 const DEVELOPMENT_LOOPS: [&str; 7] = [
     "air",
     "reflex",
