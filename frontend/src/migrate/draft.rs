@@ -234,8 +234,9 @@ pub(super) fn scalar(text: &str) -> String {
         && text.chars().all(|character| {
             character.is_ascii_alphanumeric() || matches!(character, '.' | '/' | '_' | '-' | ':')
         })
-        && text
-            .starts_with(|first: char| first.is_ascii_alphabetic() || first == '/' || first == '.')
+        && (text.starts_with(|first: char| {
+            first.is_ascii_alphabetic() || first == '/' || first == '.'
+        }) || is_duration_like(text))
         && !text.contains(": ")
         && !text.ends_with(':');
     let special = matches!(
@@ -247,6 +248,18 @@ pub(super) fn scalar(text: &str) -> String {
     } else {
         quoted(text)
     }
+}
+
+/// A Go duration such as `30s` or `1m30s`: digits and unit letters, which YAML reads as a
+/// string (not `0x1f` or `0o17`, which YAML 1.1 readers take for numbers).
+fn is_duration_like(text: &str) -> bool {
+    text.starts_with(|first: char| first.is_ascii_digit())
+        && text
+            .chars()
+            .any(|character| character.is_ascii_alphabetic())
+        && text.chars().all(|character| {
+            character.is_ascii_digit() || matches!(character, 'n' | 's' | 'u' | 'm' | 'h' | '.')
+        })
 }
 
 fn quoted(text: &str) -> String {
@@ -262,6 +275,9 @@ mod tests {
         assert_eq!(scalar("./cmd/server"), "./cmd/server");
         assert_eq!(scalar("golang:1.22"), "golang:1.22");
         assert_eq!(scalar("1.22"), "\"1.22\"");
+        assert_eq!(scalar("1m30s"), "1m30s");
+        assert_eq!(scalar("0x1f"), "\"0x1f\"");
+        assert_eq!(scalar("8080"), "\"8080\"");
         assert_eq!(scalar("yes"), "\"yes\"");
         assert_eq!(
             scalar("-X main.version={{ .Version }}"),
