@@ -23,6 +23,8 @@
 //! - [`gomod`]: go.mod and go.work: module path, `go`, `toolchain`, `require`, `replace` and
 //!   `use` with their positions, and paths relative to the build context (vocabulary).
 //! - [`spec`]: gostage.yaml: parse, validate with positions, JSON Schema (vocabulary, gomod).
+//! - [`migrate`]: a Go program's Dockerfile → gostage.yaml and a report of what became of
+//!   each instruction, a pure function (vocabulary, gomod, spec).
 //! - [`context`]: facts read from the build context as one value (gomod).
 //! - [`llb`]: typed LLB builder and marshalling (vocabulary).
 //! - [`lint`]: named rules over the spec and context, shared by `gostage check`, `--call=check`
@@ -52,6 +54,7 @@ pub mod gomod;
 pub mod image;
 pub mod lint;
 pub mod llb;
+pub mod migrate;
 pub mod plan;
 pub mod render;
 pub mod spec;

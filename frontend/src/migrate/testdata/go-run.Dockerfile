@@ -1,0 +1,5 @@
+FROM golang:1.22
+WORKDIR /usr/src/app
+COPY . .
+EXPOSE 8080
+CMD go run ./cmd/server
