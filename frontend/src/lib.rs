@@ -25,7 +25,9 @@
 //! - [`spec`]: gostage.yaml: parse, validate with positions, JSON Schema (vocabulary, gomod).
 //! - [`migrate`]: a Go program's Dockerfile → gostage.yaml and a report of what became of
 //!   each instruction, a pure function (vocabulary, gomod, spec).
-//! - [`context`]: facts read from the build context as one value (gomod).
+//! - [`context`]: facts read from the build context as one value: where the Go modules are
+//!   (`module:`, go.work, local `replace` directories; one reader for the gateway and the
+//!   CLI), `.dockerignore`, the `files:` sources (vocabulary, gomod, spec).
 //! - [`llb`]: typed LLB builder and marshalling (vocabulary).
 //! - [`lint`]: named rules over the spec and context, shared by `gostage check`, `--call=check`
 //!   and build warnings (vocabulary, gomod, spec, context).
@@ -43,7 +45,8 @@
 //!   reports) (step_contract, verify's ELF parser).
 //! - [`fuzzing`]: entry points for `cargo fuzz` and the corpus replay (spec through LLB,
 //!   go.mod, one-line parsers, frontend options).
-//! - [`cli`]: commands for people: check, init, llb, schema, version (spec, context, lint,
+//! - [`cli`]: commands for people: check, init (also `--from` a Dockerfile), llb, schema,
+//!   version (spec, context, lint, migrate,
 //!   plan, render, gateway's option parsing).
 
 pub mod cli;
