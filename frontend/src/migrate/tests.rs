@@ -599,39 +599,6 @@ fn https_healthchecks_and_shell_scripts_are_reported() {
 }
 
 #[test]
-#[ignore = "prints every fixture's conversion, for reading"]
-fn print_every_conversion() {
-    for name in [
-        "adduser-scratch",
-        "air-dev",
-        "alpine-basic",
-        "cgo-sqlite",
-        "continuations",
-        "distroless",
-        "docker-init",
-        "files-and-env",
-        "go-run",
-        "healthcheck",
-        "heredoc",
-        "multiarch",
-        "one-stage",
-        "pattern",
-        "several-binaries",
-        "version-stamping",
-    ] {
-        let module = module("example.com/shop", "1.22");
-        match convert(fixture(name), Some(&module), FRONTEND) {
-            Ok(conversion) => println!(
-                "==== {name}\n{}\n{}",
-                conversion.report_text(),
-                conversion.spec_yaml
-            ),
-            Err(error) => println!("==== {name}\n{}\n", error.render("Dockerfile")),
-        }
-    }
-}
-
-#[test]
 fn shell_form_commands_keep_the_base_images_shell_or_become_exec_form() {
     let (conversion, spec) = inline(
         "FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=build /out/app /usr/local/bin/app\nCMD app --port \"$PORT\"\n",
