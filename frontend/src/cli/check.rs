@@ -5,23 +5,104 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod output;
+
+pub use output::{escape_data, escape_property, render, Format};
+
+use super::context::ContextError;
 use crate::context::ModuleContext;
-use crate::lint::{self, Level, LintInput, Scope};
+use crate::lint::{self, Finding, Level, LintInput, Scope};
+use crate::vocabulary::Diagnostic;
 
 /// The most `gostage check` accepts, in bytes: the spec limit ([`crate::spec::MAX_SPEC_BYTES`]);
 /// it reads one byte more to tell a larger file apart without reading all of it.
 const MAX_SPEC_BYTES: u64 = crate::spec::MAX_SPEC_BYTES as u64;
 
-/// What the check found: the lines to print and whether the spec passes.
-#[derive(Debug, PartialEq, Eq)]
+/// What the check found: the spec's problems and whether it passes. Serialized as the
+/// `--format json` document (the notes stay on stderr).
+#[derive(Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
-    /// `FILE:LINE:COLUMN: …` lines (findings, or the one error), then `FILE: ok` when the
-    /// spec passes.
-    pub lines: Vec<String>,
-    /// Notes for stderr (rules skipped and why).
-    pub notes: Vec<String>,
-    /// Valid, and no finding at warning or error level.
+    /// The spec file as given (`<stdin>` for standard input).
+    pub file: String,
+    /// The spec parses and validates, its build context can be read and the binary names
+    /// it derives are usable; then the lint rules ran.
+    pub valid: bool,
+    /// Valid, and no problem at warning or error level.
     pub passed: bool,
+    /// The one error of an invalid spec, or the lint findings sorted by position then rule.
+    pub problems: Vec<Problem>,
+    /// Notes for stderr (rules skipped and why).
+    #[serde(skip)]
+    pub notes: Vec<String>,
+}
+
+/// One problem: an error that makes the spec invalid, or a lint rule's finding.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// The file it is in: the spec as given, or a go.mod or go.work by its path on disk (the
+    /// spec's directory joined with its path in the build context).
+    pub file: String,
+    /// 1-based line; 0 for the file as a whole.
+    pub line: u32,
+    /// 1-based column, in characters; 0 for the file as a whole.
+    pub column: u32,
+    /// `error` for an invalid spec, else the rule's level.
+    #[serde(serialize_with = "output::serialize_level")]
+    pub level: Level,
+    /// The lint rule's name (docs/lint-rules.md); `None` for an invalid spec.
+    pub rule: Option<&'static str>,
+    /// What is wrong. A lint finding's message ends with its fix, which the rules do not
+    /// give apart.
+    pub message: String,
+    /// How to fix it, when given apart from the message (errors of an invalid spec).
+    pub fix: Option<String>,
+}
+
+impl Problem {
+    /// An error of an invalid spec, in `file` at the diagnostic's position.
+    fn from_diagnostic(file: &str, diagnostic: &Diagnostic) -> Self {
+        Self {
+            file: file.to_string(),
+            line: diagnostic.span.line,
+            column: diagnostic.span.column,
+            level: Level::Error,
+            rule: None,
+            message: diagnostic.message.clone(),
+            fix: diagnostic.help.clone(),
+        }
+    }
+
+    /// A lint finding in the spec `file`.
+    fn from_finding(file: &str, finding: &Finding) -> Self {
+        Self {
+            file: file.to_string(),
+            line: finding.span.line,
+            column: finding.span.column,
+            level: finding.rule.level,
+            rule: Some(finding.rule.name),
+            message: finding.message.clone(),
+            fix: None,
+        }
+    }
+
+    /// An error the build context gave, at the go.mod or go.work position it names when it
+    /// names one.
+    fn from_context_error(error: &ContextError) -> Self {
+        match error {
+            ContextError::Layout {
+                file, diagnostic, ..
+            } => Self::from_diagnostic(file, diagnostic),
+            ContextError::Read { path, source } => Self {
+                file: path.clone(),
+                line: 0,
+                column: 0,
+                level: Level::Error,
+                rule: None,
+                message: source.to_string(),
+                fix: None,
+            },
+        }
+    }
 }
 
 /// Why `gostage check` could not read the spec; each message starts with the file's name.
@@ -69,14 +150,18 @@ pub fn read_limited(reader: impl Read, name: &str) -> Result<Vec<u8>, ReadError>
 
 /// Checks `data` (named `name`), with the module in `context_dir` for the go.mod rules.
 pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
+    // An invalid spec: its one error, and the notes so far.
+    let invalid = |problem: Problem, notes: Vec<String>| Report {
+        file: name.to_string(),
+        valid: false,
+        passed: false,
+        problems: vec![problem],
+        notes,
+    };
     let spec = match crate::spec::parse(data) {
         Ok(spec) => spec,
         Err(diagnostic) => {
-            return Report {
-                lines: vec![diagnostic.render(name)],
-                notes: Vec::new(),
-                passed: false,
-            }
+            return invalid(Problem::from_diagnostic(name, &diagnostic), Vec::new());
         }
     };
     let mut notes = Vec::new();
@@ -87,13 +172,7 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
     let (context, layout) = if module_known {
         match super::context::read_context(context_dir, &spec, name) {
             Ok(read) => (read.module, Some(read.layout)),
-            Err(error) => {
-                return Report {
-                    lines: vec![error.to_string()],
-                    notes,
-                    passed: false,
-                }
-            }
+            Err(error) => return invalid(Problem::from_context_error(&error), notes),
         }
     } else {
         let below = super::context::modules_below(context_dir);
@@ -130,11 +209,7 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
         false => Ok(Vec::new()),
     };
     if let Err(crate::plan::PlanError::Spec(diagnostic)) = derived {
-        return Report {
-            lines: vec![diagnostic.render(name)],
-            notes,
-            passed: false,
-        };
+        return invalid(Problem::from_diagnostic(name, &diagnostic), notes);
     }
     let findings = lint::check(LintInput {
         spec_file: data,
@@ -143,30 +218,19 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
         layout: layout.as_ref(),
         scope: Scope::Cli,
     });
-    let passed = findings
+    let problems: Vec<Problem> = findings
         .iter()
-        .all(|finding| finding.rule.level < Level::Warning);
-    let mut lines: Vec<String> = findings
-        .iter()
-        .map(|finding| {
-            let level = match finding.rule.level {
-                Level::Info => "info",
-                Level::Warning => "warning",
-                Level::Error => "error",
-            };
-            format!(
-                "{name}:{}:{}: {level}: {}: {}",
-                finding.span.line, finding.span.column, finding.rule.name, finding.message
-            )
-        })
+        .map(|finding| Problem::from_finding(name, finding))
         .collect();
-    if passed {
-        lines.push(format!("{name}: ok"));
-    }
+    let passed = problems
+        .iter()
+        .all(|problem| problem.level < Level::Warning);
     Report {
-        lines,
-        notes,
+        file: name.to_string(),
+        valid: true,
         passed,
+        problems,
+        notes,
     }
 }
 
@@ -178,8 +242,9 @@ fn display_dir(directory: &Path) -> String {
 }
 
 /// Runs the command on `file` (`-`: standard input, with the module in the current
-/// directory): prints the report, exits 0 when the spec passes, else 1.
-pub fn run(file: &Path) -> ExitCode {
+/// directory): prints the report in `format` on stdout and the notes on stderr; exits 0
+/// when the spec passes, else 1, whatever the format.
+pub fn run(file: &Path, format: Format) -> ExitCode {
     let (name, data, context_dir) = if file == Path::new("-") {
         let data = read_limited(std::io::stdin().lock(), "<stdin>");
         ("<stdin>".to_string(), data, PathBuf::from("."))
@@ -205,10 +270,15 @@ pub fn run(file: &Path) -> ExitCode {
     for note in &report.notes {
         eprintln!("{note}");
     }
-    let mut stdout = std::io::stdout().lock();
-    for line in &report.lines {
+    match render(&report, format) {
         // A closed pipe (`gostage check | head`) is not worth a panic.
-        let _ = writeln!(stdout, "{line}");
+        Ok(output) => {
+            let _ = std::io::stdout().lock().write_all(output.as_bytes());
+        }
+        Err(error) => {
+            eprintln!("{name}: {error}");
+            return ExitCode::FAILURE;
+        }
     }
     match report.passed {
         true => ExitCode::SUCCESS,
@@ -220,6 +290,15 @@ pub fn run(file: &Path) -> ExitCode {
 mod tests {
     use super::*;
 
+    /// The lines `--format text` prints for `report`.
+    fn text_lines(report: &Report) -> Vec<String> {
+        render(report, Format::Text)
+            .unwrap_or_else(|error| panic!("{error}"))
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
     #[test]
     fn checks_the_monorepo_example_and_names_its_modules_without_module() {
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/monorepo");
@@ -227,7 +306,7 @@ mod tests {
             let name = format!("{service}.gostage.yaml");
             let data = std::fs::read(example.join(&name)).unwrap_or_else(|error| panic!("{error}"));
             let checked = report(&name, &data, &example);
-            assert_eq!(checked.lines, [format!("{name}: ok")]);
+            assert_eq!(text_lines(&checked), [format!("{name}: ok")]);
             assert!(checked.notes.is_empty(), "{:?}", checked.notes);
         }
         let alone = report("g.yaml", b"# syntax=myorg/gostage\nversion: 1\n", &example);
@@ -246,10 +325,10 @@ mod tests {
         );
         assert!(!missing.passed);
         assert!(
-            missing.lines[0]
+            text_lines(&missing)[0]
                 .starts_with("g.yaml:3:9: `module: svc-c` names a directory without go.mod"),
             "{:?}",
-            missing.lines
+            text_lines(&missing)
         );
     }
 
@@ -300,7 +379,7 @@ mod tests {
             b"# syntax=myorg/gostage\nversion: 1\n",
             &directory,
         );
-        assert_eq!(clean.lines, ["g.yaml: ok"]);
+        assert_eq!(text_lines(&clean), ["g.yaml: ok"]);
         assert!(clean.passed);
 
         let info = report(
@@ -310,22 +389,22 @@ mod tests {
         );
         assert!(info.passed);
         assert!(
-            info.lines[0].starts_with("g.yaml:3:10: info: UnpinnedImage:"),
+            text_lines(&info)[0].starts_with("g.yaml:3:10: info: UnpinnedImage:"),
             "{:?}",
-            info.lines
+            text_lines(&info)
         );
 
         let root = report("g.yaml", b"version: 1\nimage:\n  user: 0\n", &directory);
         assert!(!root.passed);
         assert!(
-            root.lines[0].starts_with("g.yaml:1:1: error: SyntaxLine:"),
+            text_lines(&root)[0].starts_with("g.yaml:1:1: error: SyntaxLine:"),
             "{:?}",
-            root.lines
+            text_lines(&root)
         );
         assert!(
-            root.lines[1].starts_with("g.yaml:3:9: warning: RunsAsRoot:"),
+            text_lines(&root)[1].starts_with("g.yaml:3:9: warning: RunsAsRoot:"),
             "{:?}",
-            root.lines
+            text_lines(&root)
         );
 
         std::fs::remove_file(directory.join("go.sum")).unwrap_or_else(|error| panic!("{error}"));
@@ -335,17 +414,17 @@ mod tests {
             &directory,
         );
         assert!(
-            no_sum.lines[0].contains("MissingGoSum"),
+            text_lines(&no_sum)[0].contains("MissingGoSum"),
             "{:?}",
-            no_sum.lines
+            text_lines(&no_sum)
         );
 
         let invalid = report("g.yaml", b"version: 1\nmian: .\n", &directory);
         assert!(!invalid.passed);
         assert!(
-            invalid.lines[0].starts_with("g.yaml:2:1:"),
+            text_lines(&invalid)[0].starts_with("g.yaml:2:1:"),
             "{:?}",
-            invalid.lines
+            text_lines(&invalid)
         );
 
         std::fs::write(directory.join("go.mod"), "module ..\n")
@@ -357,9 +436,9 @@ mod tests {
         );
         assert!(!dots.passed);
         assert!(
-            dots.lines[0].starts_with("g.yaml:3:7: the binary name `..`"),
+            text_lines(&dots)[0].starts_with("g.yaml:3:7: the binary name `..`"),
             "{:?}",
-            dots.lines
+            text_lines(&dots)
         );
 
         let elsewhere = report(

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::context::{Layout, LayoutError, LayoutReader, ModuleContext, PathKind, Progress};
 use crate::spec::Spec;
+use crate::vocabulary::Diagnostic;
 
 /// What a build would read of a context on disk.
 #[derive(Clone, Debug)]
@@ -33,6 +34,11 @@ pub enum ContextError {
     Layout {
         /// The error.
         error: Box<LayoutError>,
+        /// The file the problem is in, as printed: the spec's name, or the go.mod or go.work
+        /// by its path on disk.
+        file: String,
+        /// What is wrong in `file`, where (line 0: the file as a whole) and the fix.
+        diagnostic: Diagnostic,
         /// Its message as printed.
         rendered: String,
     },
@@ -63,19 +69,28 @@ pub fn read_context(
         let wanted = match reader.next() {
             Ok(Progress::Done(layout)) => break *layout,
             Ok(Progress::Wanted(wanted)) => wanted,
-            Err(LayoutError::NoGoMod(missing)) => {
-                let rendered = missing
-                    .diagnostic(&modules_below(context_dir))
-                    .render(spec_filename);
-                return Err(ContextError::Layout {
-                    error: Box::new(LayoutError::NoGoMod(missing)),
-                    rendered,
-                });
-            }
             Err(error) => {
-                let rendered = error.render(spec_filename, shown);
+                let (file, diagnostic) = match &error {
+                    // Its fix names the directories below the context that have a go.mod.
+                    LayoutError::NoGoMod(missing) => (
+                        spec_filename.to_string(),
+                        missing.diagnostic(&modules_below(context_dir)),
+                    ),
+                    LayoutError::Spec(diagnostic) => {
+                        (spec_filename.to_string(), diagnostic.clone())
+                    }
+                    LayoutError::File(problem) => {
+                        (shown(&problem.path), problem.diagnostic.clone())
+                    }
+                };
+                let rendered = match &error {
+                    LayoutError::File(problem) => problem.render(&file),
+                    _ => diagnostic.render(&file),
+                };
                 return Err(ContextError::Layout {
                     error: Box::new(error),
+                    file,
+                    diagnostic,
                     rendered,
                 });
             }

@@ -375,7 +375,7 @@ mod tests {
             .collect();
         assert_eq!(mains, ["./cmd/api", "./cmd/worker"]);
         let report = crate::cli::check::report("gostage.yaml", text.as_bytes(), &directory);
-        assert!(report.passed, "{:?}", report.lines);
+        assert!(report.passed, "{:?}", report.problems);
         // Never overwrites.
         assert!(matches!(init(&directory), Err(InitError::Exists(_))));
         let _ = std::fs::remove_dir_all(&directory);
@@ -441,7 +441,7 @@ mod tests {
         let spec = crate::spec::parse(text.as_bytes()).unwrap_or_else(|d| panic!("{d}\n{text}"));
         assert_eq!(spec.build.module.value, "svc-a");
         let report = crate::cli::check::report("svc-a.gostage.yaml", text.as_bytes(), &root);
-        assert!(report.passed, "{:?}", report.lines);
+        assert!(report.passed, "{:?}", report.problems);
         let text = std::fs::read_to_string(&written[2]).unwrap_or_default();
         assert!(
             text.contains("\nmodule: services/api\nmain: ./cmd/api\n"),

@@ -25,13 +25,17 @@ struct Arguments {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a spec file and run the lint rules; print findings as FILE:LINE:COLUMN and
-    /// exit 1 on an error or a warning.
+    /// Check a spec file and run the lint rules; print findings as FILE:LINE:COLUMN (or as
+    /// JSON, or as GitHub Actions annotations) and exit 1 on an error or a warning.
     Check {
         /// Spec file (default gostage.yaml; `-` reads standard input, with go.mod from the
         /// current directory). At most 1 MiB is read.
         #[arg(default_value = "gostage.yaml")]
         file: PathBuf,
+        /// How to print the problems: `text` lines, one `json` document, or `github`
+        /// workflow commands (annotations). The exit status is the same in each.
+        #[arg(long, value_enum, default_value_t = check::Format::Text)]
+        format: check::Format,
     },
     /// Write a commented gostage.yaml for the Go module in DIR, with its main packages; at a
     /// workspace's root (DIR has go.work), one <module>.gostage.yaml with `module:` for each
@@ -72,7 +76,7 @@ pub fn main() -> ExitCode {
             let _ = Arguments::command().print_long_help();
             ExitCode::SUCCESS
         }
-        Some(Command::Check { file }) => check::run(&file),
+        Some(Command::Check { file, format }) => check::run(&file, format),
         Some(Command::Init {
             directory,
             from: Some(dockerfile),
