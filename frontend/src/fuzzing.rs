@@ -69,6 +69,7 @@ pub fn spec_to_llb(data: &[u8]) -> usize {
         vendored: false,
         ignore_patterns: Vec::new(),
         file_sources,
+        location: Default::default(),
     };
     let _ = lint::check(LintInput {
         spec_file: spec_bytes,

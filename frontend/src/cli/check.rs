@@ -119,6 +119,7 @@ pub fn report(name: &str, data: &[u8], context_dir: &Path) -> Report {
             vendored: false,
             ignore_patterns: Vec::new(),
             file_sources: Default::default(),
+            location: Default::default(),
         };
         (context, None)
     };

@@ -52,6 +52,9 @@ pub enum InitError {
     /// No workspace module has a `package main` in `.` or `cmd/*`.
     #[error("no workspace module of {0} has a main package in its root or its cmd/* directories; write a spec with `module:` and `main:` yourself")]
     NoMainPackageInWorkspace(String),
+    /// The Dockerfile of `--from` cannot be converted.
+    #[error("{0}")]
+    Convert(String),
     /// Reading or writing failed.
     #[error("{path}: {source}")]
     Io {
@@ -159,6 +162,40 @@ fn init_workspace(directory: &Path, go_work_path: &Path) -> Result<Vec<PathBuf>,
         write_new(target, text)?;
     }
     Ok(specs.into_iter().map(|(target, _)| target).collect())
+}
+
+/// `gostage init --from DOCKERFILE [DIR]`: converts the Dockerfile (module `migrate`, with
+/// DIR's go.mod when there is one) and writes `DIR/gostage.yaml`; returns its path and the
+/// report, one line per instruction, to print.
+///
+/// Errors: the Dockerfile cannot be read or converted ([`InitError::Convert`], one line
+/// naming `FILE:LINE:COLUMN`), go.mod cannot be used, or gostage.yaml exists; nothing is
+/// written on error.
+pub fn init_from_dockerfile(
+    directory: &Path,
+    dockerfile: &Path,
+    frontend_image: &str,
+) -> Result<(PathBuf, String), InitError> {
+    let text = std::fs::read_to_string(dockerfile).map_err(io(dockerfile))?;
+    let go_mod_path = directory.join("go.mod");
+    let module = match std::fs::read(&go_mod_path) {
+        Ok(bytes) => Some(
+            crate::gomod::parse(&bytes).map_err(|source| InitError::GoMod {
+                path: go_mod_path.display().to_string(),
+                source,
+            })?,
+        ),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(io(&go_mod_path)(error)),
+    };
+    let target = directory.join(SPEC_FILE);
+    if target.exists() {
+        return Err(InitError::Exists(target.display().to_string()));
+    }
+    let conversion = crate::migrate::convert(&text, module.as_ref(), frontend_image)
+        .map_err(|error| InitError::Convert(error.render(&dockerfile.display().to_string())))?;
+    write_new(&target, &conversion.spec_yaml)?;
+    Ok((target, conversion.report_text()))
 }
 
 /// Writes `text` to `target`, which must not exist.
@@ -438,5 +475,53 @@ mod tests {
         );
         assert_eq!(package_clause("/* a */ package lib\n"), Some("lib"));
         assert_eq!(package_clause("packagemain\n"), None);
+    }
+
+    /// `--from`: the converted spec is written beside go.mod and passes the spec's
+    /// validation, the report names each instruction's line, a second run refuses to
+    /// overwrite, and a Dockerfile without a Go program is refused at its line.
+    #[test]
+    fn init_from_a_dockerfile_writes_a_valid_spec_and_never_overwrites() {
+        let directory = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        let root = directory.path();
+        write(&root.join("go.mod"), "module example.com/shop\n\ngo 1.23\n");
+        write(
+            &root.join("Dockerfile"),
+            "FROM golang:1.23 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/shop ./cmd/shop\n\nFROM scratch\nCOPY --from=build /out/shop /shop\nEXPOSE 8080\nENTRYPOINT [\"/shop\"]\n",
+        );
+        let (written, report) =
+            init_from_dockerfile(root, &root.join("Dockerfile"), "registry.example/gostage")
+                .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(written, root.join(SPEC_FILE));
+        let text = std::fs::read_to_string(&written).unwrap_or_else(|error| panic!("{error}"));
+        assert!(
+            text.starts_with("# syntax=registry.example/gostage\n"),
+            "{text}"
+        );
+        let spec = crate::spec::parse(text.as_bytes()).unwrap_or_else(|d| panic!("{d}\n{text}"));
+        assert_eq!(spec.binaries[0].main.value, "./cmd/shop");
+        assert_eq!(spec.image.ports.len(), 1, "{text}");
+        let exposed = report
+            .split_once("8  EXPOSE 8080\n")
+            .map(|(_, after)| after.lines().next().unwrap_or_default().trim());
+        assert_eq!(exposed, Some("→ image.ports: 8080"), "{report}");
+        match init_from_dockerfile(root, &root.join("Dockerfile"), "myorg/gostage") {
+            Err(InitError::Exists(path)) => assert!(path.ends_with(SPEC_FILE), "{path}"),
+            other => panic!("a second run must refuse to overwrite: {other:?}"),
+        }
+        std::fs::remove_file(&written).unwrap_or_else(|error| panic!("{error}"));
+        write(
+            &root.join("dev.Dockerfile"),
+            "FROM golang:1.23\nWORKDIR /src\nRUN go install github.com/air-verse/air@latest\nCOPY . .\nCMD [\"air\"]\n",
+        );
+        let error = init_from_dockerfile(root, &root.join("dev.Dockerfile"), "myorg/gostage")
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("dev.Dockerfile:"), "{error}");
+        assert!(
+            !root.join(SPEC_FILE).exists(),
+            "nothing is written on error"
+        );
     }
 }

@@ -36,11 +36,20 @@ enum Command {
     /// Write a commented gostage.yaml for the Go module in DIR, with its main packages; at a
     /// workspace's root (DIR has go.work), one <module>.gostage.yaml with `module:` for each
     /// workspace module that has main packages.
+    ///
+    /// With `--from Dockerfile`: convert that Go Dockerfile into DIR/gostage.yaml and print
+    /// what became of each instruction.
     Init {
         /// The module's directory (the one with go.mod), or the workspace's (with go.work);
         /// default the current directory.
         #[arg(default_value = ".")]
         directory: PathBuf,
+        /// A Dockerfile that builds the module's program(s), to convert.
+        #[arg(long, value_name = "DOCKERFILE")]
+        from: Option<PathBuf>,
+        /// The frontend image the spec's `# syntax=` line names.
+        #[arg(long, value_name = "IMAGE", default_value = "myorg/gostage")]
+        frontend_image: String,
     },
     /// Print gostage's version.
     Version,
@@ -64,7 +73,27 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Check { file }) => check::run(&file),
-        Some(Command::Init { directory }) => match init::init(&directory) {
+        Some(Command::Init {
+            directory,
+            from: Some(dockerfile),
+            frontend_image,
+        }) => match init::init_from_dockerfile(&directory, &dockerfile, &frontend_image) {
+            Ok((written, report)) => {
+                let mut stdout = std::io::stdout().lock();
+                let _ = write!(stdout, "{report}");
+                let _ = writeln!(stdout, "wrote {}", written.display());
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("gostage init: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        Some(Command::Init {
+            directory,
+            from: None,
+            ..
+        }) => match init::init(&directory) {
             Ok(written) => {
                 let mut stdout = std::io::stdout().lock();
                 for path in written {

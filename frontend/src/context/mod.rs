@@ -57,6 +57,46 @@ pub struct ModuleContext {
     /// The `files:` sources (normalised `src`) that exist in the context as sent (without
     /// what `.dockerignore` hides), with their kind. A source missing here is missing.
     pub file_sources: BTreeMap<String, PathKind>,
+    /// Where the build's Go modules are in the context.
+    pub location: ModuleLocation,
+}
+
+/// Where the Go modules of a build are in the build context, as the plan uses it. The
+/// default is one module at the context's root, the layout of every build before `module:`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleLocation {
+    /// The main module's directory, relative to the context (`svc`); `None` for the root.
+    pub module_dir: Option<String>,
+    /// With a module elsewhere than alone at the root (a subdirectory, a workspace, local
+    /// replacements): the files the download step gets ([`Layout::download_files`]) and
+    /// the paths the compile gets ([`Layout::compile_paths`]), relative to the context.
+    /// `None`: go.mod and go.sum at the root, and the whole context.
+    pub paths: Option<LocalModulePaths>,
+}
+
+/// The context paths of a build with more than one module, or one in a subdirectory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalModulePaths {
+    /// go.work, go.work.sum and each local module's go.mod and go.sum.
+    pub download_files: Vec<String>,
+    /// Each local module's directory and the go.work files.
+    pub compile_paths: Vec<String>,
+}
+
+impl ModuleLocation {
+    /// The location of `layout`'s modules.
+    pub fn of(layout: &Layout) -> Self {
+        if layout.is_single_module() {
+            return Self::default();
+        }
+        Self {
+            module_dir: (layout.module_dir != ".").then(|| layout.module_dir.clone()),
+            paths: Some(LocalModulePaths {
+                download_files: layout.download_files(),
+                compile_paths: layout.compile_paths(),
+            }),
+        }
+    }
 }
 
 impl ModuleContext {
@@ -69,6 +109,7 @@ impl ModuleContext {
             vendored: layout.vendored,
             ignore_patterns: layout.ignore_patterns.clone(),
             file_sources: BTreeMap::new(),
+            location: ModuleLocation::of(layout),
         }
     }
 

@@ -10,6 +10,7 @@ use super::failure_hints;
 use super::ldflags::ldflags;
 use super::offline_step::{OfflineGoStep, Root};
 use super::{PlanError, Planner, BINARY_DIR, SOURCE_DIR};
+use crate::context::layout::exact_pattern;
 use crate::llb::{Constraints, Local, Output};
 use crate::spec::Binary;
 use crate::step_contract::OUTPUT_DIR;
@@ -23,13 +24,39 @@ pub fn binary_path(name: &str) -> String {
 
 /// The module source from the client's context directory, without what
 /// [`ModuleContext::excludes`](crate::context::ModuleContext::excludes) names. The files layer
-/// copies from the same source, so the context is sent once.
+/// copies from the same source, so the context is sent once. With modules elsewhere than
+/// alone at the root (`module:`, go.work, local `replace` directories) only the local
+/// modules' directories, the go.work files and the `files:` sources are sent, so an edit
+/// elsewhere in the repository changes nothing the compile sees.
 pub fn source(input: Planner<'_>) -> Output {
-    Local::new(&input.request.context_local)
+    let mut local = Local::new(&input.request.context_local)
         .session(&input.request.session_id)
-        .exclude(input.context.excludes())
+        .exclude(input.context.excludes());
+    if let Some(paths) = &input.context.location.paths {
+        let files = input.spec.files.iter().map(|file| &file.src.value);
+        let mut included: Vec<String> = paths
+            .compile_paths
+            .iter()
+            .chain(files)
+            .map(|path| exact_pattern(path))
+            .collect();
+        included.sort();
+        included.dedup();
+        local = local.include(included);
+    }
+    local
         .shared_key_hint("context")
         .build(&Constraints::default(), "load build context")
+}
+
+/// Where the module's Go commands run: the main module's directory under [`SOURCE_DIR`]
+/// (`/src`, or `/src/svc` for `module: svc`), where `main:` and `test.packages` are read
+/// as the go command reads them.
+pub fn module_directory(input: Planner<'_>) -> String {
+    match &input.context.location.module_dir {
+        Some(directory) => format!("{SOURCE_DIR}/{directory}"),
+        None => SOURCE_DIR.to_string(),
+    }
 }
 
 /// The environment the module's own Go commands (`go build`, `go test`) get beyond the
@@ -170,7 +197,7 @@ pub fn build(
     // No network: every module comes from the download step's module cache, so a module
     // missing from go.sum fails here with Go's error instead of being fetched unchecked.
     let mut step = OfflineGoStep::new(input, args, &extra, Root::ReadOnly(&deps.root))
-        .cwd(SOURCE_DIR)
+        .cwd(&module_directory(input))
         .build_cache(platform, standard_library)
         .line(binary.main.span.line);
     let exec = step.exec();

@@ -3,10 +3,12 @@
 //! the compile finds every module in its input.
 
 use super::cgo;
+use super::compile::module_directory;
 use super::environment::{builder_env, DOWNLOAD_CACHE_ID, MODULE_CACHE_DIR};
 use super::failure_hints;
 use super::netrc::download_line;
 use super::{netrc, ssh, Planner, SOURCE_DIR};
+use crate::context::layout::exact_pattern;
 use crate::llb::{CacheSharing, Constraints, CopyOptions, Exec, FileOp, Local, Output};
 use crate::step_contract::{Invocation, DOWNLOAD_CACHE_DIR};
 
@@ -51,9 +53,19 @@ impl Dependencies {
 /// the spec line of `modules:` (else the first key) as its source location.
 pub fn download(planner: Planner<'_>) -> Dependencies {
     let request = planner.request;
+    // go.mod and go.sum at the root; with `module:`, go.work or local `replace` directories,
+    // go.work, go.work.sum and every local module's go.mod and go.sum, at their paths.
+    let included = match &planner.context.location.paths {
+        None => vec!["go.mod".into(), "go.sum".into()],
+        Some(paths) => paths
+            .download_files
+            .iter()
+            .map(|path| exact_pattern(path))
+            .collect(),
+    };
     let module_files = Local::new(&request.context_local)
         .session(&request.session_id)
-        .include(vec!["go.mod".into(), "go.sum".into()])
+        .include(included)
         .shared_key_hint("gostage-go.mod")
         .build(&Constraints::default(), "load go.mod and go.sum");
     let contents = CopyOptions {
@@ -86,7 +98,7 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
     environment.extend(ssh::environment(planner));
     let mut exec = Exec::new(args)
         .env(builder_env(planner.builder, request, &environment))
-        .cwd(SOURCE_DIR);
+        .cwd(&module_directory(planner));
     failure_hints::mount(planner, &mut exec);
     netrc::mount(&mut exec);
     ssh::mount(planner, &mut exec);

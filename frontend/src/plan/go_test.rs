@@ -3,7 +3,7 @@
 //! with `build.cgo` on the builder with `build.packages`), build tags and `build.env`. It
 //! returns the reports that `gostage test-report` (module `step::test_report`) writes.
 
-use super::compile::{module_env, source};
+use super::compile::{module_directory, module_env, source};
 use super::deps::Dependencies;
 use super::offline_step::{OfflineGoStep, Root};
 use super::{gostage_binary, Planner};
@@ -43,7 +43,7 @@ pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
     let spec = planner.spec;
     let args = Invocation::TestReport {
         report_dir: OUTPUT_DIR.to_string(),
-        package_dir: SOURCE_DIR.to_string(),
+        package_dir: module_directory(planner),
         go_test_arguments: go_test_arguments(planner),
     }
     .command_line();

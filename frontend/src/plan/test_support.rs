@@ -52,6 +52,7 @@ pub(super) fn context(vendored: bool) -> ModuleContext {
         vendored,
         ignore_patterns: vec!["*.md".into()],
         file_sources: BTreeMap::new(),
+        location: Default::default(),
     }
 }
 

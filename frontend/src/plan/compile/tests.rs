@@ -205,3 +205,78 @@ fn each_platform_compiles_with_its_own_locked_build_cache() {
         .iter()
         .all(|mount| mount.dest != "/root/.cache/go-build"));
 }
+
+/// The attributes of the local source op named `name` in `output`'s graph.
+fn local_attributes(output: &Output, name: &str) -> BTreeMap<String, String> {
+    match op_named(output, name).op {
+        Some(pb::op::Op::Source(source)) => source.attrs.into_iter().collect(),
+        other => panic!("{name} is not a source op: {other:?}"),
+    }
+}
+
+/// A workspace with two services and a library, built from the repository's root with
+/// `module: svc-a`: the download step gets the go.work and go.mod files alone, the compile
+/// the three modules and go.work (not `docs/`), and the go commands run in `/src/svc-a`.
+#[test]
+fn a_service_of_a_workspace_compiles_in_its_directory_from_the_module_directories_only() {
+    let spec_text = "version: 1\nmodule: svc-a\nmain: .\n";
+    let spec = crate::spec::parse(spec_text.as_bytes()).unwrap_or_else(|d| panic!("{d}"));
+    let go_mod = |name: &str| {
+        format!(
+            "module example.com/m/{name}\n\ngo 1.23\n\nrequire example.com/m/lib v0.0.0\n\nreplace example.com/m/lib => ../lib\n"
+        )
+    };
+    let (svc_a, svc_b) = (go_mod("svc-a"), go_mod("svc-b"));
+    let layout = crate::context::layout::testing::layout(
+        spec_text,
+        &[
+            (
+                "go.work",
+                "go 1.23\n\nuse (\n\t./lib\n\t./svc-a\n\t./svc-b\n)\n",
+            ),
+            ("lib/go.mod", "module example.com/m/lib\n\ngo 1.23\n"),
+            ("svc-a/go.mod", &svc_a),
+            ("svc-b/go.mod", &svc_b),
+            ("docs/README.md", "not Go\n"),
+        ],
+    );
+    let context = ModuleContext::from_layout(&layout);
+    let plan = planned_on(&spec, &context, builder());
+    let filesystem = &plan.platforms[0].filesystem;
+
+    let download_files = local_attributes(filesystem, "load go.mod and go.sum");
+    assert_eq!(
+        download_files["local.includepattern"],
+        r#"["go.work","lib/go.mod","svc-a/go.mod","svc-b/go.mod"]"#
+    );
+    let sources = local_attributes(filesystem, "load build context");
+    assert_eq!(
+        sources["local.includepattern"],
+        r#"["go.work","lib","svc-a","svc-b"]"#
+    );
+    let (_, compile) = compile_step(filesystem);
+    assert_eq!(meta(&compile).cwd, "/src/svc-a");
+    assert_eq!(meta(&compile).args.last().map(String::as_str), Some("."));
+    let download = execs(filesystem)
+        .into_iter()
+        .find(|(name, ..)| name == "go mod download")
+        .map(|(_, _, exec)| exec)
+        .unwrap_or_else(|| panic!("no download step"));
+    assert_eq!(meta(&download).cwd, "/src/svc-a");
+}
+
+/// One module at the context's root keeps the graph of every build before `module:`: no
+/// include patterns on the context, go.mod and go.sum for the download, `/src` as the
+/// working directory.
+#[test]
+fn a_module_alone_at_the_root_sends_the_whole_context() {
+    let plan = planned(&spec(&["linux/amd64"]), &syntax_request());
+    let filesystem = &plan.platforms[0].filesystem;
+    let sources = local_attributes(filesystem, "load build context");
+    assert!(!sources.contains_key("local.includepattern"), "{sources:?}");
+    assert_eq!(
+        local_attributes(filesystem, "load go.mod and go.sum")["local.includepattern"],
+        r#"["go.mod","go.sum"]"#
+    );
+    assert_eq!(meta(&compile_step(filesystem).1).cwd, "/src");
+}
