@@ -170,7 +170,11 @@ fn service_alone_fails_at_its_replace(daemon: Daemon, name: &str) -> Result<()> 
         "the failed build on {daemon} does not point at {location} (the replace's directory)\n{}",
         out.describe()
     );
-    for fix in ["outside the build context", "repository's root", "`module:`"] {
+    for fix in [
+        "outside the build context",
+        "repository's root",
+        "`module:`",
+    ] {
         ensure!(
             log.contains(fix),
             "the error on {daemon} does not say {fix:?} (the fix)\n{}",
