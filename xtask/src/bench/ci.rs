@@ -36,7 +36,7 @@ pub(super) fn ci(ws: &Workspace, runs: u32) -> Result<Section> {
         let tag = format!("{}-ci", recipe.tag());
         let command = || ws.ci_command(recipe, BOTH, &tag);
         prune()?;
-        ws.edit_main()?;
+        ws.edit_source()?;
         let mut previous = command();
         eprintln!(
             "+ {} (the previous run, not timed)",
@@ -44,7 +44,7 @@ pub(super) fn ci(ws: &Workspace, runs: u32) -> Result<Section> {
         );
         cmd::output(&mut previous)?;
         let fresh_runner = || {
-            ws.edit_main()?;
+            ws.edit_source()?;
             prune()
         };
         let build = Build {

@@ -17,6 +17,9 @@ pub enum Case {
     Large,
     /// A cgo program (SQLite): cold, unchanged, one-line edit, amd64.
     Cgo,
+    /// A service of a go.work repository built from its root: cold, unchanged, one-line edit
+    /// of the shared library, amd64.
+    Monorepo,
     /// Every case.
     All,
 }

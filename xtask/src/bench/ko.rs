@@ -202,7 +202,7 @@ pub fn ko(ws: &Workspace, runs: u32) -> Result<Section> {
         ..Section::default()
     };
     let clear = || setup.clear_caches();
-    let edit = || ws.edit_main();
+    let edit = || ws.edit_source();
     let nothing = || Ok(());
     // ko and gostage alternate, round by round.
     for platforms in [AMD64, BOTH] {

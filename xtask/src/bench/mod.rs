@@ -21,6 +21,9 @@
 //!   cross-compiling Dockerfile, cold, unchanged and edited (bench/programs.rs).
 //! - `cgo`: examples/notes (SQLite through cgo) against Dockerfile.cgo, cold, unchanged and
 //!   edited (bench/programs.rs).
+//! - `monorepo`: examples/monorepo's svc-a from the repository's root (go.work, a shared
+//!   library) against Dockerfile.monorepo, cold, unchanged and after an edit of the library
+//!   (bench/programs.rs).
 //!
 //! The parts: cli.rs (the arguments), timing.rs (measured runs, medians, slowest steps),
 //! section.rs (a case's table, ratios, notes and commands), ratios.rs (goals and `why:`
@@ -121,6 +124,9 @@ pub fn run(args: &Args) -> Result<()> {
     }
     if matches!(args.case, Case::Cgo | Case::All) {
         show(programs::cgo(args.runs)?, &mut report);
+    }
+    if matches!(args.case, Case::Monorepo | Case::All) {
+        show(programs::monorepo(args.runs)?, &mut report);
     }
     let finished = format!("bench finished in {:.0}s", start.elapsed().as_secs_f64());
     println!("{finished}");

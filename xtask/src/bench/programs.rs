@@ -4,6 +4,9 @@
 //!   modules, xtask/bench/large-program: about 170 modules), against Dockerfile.cross.
 //! - `cgo`: examples/notes, SQLite through github.com/mattn/go-sqlite3 with `build.cgo: true`,
 //!   against Dockerfile.cgo (the same static link, written by hand).
+//! - `monorepo`: examples/monorepo's svc-a built from the repository's root (go.work, a shared
+//!   library, two services), against Dockerfile.monorepo (each go.mod copied first, cache
+//!   mounts); the edit is in the shared library.
 
 use super::recipe::{Program, Recipe, Workspace};
 use super::section::Section;
@@ -39,9 +42,26 @@ pub fn cgo(runs: u32) -> Result<Section> {
     cold_unchanged_edit(Program::notes(), Recipe::Cgo, section, runs)
 }
 
+/// The `monorepo` case.
+pub fn monorepo(runs: u32) -> Result<Section> {
+    let section = Section {
+        title: "monorepo: examples/monorepo svc-a from the repository's root, linux/amd64".into(),
+        method: "examples/monorepo (go.work using lib, svc-a and svc-b; each service also \
+                 replaces lib with ../lib), svc-a built from the root: gostage with \
+                 `-f svc-a.gostage.yaml` (`module: svc-a`) against xtask/bench/Dockerfile.monorepo \
+                 (go.work and each go.mod copied first, `go mod download` and `go build` with \
+                 cache mounts). The edit rows change the shared library's text: a `.go` file \
+                 outside the service's module."
+            .into(),
+        ..Section::default()
+    };
+    cold_unchanged_edit(Program::monorepo(), Recipe::Monorepo, section, runs)
+}
+
 /// gostage and `dockerfile`, alternating: cold (after `buildctl prune --all`, not timed:
 /// builder image pulled, modules downloaded through GOPROXY, everything compiled), the same
-/// sources again, then after a one-line edit of main.go; ratios gostage / Dockerfile for each.
+/// sources again, then after a one-line edit of the program's edited file (main.go, or the
+/// shared library's); ratios gostage / Dockerfile for each.
 fn cold_unchanged_edit(
     program: Program,
     dockerfile: Recipe,
@@ -51,12 +71,13 @@ fn cold_unchanged_edit(
     let copy = scratch_dir(&format!("bench-{}-context", program.repository));
     let ws = Workspace::new(program, &workspace_root().join("xtask/bench"), &copy)
         .context("preparing the program's bench context")?;
-    s.method.push_str(
+    s.method.push_str(&format!(
         " For each recipe: cold (after `buildctl prune --all`), then the same sources again, \
-         then after a one-line edit of main.go.",
-    );
+         then after a one-line edit of {}.",
+        ws.edited_file()
+    ));
     let nothing = || Ok(());
-    let edit = || ws.edit_main();
+    let edit = || ws.edit_source();
     for (what, prepare) in [
         ("cold", &prune as &dyn Fn() -> Result<()>),
         ("unchanged", &nothing),

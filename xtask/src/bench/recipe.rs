@@ -1,5 +1,6 @@
-//! The ways the bench builds a Go program (examples/uuid-service, the large program), as
-//! buildctl commands against the same buildkitd, and what it reads back from their images.
+//! The ways the bench builds a Go program (examples/uuid-service, the large program,
+//! examples/notes, examples/monorepo), as buildctl commands against the same buildkitd, and
+//! what it reads back from their images.
 
 use anyhow::{bail, Context, Result};
 use gostage_support::build_command::{buildctl_dockerfile, Progress};
@@ -28,6 +29,9 @@ pub enum Recipe {
     /// xtask/bench/Dockerfile.floor: one file FROM scratch through the Dockerfile frontend
     /// image, the floor of an unchanged rebuild.
     Floor,
+    /// xtask/bench/Dockerfile.monorepo: examples/monorepo's svc-a by hand (go.work and each
+    /// go.mod copied first, cache mounts).
+    Monorepo,
 }
 
 impl Recipe {
@@ -40,6 +44,7 @@ impl Recipe {
             Recipe::Cgo => "Dockerfile.cgo",
             Recipe::Ko => "ko",
             Recipe::Floor => "Dockerfile.floor",
+            Recipe::Monorepo => "Dockerfile.monorepo",
         }
     }
 
@@ -52,6 +57,7 @@ impl Recipe {
             Recipe::Cgo => "cgo",
             Recipe::Ko => "ko",
             Recipe::Floor => "floor",
+            Recipe::Monorepo => "monorepo",
         }
     }
 
@@ -61,7 +67,9 @@ impl Recipe {
             Recipe::Gostage | Recipe::GostageExport => {
                 "(binary, CA bundle, zoneinfo, passwd/group, /tmp)"
             }
-            Recipe::Cross | Recipe::Emulated | Recipe::Cgo => "(binary, CA bundle)",
+            Recipe::Cross | Recipe::Emulated | Recipe::Cgo | Recipe::Monorepo => {
+                "(binary, CA bundle)"
+            }
             Recipe::Ko => "(binary on the base stand-in: CA bundle, zoneinfo, passwd/group, /tmp)",
             Recipe::Floor => "(go.mod)",
         }
@@ -71,16 +79,21 @@ impl Recipe {
 /// The spec of [`Recipe::GostageExport`], written next to gostage.yaml in the copy.
 const EXPORT_SPEC: &str = "gostage-export.yaml";
 
-/// A Go program the bench builds: a module directory with a gostage.yaml, and what the edit
-/// rows change in it.
+/// A Go program the bench builds: a directory with a gostage spec (the bench context), and
+/// what the edit rows change in it.
 pub struct Program {
-    /// The module directory, copied into the bench context.
+    /// The directory copied into the bench context: a module, or a repository of modules.
     pub source: PathBuf,
     /// The image repository under `<registry>/bench/`.
     pub repository: &'static str,
-    /// The main package, relative to the module (`cmd/uuid-service`); its main.go is edited.
+    /// The gostage spec, at the context's root (`gostage.yaml`, `svc-a.gostage.yaml`).
+    pub spec: &'static str,
+    /// The main package, relative to the module (`cmd/uuid-service`), for the Dockerfiles'
+    /// `MAIN` build-arg and ko.
     pub main_package: &'static str,
-    /// A line of main.go the edit rows change ...
+    /// The file the edit rows change, relative to the context (`cmd/uuid-service/main.go`) ...
+    pub edited_file: &'static str,
+    /// ... in this line of it ...
     pub edited_line: &'static str,
     /// ... by appending ` (bench edit N, NONCE)` to this text in it, a string literal's start.
     pub edit_anchor: &'static str,
@@ -92,7 +105,9 @@ impl Program {
         Program {
             source: gostage_support::config::example("uuid-service"),
             repository: "uuid-service",
+            spec: "gostage.yaml",
             main_package: "cmd/uuid-service",
+            edited_file: "cmd/uuid-service/main.go",
             edited_line: "log.Printf(\"uuid-service listening on %s\", addr)",
             edit_anchor: "uuid-service",
         }
@@ -103,7 +118,9 @@ impl Program {
         Program {
             source: gostage_support::config::workspace_root().join("xtask/bench/large-program"),
             repository: "large-program",
+            spec: "gostage.yaml",
             main_package: "cmd/caddy",
+            edited_file: "cmd/caddy/main.go",
             edited_line: "caddy.CustomVersion = \"large-program\"",
             edit_anchor: "large-program",
         }
@@ -114,14 +131,27 @@ impl Program {
         Program {
             source: gostage_support::config::example("notes"),
             repository: "notes",
+            spec: "gostage.yaml",
             main_package: "cmd/notes",
+            edited_file: "cmd/notes/main.go",
             edited_line: "log.Printf(\"notes listening on %s\", addr)",
             edit_anchor: "notes",
         }
     }
 
-    fn main_go(&self) -> String {
-        format!("{}/main.go", self.main_package)
+    /// examples/monorepo: go.work, a shared library and two services; svc-a is built from
+    /// the repository's root (`svc-a.gostage.yaml`, `module: svc-a`) and the edit rows change
+    /// the library's text.
+    pub fn monorepo() -> Program {
+        Program {
+            source: gostage_support::config::example("monorepo"),
+            repository: "monorepo",
+            spec: "svc-a.gostage.yaml",
+            main_package: "svc-a",
+            edited_file: "lib/greeting.go",
+            edited_line: "return \"hello from the shared library\"",
+            edit_anchor: "hello from the shared library",
+        }
     }
 }
 
@@ -157,8 +187,10 @@ pub struct Workspace {
     context: PathBuf,
     dockerfiles: PathBuf,
     goproxy: String,
-    original_main: String,
-    original_module: (String, String),
+    /// The edited file as copied.
+    original_source: String,
+    /// go.mod and go.sum at the context's root as copied; None for a repository of modules.
+    original_module: Option<(String, String)>,
     edits: Cell<u32>,
     added: Cell<usize>,
 }
@@ -171,11 +203,11 @@ impl Workspace {
         }
         std::fs::create_dir_all(copy.parent().context("copy has no parent")?)?;
         cmd::output(Command::new("cp").arg("-r").arg(&program.source).arg(copy))?;
-        let main_go = program.main_go();
-        let original_main = std::fs::read_to_string(copy.join(&main_go))?;
-        if !original_main.contains(program.edited_line) {
+        let edited = program.edited_file;
+        let original_source = std::fs::read_to_string(copy.join(edited))?;
+        if !original_source.contains(program.edited_line) {
             bail!(
-                "{main_go} no longer has the line the edit rows change: {}",
+                "{edited} no longer has the line the edit rows change: {}",
                 program.edited_line
             );
         }
@@ -184,27 +216,31 @@ impl Workspace {
             "Dockerfile.emulated",
             "Dockerfile.floor",
             "Dockerfile.cgo",
+            "Dockerfile.monorepo",
         ] {
             if !dockerfiles.join(file).is_file() {
                 bail!("{} is missing", dockerfiles.join(file).display());
             }
         }
-        let spec = std::fs::read_to_string(copy.join("gostage.yaml"))?;
+        let spec = std::fs::read_to_string(copy.join(program.spec))?;
         std::fs::write(
             copy.join(EXPORT_SPEC),
             format!("{spec}cache:\n  export: true\n"),
         )?;
         let goproxy = go::goproxy()?;
-        let original_module = (
-            std::fs::read_to_string(copy.join("go.mod"))?,
-            std::fs::read_to_string(copy.join("go.sum"))?,
-        );
+        let original_module = match copy.join("go.mod").is_file() {
+            true => Some((
+                std::fs::read_to_string(copy.join("go.mod"))?,
+                std::fs::read_to_string(copy.join("go.sum"))?,
+            )),
+            false => None,
+        };
         Ok(Workspace {
             program,
             context: copy.to_path_buf(),
             dockerfiles: dockerfiles.to_path_buf(),
             goproxy,
-            original_main,
+            original_source,
             original_module,
             edits: Cell::new(0),
             added: Cell::new(0),
@@ -234,12 +270,13 @@ impl Workspace {
     /// The buildctl command building `recipe` for `platforms`, pushed as `tag`.
     pub fn command(&self, recipe: Recipe, platforms: &[&str], tag: &str) -> Command {
         let (dockerfile_dir, filename) = match recipe {
-            Recipe::Gostage => (&self.context, "gostage.yaml"),
+            Recipe::Gostage => (&self.context, self.program.spec),
             Recipe::GostageExport => (&self.context, EXPORT_SPEC),
             Recipe::Cross => (&self.dockerfiles, "Dockerfile.cross"),
             Recipe::Emulated => (&self.dockerfiles, "Dockerfile.emulated"),
             Recipe::Floor => (&self.dockerfiles, "Dockerfile.floor"),
             Recipe::Cgo => (&self.dockerfiles, "Dockerfile.cgo"),
+            Recipe::Monorepo => (&self.dockerfiles, "Dockerfile.monorepo"),
             Recipe::Ko => unreachable!("ko builds on the host: bench/ko.rs makes its command"),
         };
         let mut c = buildctl_dockerfile(Progress::Plain, &self.context, dockerfile_dir);
@@ -284,8 +321,13 @@ impl Workspace {
         c
     }
 
-    /// Changes one line of main.go (a string unique to this edit).
-    pub fn edit_main(&self) -> Result<()> {
+    /// The file the edit rows change, relative to the context (`cmd/uuid-service/main.go`).
+    pub fn edited_file(&self) -> &str {
+        self.program.edited_file
+    }
+
+    /// Changes one line of the program's edited file (a string unique to this edit).
+    pub fn edit_source(&self) -> Result<()> {
         let n = self.edits.get() + 1;
         self.edits.set(n);
         let nonce = std::time::SystemTime::now()
@@ -298,8 +340,8 @@ impl Workspace {
             1,
         );
         std::fs::write(
-            self.context.join(self.program.main_go()),
-            self.original_main
+            self.context.join(self.program.edited_file),
+            self.original_source
                 .replacen(self.program.edited_line, &line, 1),
         )?;
         Ok(())
@@ -310,8 +352,15 @@ impl Workspace {
     /// Adds the next module of [`ADDED_DEPENDENCIES`]: `go get` (go.mod and go.sum, through
     /// GOPROXY) and a file of the main package that imports it.
     ///
-    /// Errors: every module of the list is already added, or `go get` fails.
+    /// Errors: the program has no go.mod at the context's root, every module of the list is
+    /// already added, or `go get` fails.
     pub fn add_dependency(&self) -> Result<()> {
+        if self.original_module.is_none() {
+            bail!(
+                "{} has no go.mod at its root to add a dependency to",
+                self.program.source.display()
+            );
+        }
         let n = self.added.get();
         let Some((module, package)) = ADDED_DEPENDENCIES.get(n) else {
             bail!(
@@ -338,8 +387,11 @@ impl Workspace {
 
     /// Puts go.mod and go.sum back and removes the files [`Workspace::add_dependency`] wrote.
     pub fn remove_dependencies(&self) -> Result<()> {
-        std::fs::write(self.context.join("go.mod"), &self.original_module.0)?;
-        std::fs::write(self.context.join("go.sum"), &self.original_module.1)?;
+        let Some((go_mod, go_sum)) = &self.original_module else {
+            return Ok(());
+        };
+        std::fs::write(self.context.join("go.mod"), go_mod)?;
+        std::fs::write(self.context.join("go.sum"), go_sum)?;
         for n in 0..self.added.get() {
             let file = self
                 .context

@@ -58,7 +58,7 @@ pub(super) fn warm(
     }
     // Unchanged and edited rebuilds alternate their recipes, round by round.
     let nothing = || Ok(());
-    let edit = || ws.edit_main();
+    let edit = || ws.edit_source();
     let again = [Recipe::Gostage, Recipe::Cross, Recipe::Floor];
     unchanged.rows = measure_rounds(&builds(ws, &again, BOTH, &tag, &nothing), runs)?;
     let edited_recipes: Vec<Recipe> = primed
