@@ -20,6 +20,7 @@ use gostage_support::container::Container;
 use gostage_support::go::goproxy;
 use gostage_support::registry;
 use gostage_support::temporary;
+use std::path::Path;
 use std::process::Command;
 
 /// The services of examples/monorepo, each with the text its image prints.
@@ -35,6 +36,15 @@ fn pinned_frontend() -> Result<String> {
     let manifest = registry::manifest(&latest)?
         .with_context(|| format!("{latest} is not in the registry: run cargo xtask image"))?;
     Ok(format!("{FRONTEND_IMAGE}@{}", manifest.digest))
+}
+
+/// `gostage check --format github SPEC` run from the frontend image `frontend` on `context`
+/// mounted at /src, as the GitHub Actions recipe runs it; the caller inspects the outcome.
+fn check_in_a_container(frontend: &str, context: &Path, spec: &str) -> Result<cmd::Output> {
+    let mount = format!("{}:/src", context.display());
+    cmd::run_any(Command::new("docker").args([
+        "run", "--rm", "-v", &mount, "-w", "/src", frontend, "check", "--format", "github", spec,
+    ]))
 }
 
 #[test]
@@ -102,6 +112,26 @@ fn bake_builds_both_services_and_their_tests_with_a_pinned_frontend() -> Result<
             .any(|line| line.contains("\"Action\":\"pass\"")
                 && line.contains("\"Test\":\"TestPrintsTheSharedLibrarysText\"")),
         "svc-a's test did not pass:\n{svc_a}"
+    );
+
+    // The recipes' check step: the frontend image as the CLI, with GitHub annotations.
+    let frontend_in_registry = format!("{REGISTRY}/{frontend}");
+    let clean = check_in_a_container(&frontend_in_registry, &copy.path, "svc-b.gostage.yaml")?;
+    ensure!(
+        clean.success() && clean.stdout.is_empty(),
+        "checking svc-b.gostage.yaml found problems\n{}",
+        clean.describe()
+    );
+    copy.append("svc-a.gostage.yaml", "image:\n  ports: [8080, 8080]\n")?;
+    let found = check_in_a_container(&frontend_in_registry, &copy.path, "svc-a.gostage.yaml")?;
+    ensure!(
+        !found.success()
+            && found
+                .stdout
+                .starts_with("::warning file=svc-a.gostage.yaml,line=")
+            && found.stdout.contains("title=DuplicatePort::"),
+        "the duplicated port is not a DuplicatePort annotation on svc-a.gostage.yaml\n{}",
+        found.describe()
     );
     Ok(())
 }
