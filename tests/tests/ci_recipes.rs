@@ -54,10 +54,13 @@ fn bake_builds_both_services_and_their_tests_with_a_pinned_frontend() -> Result<
     }
     let copy = TempCopy::of_example("monorepo")?;
     let frontend = pinned_frontend()?;
-    let image = |service: &str| format!("{REGISTRY}/e2e/bake-{service}:buildx");
+    // The bake file tags each image REGISTRY/<service>:TAG.
+    let image = |service: &str| format!("{REGISTRY}/e2e/bake/{service}:buildx");
     let mut bake = Command::new("docker");
     bake.current_dir(&copy.path)
         .env("GOSTAGE_FRONTEND", &frontend)
+        .env("REGISTRY", format!("{REGISTRY}/e2e/bake"))
+        .env("TAG", "buildx")
         .args([
             "buildx",
             "bake",
@@ -69,13 +72,7 @@ fn bake_builds_both_services_and_their_tests_with_a_pinned_frontend() -> Result<
         .args(["--set", "*.platform=linux/amd64"])
         .args(["--set", &format!("*.args.GOPROXY={}", goproxy()?)]);
     for (service, _) in SERVICES {
-        bake.args([
-            "--set",
-            &format!(
-                "{service}.output=type=image,name={},push=true",
-                image(service)
-            ),
-        ]);
+        bake.args(["--set", &format!("{service}.output=type=image,push=true")]);
     }
     let baked = cmd::run(bake.args(["default", "test"]))?;
     // The Dockerfile frontend resolved the pinned image instead of the `# syntax=` line's.
@@ -155,10 +152,14 @@ fn local_cache_round_trip_downloads_no_module_on_an_empty_daemon() -> Result<()>
 
     // A fresh runner: no build cache, no cache mounts, no images.
     cmd::run(buildctl().args(["prune", "--all"]))?;
-    // The compile must run again.
+    // The compile must run again: an edit no earlier run made (the daemon outlives tests).
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
     copy.append(
         "cmd/uuid-service/main.go",
-        "\n// edited by the CI recipe's cache round trip\n",
+        &format!(
+            "\n// edited by the CI recipe's cache round trip at {}\n",
+            now.as_nanos()
+        ),
     )?;
     let second = Options {
         import_cache: Some(format!("type=local,src={}", cache.path().display())),
