@@ -37,7 +37,8 @@ ENTRYPOINT ["/hello"]
 /// The image config of a local image (`docker image inspect`), as JSON.
 fn config(image: &str) -> Result<Value> {
     let text = cmd::docker(&["image", "inspect", "--format", "{{json .Config}}", image])?;
-    serde_json::from_str(&text).with_context(|| format!("the config of {image} is not JSON: {text}"))
+    serde_json::from_str(&text)
+        .with_context(|| format!("the config of {image} is not JSON: {text}"))
 }
 
 /// The numeric user id of a config's `User` (`65532:65532` → 65532).
@@ -55,13 +56,22 @@ fn a_converted_dockerfile_builds_an_image_that_matches_the_hand_written_one() ->
     copy.write("Dockerfile", DOCKERFILE)?;
     let (written, report) =
         init_from_dockerfile(&copy.path, &copy.path.join("Dockerfile"), "myorg/gostage")?;
-    ensure!(written == copy.path.join(SPEC), "wrote {}", written.display());
+    ensure!(
+        written == copy.path.join(SPEC),
+        "wrote {}",
+        written.display()
+    );
     ensure!(
         report.contains("→ image.healthcheck.http: http://localhost:8080/health"),
         "the wget healthcheck was not carried over:\n{report}"
     );
 
-    let by_hand = build_file(Daemon::Engine, &copy.path, "Dockerfile", "migrate-dockerfile")?;
+    let by_hand = build_file(
+        Daemon::Engine,
+        &copy.path,
+        "Dockerfile",
+        "migrate-dockerfile",
+    )?;
     let converted = build_file(Daemon::Engine, &copy.path, SPEC, "migrate-converted")?;
     let (hand, gostage) = (config(&by_hand.image)?, config(&converted.image)?);
 
