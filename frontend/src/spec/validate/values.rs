@@ -263,22 +263,11 @@ pub(super) fn context_path(text: &str) -> Result<String, Problem> {
             "name one file or directory; a directory is copied with everything in it",
         ));
     }
-    let mut kept: Vec<&str> = Vec::new();
-    for segment in text.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                if kept.pop().is_none() {
-                    return Err(Problem::new(
-                        "points outside the build context",
-                        "BuildKit sends only the build context; move the file into it, or \
-                         pass a larger context",
-                    ));
-                }
-            }
-            _ => kept.push(segment),
-        }
-    }
+    let kept = inside_context(
+        text,
+        "BuildKit sends only the build context; move the file into it, or pass a larger \
+         context",
+    )?;
     if kept.is_empty() {
         return Err(Problem::new("is the whole build context", EXAMPLE));
     }
@@ -309,6 +298,23 @@ pub(super) fn module_directory(text: &str) -> Result<String, Problem> {
             "name the one directory that holds the main module's go.mod",
         ));
     }
+    let kept = inside_context(
+        text,
+        "BuildKit sends only the build context: pass a context that holds the module (for \
+         example the repository's root) and name the module's directory inside it",
+    )?;
+    if kept.is_empty() {
+        Ok(".".to_string())
+    } else {
+        Ok(kept.join("/"))
+    }
+}
+
+/// The segments of `text`, a `/`-separated path relative to the build context, with `.`
+/// and empty segments dropped and each `..` taking back the segment before it.
+///
+/// Errors: a `..` that would leave the context, with `outside_help` as the fix.
+fn inside_context<'a>(text: &'a str, outside_help: &str) -> Result<Vec<&'a str>, Problem> {
     let mut kept: Vec<&str> = Vec::new();
     for segment in text.split('/') {
         match segment {
@@ -317,20 +323,14 @@ pub(super) fn module_directory(text: &str) -> Result<String, Problem> {
                 if kept.pop().is_none() {
                     return Err(Problem::new(
                         "points outside the build context",
-                        "BuildKit sends only the build context: pass a context that holds the \
-                         module (for example the repository's root) and name the module's \
-                         directory inside it",
+                        outside_help.to_string(),
                     ));
                 }
             }
             _ => kept.push(segment),
         }
     }
-    if kept.is_empty() {
-        Ok(".".to_string())
-    } else {
-        Ok(kept.join("/"))
-    }
+    Ok(kept)
 }
 
 /// An absolute path in the image for `files[].dst`, normalised (`//` and `.` dropped), and
