@@ -55,12 +55,18 @@ pub(super) struct Instruction {
 impl Instruction {
     /// The last value of flag `name`.
     pub fn flag(&self, name: &str) -> Option<&str> {
-        self.flags
-            .iter()
-            .rev()
-            .find(|(flag, _)| flag == name)
-            .map(|(_, value)| value.as_str())
+        last_flag(&self.flags, name)
     }
+}
+
+/// The last value of flag `name` among `flags` (`--name=value`, in order): BuildKit's
+/// Dockerfile parser lets a repeated flag's last value win.
+pub(super) fn last_flag<'a>(flags: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    flags
+        .iter()
+        .rev()
+        .find(|(flag, _)| flag == name)
+        .map(|(_, value)| value.as_str())
 }
 
 /// A command in exec form (a JSON array, not expanded) or shell form (escaped line breaks

@@ -136,11 +136,7 @@ impl Step {
 
     /// The last value of flag `name`.
     pub fn flag(&self, name: &str) -> Option<&str> {
-        self.flags
-            .iter()
-            .rev()
-            .find(|(flag, _)| flag == name)
-            .map(|(_, value)| value.as_str())
+        super::dockerfile::last_flag(&self.flags, name)
     }
 }
 

@@ -80,7 +80,7 @@ impl GoCommand {
     }
 }
 
-/// The `go` command `words` runs (`go build …`, `/usr/local/go/bin/go test …`), if it is one.
+/// The `go` command `words` runs (`go build …`, `$GOROOT/bin/go test …`: any path ending in `/go`), if it is one.
 pub(super) fn parse(words: &[String]) -> Option<GoCommand> {
     let (program, rest) = words.split_first()?;
     if program != "go" && !program.ends_with("/go") {
@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(command.flag("mod"), Some("vendor"));
         assert_eq!(command.tags(), ["netgo", "osusergo", "sqlite"]);
         assert_eq!(command.packages, ["./cmd/app", "./cmd/tool"]);
-        let module = parse(&words("/usr/local/go/bin/go mod download -x"))
+        let module = parse(&words("$GOROOT/bin/go mod download -x"))
             .unwrap_or_else(|| panic!("not a go command"));
         assert_eq!(module.subcommand, "mod download");
         assert_eq!(module.flags, [("x".to_string(), None)]);

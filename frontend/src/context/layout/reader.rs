@@ -17,7 +17,7 @@ use super::error::{FileProblem, LayoutError, NoGoMod};
 use super::{join, Layout, LocalModule, LocalReplace, Origin, Workspace};
 use crate::context::ignore::IgnoreMatcher;
 use crate::context::{ignore_patterns, CONTEXT_EXCLUDES};
-use crate::gomod::{self, resolve_in_context, OutsideContext, ReplaceTarget};
+use crate::gomod::{self, resolve_in_context, OutsideContext, Replace, ReplaceTarget};
 use crate::spec::Spec;
 use crate::vocabulary::{Diagnostic, Located, Span};
 
@@ -244,26 +244,12 @@ impl<'a> Pass<'a> {
                 let ReplaceTarget::Directory(target) = &replace.target else {
                     continue;
                 };
-                let place = Place {
-                    file: &path,
-                    data: bytes,
-                    base_dir: &directory,
-                    written: target,
-                    span: replace.target_span,
-                    kind: DirectoryKind::Replace,
-                };
-                match resolve_in_context(&directory, target) {
-                    Ok(target_dir) => {
-                        local_replaces.push(LocalReplace {
-                            file: path.clone(),
-                            span: replace.target_span,
-                            old_path: replace.old_path.clone(),
-                            old_version: replace.old_version.clone(),
-                            directory: target_dir,
-                        });
+                match self.local_replace(&path, bytes, &directory, replace, target) {
+                    Ok(local) => {
+                        local_replaces.push(local);
                         replace_files.push(bytes);
                     }
-                    Err(outside) => fail!(self, self.outside(&place, &outside)),
+                    Err(error) => fail!(self, error),
                 }
             }
             let go_work_sum = self.stat(&join(&directory, "go.work.sum")).unwrap_or(false);
@@ -319,26 +305,12 @@ impl<'a> Pass<'a> {
                 if workspace.is_some() && replaced_by_work.contains(&replace.old_path) {
                     continue;
                 }
-                let place = Place {
-                    file: &path,
-                    data: bytes,
-                    base_dir: directory,
-                    written: target,
-                    span: replace.target_span,
-                    kind: DirectoryKind::Replace,
-                };
-                match resolve_in_context(directory, target) {
-                    Ok(target_dir) => {
-                        local_replaces.push(LocalReplace {
-                            file: path.clone(),
-                            span: replace.target_span,
-                            old_path: replace.old_path.clone(),
-                            old_version: replace.old_version.clone(),
-                            directory: target_dir,
-                        });
+                match self.local_replace(&path, bytes, directory, replace, target) {
+                    Ok(local) => {
+                        local_replaces.push(local);
                         replace_files.push(bytes);
                     }
-                    Err(outside) => fail!(self, self.outside(&place, &outside)),
+                    Err(error) => fail!(self, error),
                 }
             }
         }
@@ -451,6 +423,40 @@ impl<'a> Pass<'a> {
     }
 
     /// A `use` or `replace` directory outside the context, with the larger context to pass.
+    /// The directory replacement `replace` (its target `target`) written in `file` (bytes
+    /// `data`, in directory `base_dir`), as a context path.
+    ///
+    /// Errors: a target outside the context, at the target's position in `file`.
+    fn local_replace(
+        &self,
+        file: &str,
+        data: &[u8],
+        base_dir: &str,
+        replace: &Replace,
+        target: &str,
+    ) -> Result<LocalReplace, LayoutError> {
+        match resolve_in_context(base_dir, target) {
+            Ok(directory) => Ok(LocalReplace {
+                file: file.to_string(),
+                span: replace.target_span,
+                old_path: replace.old_path.clone(),
+                old_version: replace.old_version.clone(),
+                directory,
+            }),
+            Err(outside) => {
+                let place = Place {
+                    file,
+                    data,
+                    base_dir,
+                    written: target,
+                    span: replace.target_span,
+                    kind: DirectoryKind::Replace,
+                };
+                Err(self.outside(&place, &outside))
+            }
+        }
+    }
+
     fn outside(&self, place: &Place<'_>, outside: &OutsideContext) -> LayoutError {
         let what = place.kind.describe();
         let written = place.written;

@@ -250,23 +250,14 @@ pub(super) fn absolute_directory(text: &str) -> Result<String, Problem> {
 pub(super) fn context_path(text: &str) -> Result<String, Problem> {
     const EXAMPLE: &str = "write a path relative to the build context (the directory with \
                            go.mod), such as `config/app.yaml` or `static`";
-    if text.trim().is_empty() {
-        return Err(Problem::new("is empty", EXAMPLE));
-    }
-    forward_slashes(text)?;
-    if text.starts_with('/') {
-        return Err(Problem::new("is an absolute path", EXAMPLE));
-    }
-    if text.contains(['*', '?', '[']) {
-        return Err(Problem::new(
-            "is a pattern",
-            "name one file or directory; a directory is copied with everything in it",
-        ));
-    }
-    let kept = inside_context(
+    let kept = context_segments(
         text,
-        "BuildKit sends only the build context; move the file into it, or pass a larger \
-         context",
+        &PathHelp {
+            example: EXAMPLE,
+            pattern: "name one file or directory; a directory is copied with everything in it",
+            outside: "BuildKit sends only the build context; move the file into it, or pass a \
+                      larger context",
+        },
     )?;
     if kept.is_empty() {
         return Err(Problem::new("is the whole build context", EXAMPLE));
@@ -277,37 +268,56 @@ pub(super) fn context_path(text: &str) -> Result<String, Problem> {
 /// The main module's directory in the build context for `module:`, normalised: `./svc/` →
 /// `svc`, `./` → `.`, `a/../b` → `b`.
 pub(super) fn module_directory(text: &str) -> Result<String, Problem> {
-    const EXAMPLE: &str = "write the directory of go.mod relative to the build context, such \
-                           as `svc` or `services/api` (`.` for the context's root)";
-    if text.trim().is_empty() {
-        return Err(Problem::new("is empty", EXAMPLE));
-    }
-    if text.trim() != text {
+    if !text.trim().is_empty() && text.trim() != text {
         return Err(Problem::new(
             "has spaces around it",
             format!("write `{}`", text.trim()),
         ));
     }
-    forward_slashes(text)?;
-    if text.starts_with('/') {
-        return Err(Problem::new("is an absolute path", EXAMPLE));
-    }
-    if text.contains(['*', '?', '[']) {
-        return Err(Problem::new(
-            "is a pattern",
-            "name the one directory that holds the main module's go.mod",
-        ));
-    }
-    let kept = inside_context(
+    let kept = context_segments(
         text,
-        "BuildKit sends only the build context: pass a context that holds the module (for \
-         example the repository's root) and name the module's directory inside it",
+        &PathHelp {
+            example: "write the directory of go.mod relative to the build context, such as \
+                      `svc` or `services/api` (`.` for the context's root)",
+            pattern: "name the one directory that holds the main module's go.mod",
+            outside: "BuildKit sends only the build context: pass a context that holds the \
+                      module (for example the repository's root) and name the module's \
+                      directory inside it",
+        },
     )?;
     if kept.is_empty() {
         Ok(".".to_string())
     } else {
         Ok(kept.join("/"))
     }
+}
+
+/// The fixes [`context_segments`] suggests, for the key it checks.
+struct PathHelp<'a> {
+    /// For an empty or absolute path: what to write instead.
+    example: &'a str,
+    /// For a pattern (`*`, `?`, `[`).
+    pattern: &'a str,
+    /// For a path that leaves the context.
+    outside: &'a str,
+}
+
+/// The segments of `text`, a path relative to the build context: not empty, `/`-separated,
+/// not absolute, not a pattern, and inside the context ([`inside_context`]).
+///
+/// Errors: each of those, with the fix of `help`.
+fn context_segments<'a>(text: &'a str, help: &PathHelp<'_>) -> Result<Vec<&'a str>, Problem> {
+    if text.trim().is_empty() {
+        return Err(Problem::new("is empty", help.example));
+    }
+    forward_slashes(text)?;
+    if text.starts_with('/') {
+        return Err(Problem::new("is an absolute path", help.example));
+    }
+    if text.contains(['*', '?', '[']) {
+        return Err(Problem::new("is a pattern", help.pattern));
+    }
+    inside_context(text, help.outside)
 }
 
 /// The segments of `text`, a `/`-separated path relative to the build context, with `.`
