@@ -158,6 +158,44 @@ pub fn logs_rawjson(log: &str) -> String {
     text
 }
 
+/// What the processes of the vertices whose name contains `needle` printed, in a
+/// `--progress=rawjson` log (each `logs` entry names its vertex by digest).
+pub fn vertex_logs_rawjson(log: &str, needle: &str) -> String {
+    use base64::Engine as _;
+    let statuses: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str(line.trim()).ok())
+        .collect();
+    let digests: std::collections::BTreeSet<&str> = statuses
+        .iter()
+        .flat_map(|status| status["vertexes"].as_array().into_iter().flatten())
+        .filter(|vertex| {
+            vertex["name"]
+                .as_str()
+                .is_some_and(|name| name.contains(needle))
+        })
+        .filter_map(|vertex| vertex["digest"].as_str())
+        .collect();
+    let mut text = String::new();
+    for entry in statuses
+        .iter()
+        .flat_map(|status| status["logs"].as_array().into_iter().flatten())
+        .filter(|entry| {
+            entry["vertex"]
+                .as_str()
+                .is_some_and(|digest| digests.contains(digest))
+        })
+    {
+        let decoded = entry["data"]
+            .as_str()
+            .and_then(|data| base64::engine::general_purpose::STANDARD.decode(data).ok());
+        if let Some(bytes) = decoded {
+            text.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    text
+}
+
 /// The vertices whose name contains `needle`.
 pub fn named<'a>(vertices: &'a [Vertex], needle: &str) -> Vec<&'a Vertex> {
     vertices

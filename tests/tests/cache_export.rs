@@ -21,12 +21,52 @@ use gostage_support::container::Container;
 const DOWNLOAD: &str = "go mod download";
 const COMPILE: &str = "go build ./cmd/uuid-service (linux/amd64)";
 const STANDARD_LIBRARY: &str = "go build std (linux/amd64)";
+const LIST: &str = "list dependency packages (linux/amd64)";
+const DEPENDENCIES: &str = "go build dependencies (linux/amd64)";
+/// The main module's import path: `go build -v` names each package it compiles.
+const MAIN_MODULE: &str = "example.com/uuid-service";
 
-/// The two builds of a CI run on a fresh runner, the second one without a module source.
+/// A CI run on a fresh runner: its module, and the second build (its outcome and raw JSON
+/// progress), which ran without a module source.
 struct CiRun {
-    proxy_url: String,
-    /// The second build: its outcome and its raw JSON progress.
+    copy: TempCopy,
+    proxy: ModuleProxy,
+    /// The `--import-cache` value.
+    cache: String,
+    name: String,
+    options: Options,
     second: cmd::Output,
+}
+
+impl CiRun {
+    /// Another build of the run's module, importing the cache, without a prune first.
+    fn build_again(&self) -> Result<cmd::Output> {
+        build_importing(
+            &self.copy,
+            &self.proxy,
+            &self.cache,
+            &self.name,
+            &self.options,
+        )
+    }
+}
+
+/// A build of `copy` as `name` with `options`, importing `cache`, GOPROXY `proxy`, with raw
+/// JSON progress.
+fn build_importing(
+    copy: &TempCopy,
+    proxy: &ModuleProxy,
+    cache: &str,
+    name: &str,
+    options: &Options,
+) -> Result<cmd::Output> {
+    let options = Options {
+        goproxy: Some(proxy.url.clone()),
+        import_cache: Some(cache.to_string()),
+        progress: Progress::RawJson,
+        ..options.clone()
+    };
+    cmd::run_any(&mut Daemon::Buildctl.command(&copy.path, SPEC, name, &options)?)
 }
 
 /// A unique suffix for names shared across runs (the registry and buildkitd outlive tests).
@@ -35,18 +75,34 @@ fn unique() -> Result<String> {
     Ok(format!("{}-{}", std::process::id(), now.as_nanos()))
 }
 
-/// Builds examples/uuid-service with `extra_spec` appended to its gostage.yaml, exporting the
-/// cache; prunes the daemon; stops the proxy; edits main.go; builds again importing the cache.
-fn ci_run(extra_spec: &str, name: &str) -> Result<CiRun> {
+/// Builds examples/uuid-service with `extra_spec` appended to its gostage.yaml and a second
+/// dependency module (golang.org/x/sync, its package errgroup imported by `cmd/uuid-service`
+/// and by a test), exporting the cache; prunes the daemon; stops the proxy; edits main.go;
+/// builds again importing the cache. `options` adds the target.
+fn ci_run(extra_spec: &str, name: &str, options: Options) -> Result<CiRun> {
     let copy = TempCopy::of_example("uuid-service")?;
     copy.append(SPEC, extra_spec)?;
+    cmd::run(
+        std::process::Command::new("go")
+            .args(["get", "golang.org/x/sync@v0.10.0"])
+            .current_dir(&copy.path),
+    )?;
+    let imports = "import _ \"golang.org/x/sync/errgroup\"\n";
+    copy.write(
+        "cmd/uuid-service/errgroup.go",
+        &format!("package main\n\n{imports}"),
+    )?;
+    copy.write(
+        "cmd/uuid-service/main_test.go",
+        &format!("package main\n\n{imports}\nimport \"testing\"\n\nfunc TestNothing(t *testing.T) {{}}\n"),
+    )?;
     let mut proxy = ModuleProxy::start(&copy.path)?;
     let suffix = unique()?;
     let cache = format!("type=registry,ref={REGISTRY}/gostage-test/cache:{name}-{suffix}");
     let first = Options {
         goproxy: Some(proxy.url.clone()),
         export_cache: Some(format!("{cache},mode=max")),
-        ..Options::default()
+        ..options.clone()
     };
     build_opts(Daemon::Buildctl, &copy.path, SPEC, name, &first)?;
 
@@ -58,48 +114,112 @@ fn ci_run(extra_spec: &str, name: &str) -> Result<CiRun> {
         "cmd/uuid-service/main.go",
         &format!("\n// edited by the cache export test ({suffix})\n"),
     )?;
-    let second = Options {
-        goproxy: Some(proxy.url.clone()),
-        import_cache: Some(cache),
-        progress: Progress::RawJson,
-        ..Options::default()
-    };
-    let output = cmd::run_any(&mut Daemon::Buildctl.command(&copy.path, SPEC, name, &second)?)?;
+    let second = build_importing(&copy, &proxy, &cache, name, &options)?;
     Ok(CiRun {
-        proxy_url: proxy.url.clone(),
-        second: output,
+        copy,
+        proxy,
+        cache,
+        name: name.to_string(),
+        options,
+        second,
     })
+}
+
+/// `output` succeeded: else an error with the whole build output.
+fn ensure_built(output: &cmd::Output, run: &CiRun, what: &str) -> Result<()> {
+    if !output.success() {
+        bail!(
+            "{what} failed (module proxy {} stopped)\n{}",
+            run.proxy.url,
+            output.describe()
+        );
+    }
+    Ok(())
 }
 
 /// Checks the second build of `run`: it succeeded without a module source, took `go mod
 /// download` from the imported cache, compiled the edited program, and its image serves.
 /// Returns its vertices.
-fn built_from_the_imported_modules(run: &CiRun, name: &str) -> Result<Vec<Vertex>> {
-    if !run.second.success() {
-        bail!(
-            "the build importing the cache failed (module proxy {} stopped)\n{}",
-            run.proxy_url,
-            run.second.describe()
-        );
-    }
+fn built_from_the_imported_modules(run: &CiRun) -> Result<Vec<Vertex>> {
+    ensure_built(&run.second, run, "the build importing the cache")?;
     let vertices = progress::vertices_rawjson(&run.second.combined());
     progress::ensure_cached(&vertices, DOWNLOAD, "importing the cache")?;
     progress::ensure_ran(&vertices, COMPILE, "after main.go changed")?;
-    let image = Daemon::Buildctl.image_ref(name);
+    let image = Daemon::Buildctl.image_ref(&run.name);
     cmd::docker(&["pull", "-q", &image])?;
     Container::start(&image, 8080)?.ensure_healthy()?;
     Ok(vertices)
 }
 
+/// The packages the compile compiled rather than found in its build cache (`go build -v`
+/// prints one import path per line), from the raw JSON progress `log`.
+fn compiled_packages(log: &str) -> Vec<String> {
+    progress::vertex_logs_rawjson(log, COMPILE)
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.contains(' '))
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
-fn ci_cache_exported_modules_build_on_a_fresh_daemon_without_a_module_source() -> Result<()> {
+fn ci_cache_export_compiles_only_the_main_module_on_a_fresh_runner() -> Result<()> {
     if !enabled() {
         return Ok(());
     }
     let name = "cache-export";
-    let run = ci_run("cache:\n  export: true\n", name)?;
-    let vertices = built_from_the_imported_modules(&run, name)?;
-    progress::ensure_cached(&vertices, STANDARD_LIBRARY, "importing the cache")
+    let run = ci_run("cache:\n  export: true\n", name, Options::default())?;
+    let vertices = built_from_the_imported_modules(&run)?;
+    // main.go changed: the list is made again, to the same bytes, so the dependency compile
+    // (keyed by the list's content) and the standard library come from the imported cache,
+    // and the compile compiles the main package alone.
+    progress::ensure_ran(&vertices, LIST, "after main.go changed")?;
+    for step in [STANDARD_LIBRARY, DEPENDENCIES] {
+        progress::ensure_cached(&vertices, step, "the imports did not change")?;
+    }
+    let log = run.second.combined();
+    let compiled = compiled_packages(&log);
+    ensure!(
+        compiled == [format!("{MAIN_MODULE}/cmd/uuid-service")],
+        "the compile compiled {compiled:?}, expected the main package alone\ncompile log:\n{}",
+        progress::vertex_logs_rawjson(&log, COMPILE)
+    );
+
+    // A new import of a package of a module go.mod already requires: no download, a new
+    // list, so the dependency compile runs again, and the compile still compiles only the
+    // main package.
+    run.copy.write(
+        "cmd/uuid-service/semaphore.go",
+        "package main\n\nimport _ \"golang.org/x/sync/semaphore\"\n",
+    )?;
+    let third = run.build_again()?;
+    ensure_built(&third, &run, "the build after a new import")?;
+    let vertices = progress::vertices_rawjson(&third.combined());
+    progress::ensure_cached(&vertices, DOWNLOAD, "go.mod did not change")?;
+    progress::ensure_ran(&vertices, DEPENDENCIES, "a new package is imported")?;
+    let compiled = compiled_packages(&third.combined());
+    ensure!(
+        compiled == [format!("{MAIN_MODULE}/cmd/uuid-service")],
+        "after the new import the compile compiled {compiled:?}, expected the main package \
+         alone (the dependency compile compiles golang.org/x/sync/semaphore)"
+    );
+    Ok(())
+}
+
+#[test]
+fn ci_cache_export_test_target_reuses_the_dependency_compile() -> Result<()> {
+    if !enabled() {
+        return Ok(());
+    }
+    // --target test: the list includes the tests' imports, and the dependency compile made
+    // with go test's flags comes from the imported cache after main.go changed.
+    let name = "cache-export-test";
+    let run = ci_run("cache:\n  export: true\n", name, Options::target("test"))?;
+    ensure_built(&run.second, &run, "the test build importing the cache")?;
+    let vertices = progress::vertices_rawjson(&run.second.combined());
+    progress::ensure_ran(&vertices, "go test ./...", "after main.go changed")?;
+    progress::ensure_ran(&vertices, LIST, "after main.go changed")?;
+    progress::ensure_cached(&vertices, DEPENDENCIES, "the imports did not change")
 }
 
 #[test]
@@ -110,8 +230,8 @@ fn ci_cache_without_export_still_carries_the_modules() -> Result<()> {
     // The modules are the download step's layer with or without cache.export; only the
     // standard library's layer is cache.export's.
     let name = "cache-modules-only";
-    let run = ci_run("", name)?;
-    let vertices = built_from_the_imported_modules(&run, name)?;
+    let run = ci_run("", name, Options::default())?;
+    let vertices = built_from_the_imported_modules(&run)?;
     ensure!(
         progress::named(&vertices, STANDARD_LIBRARY).is_empty(),
         "without cache.export there is no standard library step\nvertices:\n{}",

@@ -192,7 +192,7 @@ mod tests {
         );
         assert_eq!(
             read.layout.compile_paths(),
-            ["go.work", "lib", "svc-a", "svc-b"]
+            ["go.work", "lib", "svc-a", "svc-b/go.mod"]
         );
     }
 

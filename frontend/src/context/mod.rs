@@ -79,8 +79,12 @@ pub struct ModuleLocation {
 pub struct LocalModulePaths {
     /// go.work, go.work.sum and each local module's go.mod and go.sum.
     pub download_files: Vec<String>,
-    /// Each local module's directory and the go.work files.
+    /// The required local modules' directories, every local go.mod and go.sum, and the
+    /// go.work files ([`Layout::compile_paths`]).
     pub compile_paths: Vec<String>,
+    /// The local modules whose sources the compile does not get
+    /// ([`Layout::modules_left_out`]), for the hint when an import needs one.
+    pub modules_left_out: Vec<String>,
 }
 
 impl ModuleLocation {
@@ -94,6 +98,7 @@ impl ModuleLocation {
             paths: Some(LocalModulePaths {
                 download_files: layout.download_files(),
                 compile_paths: layout.compile_paths(),
+                modules_left_out: layout.modules_left_out(),
             }),
         }
     }

@@ -3,9 +3,9 @@
 //! build cache mounted, and without network; each through `gostage explain`, which ends a
 //! failed compile with hints at the spec line (`failure_hints`).
 
+use super::build_cache_layers::{self, CacheRequest};
 use super::cgo;
 use super::deps::Dependencies;
-use super::environment::BUILD_CACHE_DIR;
 use super::failure_hints;
 use super::ldflags::ldflags;
 use super::offline_step::{OfflineGoStep, Root};
@@ -134,42 +134,58 @@ fn tags(input: Planner<'_>) -> Vec<String> {
     }
 }
 
-/// Go's build cache after compiling the whole standard library for `platform` with the
-/// compile's flags and environment (`cache.export`), by `go` alone: with gostage's image
-/// mounted for `gostage explain`, BuildKit v0.32 matched only one of two platforms' std
-/// layers on cache import (the exported cache held both; `cargo xtask bench --case ci`:
-/// 28-30 s instead of 6-7 s), and a failing std compile gets Go's own message: an ordinary layer, keyed by the builder,
-/// the platform, `build.env`, `build.tags` and the Go build-args but not by the sources, so
-/// `--cache-to … mode=max` exports it and a runner that imports it compiles only the module
-/// and its dependencies. The compile mounts its build cache seeded from it.
+/// The flags that decide how a package compiles, and so its build cache entry, as [`build`]
+/// passes them: `-trimpath`, the compiler flags and the tags (link flags do not).
+fn package_flags(input: Planner<'_>) -> Vec<String> {
+    let mut flags = vec!["-trimpath".to_string()];
+    flags.extend(compiler_flags(input));
+    flags.extend(tags(input));
+    flags
+}
+
+/// The build cache layer of `cache.export` for `platform`: the standard library and the
+/// dependency packages of every binary, compiled with the compile's flags and environment
+/// (`build_cache_layers`), which seeds each compile's build cache.
 ///
 /// Errors: as [`build`].
-pub fn standard_library(input: Planner<'_>, platform: &Platform) -> Result<Output, PlanError> {
-    let extra = compile_env(input, platform)?;
-    // The flags that decide how a package compiles, and so its build cache entry, as the
-    // compile passes them: `-trimpath`, the compiler flags and the tags (link flags do not).
-    let mut args: Vec<String> = ["go", "build", "-trimpath"].map(String::from).to_vec();
-    args.extend(compiler_flags(input));
-    args.extend(tags(input));
-    args.push("std".into());
-    let root = cgo::builder_root(input);
-    let mut step = OfflineGoStep::new(input, args, &extra, Root::ReadOnly(&root));
-    let cache = step.exec().writable(BUILD_CACHE_DIR, None);
-    let name = format!("go build std ({platform})");
-    Ok(step.build(&name).output(cache))
+pub fn cache_layer(
+    input: Planner<'_>,
+    deps: &Dependencies,
+    platform: &Platform,
+) -> Result<Output, PlanError> {
+    let request = CacheRequest {
+        platform,
+        env: compile_env(input, platform)?,
+        flags: package_flags(input),
+        packages: input
+            .spec
+            .binaries
+            .iter()
+            .map(|binary| binary.main.value.clone())
+            .collect(),
+        tests: false,
+    };
+    Ok(build_cache_layers::layer(
+        input,
+        deps,
+        &source(input),
+        &module_directory(input),
+        &request,
+    ))
 }
 
 /// A filesystem holding only `/usr/local/bin/<name>` ([`BINARY_DIR`]), the binary of `binary`
 /// for `platform` (static, or with `build.cgo` on a base with a C library linked dynamically:
-/// `cgo`). The build cache is the cache mount, seeded from `standard_library` when given
-/// (`cache.export`).
+/// `cgo`). The build cache is the cache mount, seeded from `cache_layer` when given
+/// (`cache.export`); then `go build -v` names each package it compiles rather than finds in
+/// the cache, so the log shows that only the main module's packages were compiled.
 ///
 /// Errors: a target platform Go cannot build for (the spec and the options check theirs, so
 /// only the build platform as the default target can be one).
 pub fn build(
     input: Planner<'_>,
     deps: &Dependencies,
-    standard_library: Option<&Output>,
+    cache_layer: Option<&Output>,
     binary: &Binary,
     name: &str,
     platform: &Platform,
@@ -179,6 +195,9 @@ pub fn build(
     let mut args: Vec<String> = ["go", "build", "-trimpath", "-buildvcs=false"]
         .map(String::from)
         .to_vec();
+    if cache_layer.is_some() {
+        args.push("-v".into());
+    }
     args.extend(compiler_flags(input));
     args.push("-ldflags".into());
     args.push(ldflags(
@@ -198,7 +217,7 @@ pub fn build(
     // missing from go.sum fails here with Go's error instead of being fetched unchecked.
     let mut step = OfflineGoStep::new(input, args, &extra, Root::ReadOnly(&deps.root))
         .cwd(&module_directory(input))
-        .build_cache(platform, standard_library)
+        .build_cache(platform, cache_layer)
         .line(binary.main.span.line);
     let exec = step.exec();
     exec.readonly(SOURCE_DIR, &source(input));

@@ -3,6 +3,7 @@
 //! with `build.cgo` on the builder with `build.packages`), build tags and `build.env`. It
 //! returns the reports that `gostage test-report` (module `step::test_report`) writes.
 
+use super::build_cache_layers::{self, CacheRequest};
 use super::compile::{module_directory, module_env, source};
 use super::deps::Dependencies;
 use super::offline_step::{OfflineGoStep, Root};
@@ -29,6 +30,49 @@ pub fn go_test_arguments(planner: Planner<'_>) -> Vec<String> {
     arguments
 }
 
+/// The flags of `test.flags` that change how a package compiles, and so its build cache
+/// entry (`go help build`, `go help testflag`): `-race`, `-msan`, `-asan`, `-trimpath`, and
+/// `-gcflags`/`-asmflags` with their values (`-gcflags=…` or `-gcflags …`).
+const PACKAGE_FLAGS: &[&str] = &[
+    "-race",
+    "-msan",
+    "-asan",
+    "-trimpath",
+    "-gcflags",
+    "-asmflags",
+];
+/// Those of [`PACKAGE_FLAGS`] that take a value.
+const PACKAGE_FLAGS_WITH_VALUE: &[&str] = &["-gcflags", "-asmflags"];
+
+/// The flags that decide how `go test` compiles the packages it does not test: `-tags` from
+/// `build.tags`, then the [`PACKAGE_FLAGS`] of `test.flags`, so that the dependency compile of
+/// `cache.export` fills the build cache as `go test` reads it.
+fn package_flags(planner: Planner<'_>) -> Vec<String> {
+    let spec = planner.spec;
+    let mut flags = Vec::new();
+    if !spec.build.tags.is_empty() {
+        flags.push("-tags".to_string());
+        flags.push(spec.build.tags.join(","));
+    }
+    let mut written = spec.test.flags.iter().map(|flag| flag.value.as_str());
+    while let Some(flag) = written.next() {
+        let name = flag.split_once('=').map_or(flag, |(name, _)| name);
+        // `--race` is the same flag to Go's flag package.
+        let name = name
+            .strip_prefix('-')
+            .filter(|rest| rest.starts_with('-'))
+            .unwrap_or(name);
+        if !PACKAGE_FLAGS.contains(&name) {
+            continue;
+        }
+        flags.push(flag.to_string());
+        if PACKAGE_FLAGS_WITH_VALUE.contains(&name) && !flag.contains('=') {
+            flags.extend(written.next().map(str::to_string));
+        }
+    }
+    flags
+}
+
 /// A filesystem holding the reports `step_contract::TEST_REPORT_EVENTS` and
 /// `step_contract::TEST_REPORT_TEXT`, made by running the tests on the build platform. The
 /// step fails when a test fails (or a package does not build), and its log ends with the
@@ -39,8 +83,33 @@ pub fn go_test_arguments(planner: Planner<'_>) -> Vec<String> {
 ///
 /// The root, the source and `/tmp` are writable, as on a developer's machine: tests may write
 /// next to their package; nothing but the reports is kept.
+///
+/// With `cache.export`, the build cache starts from the layer of `build_cache_layers`: the
+/// standard library and the test packages' dependencies compiled as `go test` compiles them.
 pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
     let spec = planner.spec;
+    let platform = &planner.request.build_platform;
+    let cache_layer = spec.cache.export.then(|| {
+        let request = CacheRequest {
+            platform,
+            env: module_env(planner),
+            flags: package_flags(planner),
+            packages: spec
+                .test
+                .packages
+                .iter()
+                .map(|package| package.value.clone())
+                .collect(),
+            tests: true,
+        };
+        build_cache_layers::layer(
+            planner,
+            deps,
+            &source(planner),
+            &module_directory(planner),
+            &request,
+        )
+    });
     let args = Invocation::TestReport {
         report_dir: OUTPUT_DIR.to_string(),
         package_dir: module_directory(planner),
@@ -59,7 +128,7 @@ pub fn report(planner: Planner<'_>, deps: &Dependencies) -> Output {
         &module_env(planner),
         Root::Writable(&deps.root),
     )
-    .build_cache(&planner.request.build_platform, None)
+    .build_cache(platform, cache_layer.as_ref())
     .line(line);
     let exec = step.exec();
     gostage_binary::mount(planner, exec);

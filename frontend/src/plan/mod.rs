@@ -33,6 +33,7 @@
 //! Tests: each stage's beside it (`<stage>/tests.rs`), the plan as a whole in `tests.rs`,
 //! with what they share in `test_support`.
 
+mod build_cache_layers;
 mod cgo;
 mod compile;
 mod debug;
@@ -376,8 +377,8 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
     };
     let mut platforms = Vec::new();
     for platform in &needs.platforms {
-        let standard_library = match input.spec.cache.export {
-            true => Some(compile::standard_library(planner, platform)?),
+        let cache_layer = match input.spec.cache.export {
+            true => Some(compile::cache_layer(planner, &deps, platform)?),
             false => None,
         };
         let binaries = input
@@ -386,15 +387,8 @@ pub fn plan(input: PlanInput<'_>, needs: &Needs, resolved: &Resolved) -> Result<
             .iter()
             .zip(&names)
             .map(|(binary, name)| {
-                compile::build(
-                    planner,
-                    &deps,
-                    standard_library.as_ref(),
-                    binary,
-                    name,
-                    platform,
-                )
-                .map(|output| (name.clone(), output))
+                compile::build(planner, &deps, cache_layer.as_ref(), binary, name, platform)
+                    .map(|output| (name.clone(), output))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let binaries_tree = final_stage::binaries_only(&binaries, epoch, platform);

@@ -174,27 +174,29 @@ impl Layout {
         files
     }
 
-    /// The paths the compile needs: each local module's directory, go.work and go.work.sum,
-    /// and the workspace's vendor directory when it builds from one; a path inside another
-    /// is left out (`.` alone stands for the whole context). Sorted. An edit anywhere else
-    /// in the repository changes nothing the compile sees.
+    /// The paths the compile needs: the directories of [`Self::required_modules`], every
+    /// file of [`Self::download_files`] (the go command reads every workspace module's
+    /// go.mod), go.work and go.work.sum, and the workspace's vendor directory when it builds
+    /// from one; a path inside another is left out (`.` alone stands for the whole context).
+    /// Sorted. An edit anywhere else in the repository, a workspace service that this one
+    /// does not require included, changes nothing the compile sees. See
+    /// [`Self::required_modules`] for the one case this is too narrow for.
     pub fn compile_paths(&self) -> Vec<String> {
-        let directories = self
-            .local_modules
-            .iter()
-            .map(|module| module.directory.clone());
-        self.with_module_files(directories.collect())
-    }
-
-    /// The compile's paths with only the sources of [`Self::required_modules`]: their
-    /// directories, every file of [`Self::download_files`] (the go command reads every
-    /// workspace module's go.mod) and the workspace's vendor directory when it builds from
-    /// one; sorted, a path inside another left out. See [`Self::required_modules`] for when
-    /// this is too narrow.
-    pub fn required_compile_paths(&self) -> Vec<String> {
         let mut paths = self.required_modules();
         paths.extend(self.download_files());
         self.with_module_files(paths)
+    }
+
+    /// The local module directories whose sources the compile does not get
+    /// ([`Self::local_modules`] outside [`Self::required_modules`]), sorted: in a workspace,
+    /// the `use` modules the main module does not require.
+    pub fn modules_left_out(&self) -> Vec<String> {
+        let required = self.required_modules();
+        self.local_modules
+            .iter()
+            .map(|module| module.directory.clone())
+            .filter(|directory| !required.contains(directory))
+            .collect()
     }
 
     /// `paths` with go.work, go.work.sum and the workspace's vendor directory, sorted, each
@@ -227,10 +229,10 @@ impl Layout {
     /// sorted.
     ///
     /// A narrower set than [`Self::local_modules`]: a workspace service that does not
-    /// require the other services is not rebuilt when they change. But in a workspace the
-    /// go command also builds imports of workspace modules that no go.mod requires (tested
-    /// with go1.26: `no required module provides package` is not reported then), so a
-    /// compile limited to these directories fails for such a repository.
+    /// require the other services is not rebuilt when they change. In a workspace the go
+    /// command also builds imports of workspace modules that no go.mod requires; without
+    /// their sources it stops with `no required module provides package` (go1.26), and
+    /// gostage's hint says to add the `require` (`failure_hints::compile`).
     pub fn required_modules(&self) -> Vec<String> {
         let mut needed = vec![self.module_dir.clone()];
         let mut index = 0;

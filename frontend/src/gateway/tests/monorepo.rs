@@ -128,7 +128,10 @@ async fn a_workspace_service_is_read_in_two_transfers_of_exactly_its_files() {
             "svc-b/go.sum"
         ]
     );
-    assert_eq!(layout.compile_paths(), ["go.work", "lib", "svc-a", "svc-b"]);
+    assert_eq!(
+        layout.compile_paths(),
+        ["go.work", "lib", "svc-a", "svc-b/go.mod", "svc-b/go.sum"]
+    );
     // The plan's view is the main module's.
     assert_eq!(inputs.context.module.path, "example.com/monorepo/svc-a");
     assert!(!inputs.context.go_sum);

@@ -1,5 +1,5 @@
-//! The compile stage: flags, environment, mounts and caches of `go build` per platform, and
-//! the standard library layer of `cache.export`.
+//! The compile stage: flags, environment, mounts and caches of `go build` per platform (the
+//! layers of `cache.export` are `build_cache_layers`' tests).
 
 use std::collections::BTreeMap;
 
@@ -7,7 +7,6 @@ use bollard_buildkit_proto::pb;
 
 use super::super::test_support::*;
 use super::super::*;
-use crate::llb;
 
 #[test]
 fn compiles_statically_for_the_target_on_the_build_platform() {
@@ -99,54 +98,6 @@ fn the_context_is_sent_without_ignored_paths() {
 }
 
 #[test]
-fn exported_cache_puts_the_standard_library_in_a_layer_that_seeds_the_build_cache() {
-    let mut spec = spec(&["linux/amd64", "linux/arm64"]);
-    spec.cache.export = true;
-    let plan = planned(&spec, &syntax_request());
-    for platform in &plan.platforms {
-        let all = execs(&platform.filesystem);
-        let (compile_op, compile) = compile_step(&platform.filesystem);
-        // The standard library is compiled for the platform with the compile's flags into
-        // a build cache layer, which seeds the compile's build cache mount.
-        let (std_op, std_exec) = all
-            .iter()
-            .find(|(name, _, _)| *name == format!("go build std ({})", platform.platform))
-            .map(|(_, op, exec)| (op.clone(), exec.clone()))
-            .unwrap_or_else(|| panic!("no go build std for {}", platform.platform));
-        assert_eq!(
-            meta(&std_exec).args,
-            [
-                "go",
-                "build",
-                "-trimpath",
-                "-gcflags=all=-dwarf=false",
-                "std"
-            ]
-        );
-        let goarch = format!("GOARCH={}", platform.platform.architecture);
-        for expected in ["CGO_ENABLED=0", "GOOS=linux", goarch.as_str()] {
-            assert!(meta(&compile).env.contains(&expected.to_string()));
-            assert!(meta(&std_exec).env.contains(&expected.to_string()));
-        }
-        let layer = mount_at(&std_exec, "/root/.cache/go-build");
-        assert_eq!(
-            (layer.mount_type, layer.output),
-            (pb::MountType::Bind as i32, 0)
-        );
-        let build_cache = mount_at(&compile, "/root/.cache/go-build");
-        assert_eq!(build_cache.mount_type, pb::MountType::Cache as i32);
-        let seed = compile_op
-            .inputs
-            .get(usize::try_from(build_cache.input).unwrap_or(usize::MAX))
-            .unwrap_or_else(|| panic!("the build cache mount has no seed"));
-        assert_eq!(
-            (seed.digest.as_str(), seed.index),
-            (llb::op_digest(&llb::encode_op(&std_op)).as_str(), 0)
-        );
-    }
-}
-
-#[test]
 fn without_export_the_build_cache_stays_in_a_cache_mount() {
     let plan = planned(&spec(&[]), &syntax_request());
     let (_, compile) = compile_step(&plan.platforms[0].filesystem);
@@ -216,7 +167,8 @@ fn local_attributes(output: &Output, name: &str) -> BTreeMap<String, String> {
 
 /// A workspace with two services and a library, built from the repository's root with
 /// `module: svc-a`: the download step gets the go.work and go.mod files alone, the compile
-/// the three modules and go.work (not `docs/`), and the go commands run in `/src/svc-a`.
+/// svc-a and the library it requires, svc-b's go.mod and go.work (not svc-b's sources, not
+/// `docs/`), and the go commands run in `/src/svc-a`.
 #[test]
 fn a_service_of_a_workspace_compiles_in_its_directory_from_the_module_directories_only() {
     let spec_text = "version: 1\nmodule: svc-a\nmain: .\n";
@@ -252,7 +204,7 @@ fn a_service_of_a_workspace_compiles_in_its_directory_from_the_module_directorie
     let sources = local_attributes(filesystem, "load build context");
     assert_eq!(
         sources["local.includepattern"],
-        r#"["go.work","lib","svc-a","svc-b"]"#
+        r#"["go.work","lib","svc-a","svc-b/go.mod"]"#
     );
     let (_, compile) = compile_step(filesystem);
     assert_eq!(meta(&compile).cwd, "/src/svc-a");

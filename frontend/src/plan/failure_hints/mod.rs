@@ -133,10 +133,24 @@ pub fn compile(planner: Planner<'_>, binary: &Binary) -> Vec<Hint> {
             format!("`main: {main}` must name a directory of the module holding `package main` (relative to go.mod, e.g. ./cmd/server) (see {here})"),
         ));
     }
+    let top = at(planner, planner.spec.span.line);
+    // In a workspace the compile gets only the modules go.mod requires (Layout::compile_paths);
+    // Go says this when an import needs another `use` module.
+    if let Some(paths) = &planner.context.location.paths {
+        if !paths.modules_left_out.is_empty() {
+            let go_mod = match &planner.context.location.module_dir {
+                Some(directory) => format!("{directory}/go.mod"),
+                None => "go.mod".to_string(),
+            };
+            hints.push((
+                "no required module provides package",
+                format!("in a workspace gostage gives the compile the modules that {go_mod} requires (directly or through them), not {}: if the package is in one of these, add `require <its module path> v0.0.0` to {go_mod} (see {top})", paths.modules_left_out.join(", ")),
+            ));
+        }
+    }
     // Go says this when the compile, which runs without network, needs a module that the
     // download step's layer lacks: `go mod download` fetches what go.mod requires, so go.mod
     // does not require it.
-    let top = at(planner, planner.spec.span.line);
     hints.push((
         "module lookup disabled by GOPROXY=off",
         format!("the compile needs a module that go.mod does not require, and gostage compiles without network (modules come only from the `go mod download` step): run `go mod tidy` and commit go.mod and go.sum (see {top})"),

@@ -114,3 +114,53 @@ fn a_cgo_compile_explains_missing_headers_libraries_and_compilers_at_the_package
     assert!(hint(&pairs, "cannot find -l").contains("`-dev` package"));
     assert!(hint(&pairs, "cgo: C compiler").contains("not an `-alpine` one"));
 }
+
+#[test]
+fn a_workspace_import_without_a_require_points_at_the_go_mod_of_the_service() {
+    let mut context = super::super::test_support::context(false);
+    context.location = crate::context::ModuleLocation {
+        module_dir: Some("svc-a".into()),
+        paths: Some(crate::context::LocalModulePaths {
+            download_files: vec![
+                "go.work".into(),
+                "svc-a/go.mod".into(),
+                "svc-b/go.mod".into(),
+            ],
+            compile_paths: vec!["go.work".into(), "svc-a".into(), "svc-b/go.mod".into()],
+            modules_left_out: vec!["svc-b".into()],
+        }),
+    };
+    let plan = super::super::test_support::planned_on(
+        &spec(&["linux/amd64"]),
+        &context,
+        super::super::test_support::builder(),
+    );
+    let (_, _, compile) = execs(&plan.platforms[0].filesystem)
+        .into_iter()
+        .find(|(name, _, _)| name.starts_with("go build ./cmd/server"))
+        .unwrap_or_else(|| panic!("no compile"));
+    let variable = meta(&compile)
+        .env
+        .iter()
+        .find_map(|entry| {
+            entry
+                .strip_prefix("GOSTAGE_FAILURE_HINTS=")
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
+    let rules = crate::step_contract::decode_hints(&variable).unwrap_or_else(|e| panic!("{e}"));
+    // What go1.26 prints when svc-a imports a package of svc-b, whose sources it lacks.
+    let output =
+        "main.go:6:2: no required module provides package example.com/m/svc-b/pkg; to add it:";
+    let hints: Vec<&str> = rules
+        .iter()
+        .filter(|rule| output.contains(&rule.pattern))
+        .map(|rule| rule.hint.as_str())
+        .collect();
+    assert!(
+        hints.iter().any(|hint| hint.contains("svc-a/go.mod")
+            && hint.contains("not svc-b")
+            && hint.contains("require")),
+        "{hints:?}"
+    );
+}

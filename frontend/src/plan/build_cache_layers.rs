@@ -1,0 +1,194 @@
+//! The build cache layers (`cache.export`): Go's build cache after compiling the standard
+//! library, then after compiling the program's dependency packages, as ordinary layers per
+//! target platform. BuildKit never exports cache mounts (moby/buildkit#1512), but it exports
+//! ordinary layers with `--cache-to … mode=max`; so a CI runner that starts empty and imports
+//! the last run's cache compiles only the main module's packages.
+//!
+//! Three steps, each keyed by what decides its result and nothing else:
+//!
+//! | step | inputs | cache key, in effect |
+//! |---|---|---|
+//! | `go build std` | builder | builder, platform, flags, tags |
+//! | `list dependency packages` | builder, go.mod files, module layer, sources | all of them: it runs on every source change (`go list` reads imports only) |
+//! | `go build dependencies` | the std layer, the module layer, the list (read-only) | the list's *content*, the module layer, the std layer, flags |
+//!
+//! The list is mounted read-only, which makes BuildKit key the dependency compile by the
+//! list's content rather than by the step that wrote it (`solver/llbsolver/ops/exec.go`,
+//! `getMountDeps`: a read-only mount is content-based; `CacheMap` sets its
+//! `ComputeDigestFunc`). An edit that changes no import rewrites the same bytes, so the
+//! dependency compile is reused, locally and from an imported cache.
+//!
+//! The three steps run `go` and the builder's `sh` only, never gostage's own binary: with
+//! gostage's image mounted, BuildKit v0.32 matched only one of two platforms' layers on cache
+//! import (`cargo xtask bench --case ci`: 28-30 s instead of 6-7 s).
+
+use super::deps::Dependencies;
+use super::environment::BUILD_CACHE_DIR;
+use super::offline_step::{OfflineGoStep, Root};
+use super::{Planner, SOURCE_DIR};
+use crate::llb::Output;
+use crate::step_contract::OUTPUT_DIR;
+use crate::vocabulary::Platform;
+
+/// Where the dependency compile reads the list: the list step's output, mounted read-only.
+pub const DEPENDENCY_LIST_DIR: &str = "/gostage/dependencies";
+/// The list's file name in the list step's output: one import path per line, sorted, without
+/// duplicates or empty lines.
+pub const DEPENDENCY_LIST_FILE: &str = "packages.txt";
+
+/// The `go list -f` template of a dependency package: a package outside the standard library
+/// and outside every main module (the module, and in workspace mode every `use` module), not
+/// from a directory `replace` (whose sources the dependency compile does not get: the program's
+/// compile builds it), without errors, and not a test variant. Anything else prints an empty
+/// line, which the step drops. `.Module.Replace.Version` is empty for a directory replacement
+/// (`go help list`: the Module struct).
+pub const DEPENDENCY_TEMPLATE: &str = "{{if not .Standard}}{{if not .ForTest}}{{if not .Error}}\
+{{with .Module}}{{if not .Main}}{{with .Replace}}{{if .Version}}{{$.ImportPath}}{{end}}\
+{{else}}{{$.ImportPath}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}";
+
+/// What the three steps compile, and how; the program's compile (or test run) must pass the
+/// same flags so that Go finds its dependency packages in the layer (a package's build cache
+/// key covers its compiler flags and tags: `cmd/go/internal/work/exec.go`, `buildActionID`).
+#[derive(Clone, Debug)]
+pub struct CacheRequest<'a> {
+    /// The target platform, for the step names and the build cache.
+    pub platform: &'a Platform,
+    /// The environment beyond the builder's (`GOOS`, `GOARCH`, `CGO_ENABLED`, `build.env`).
+    pub env: Vec<(String, String)>,
+    /// The flags that decide how a package compiles: `-trimpath`, `-gcflags`, `-tags`, …
+    pub flags: Vec<String>,
+    /// The packages to list the dependencies of, as written (relative to the main module's
+    /// directory).
+    pub packages: Vec<String>,
+    /// Whether the packages' tests count (`go list -test`), for the `test` target.
+    pub tests: bool,
+}
+
+/// The build cache layer to seed the program's build cache with: the standard library, and
+/// the dependency packages of `request.packages` on top (none for a vendored module: its
+/// dependencies are sources under `vendor/`, which the program's compile builds).
+///
+/// `module_directory` is where the Go commands run (the main module's directory under
+/// `/src`); `source` is the sources as the program's compile mounts them.
+pub fn layer(
+    planner: Planner<'_>,
+    deps: &Dependencies,
+    source: &Output,
+    module_directory: &str,
+    request: &CacheRequest<'_>,
+) -> Output {
+    let standard_library = standard_library(planner, request);
+    if deps.modules.is_none() {
+        return standard_library;
+    }
+    let list = dependency_list(planner, deps, source, module_directory, request);
+    dependency_packages(
+        planner,
+        deps,
+        module_directory,
+        request,
+        &standard_library,
+        &list,
+    )
+}
+
+/// Go's build cache after `go build std` with `request`'s flags and environment, by `go`
+/// alone: keyed by the builder, the platform, `build.env`, the tags and flags and the Go
+/// build-args, not by the sources or go.mod, so it starts at once on a cold build, beside the
+/// module download; a failing std compile gets Go's own message.
+fn standard_library(planner: Planner<'_>, request: &CacheRequest<'_>) -> Output {
+    let mut args: Vec<String> = ["go", "build"].map(String::from).to_vec();
+    args.extend(request.flags.iter().cloned());
+    args.push("std".into());
+    let root = super::cgo::builder_root(planner);
+    let mut step = OfflineGoStep::new(planner, args, &request.env, Root::ReadOnly(&root));
+    let cache = step.exec().writable(BUILD_CACHE_DIR, None);
+    let name = format!("go build std ({})", request.platform);
+    step.build(&name).output(cache)
+}
+
+/// A filesystem holding [`DEPENDENCY_LIST_FILE`]: `go list -deps` of the packages through
+/// [`DEPENDENCY_TEMPLATE`], empty lines dropped, sorted with duplicates removed (`LC_ALL=C`),
+/// so the bytes stay the same while the set of imported dependency packages does. `go list`
+/// runs with `-e`: a package that fails to load is left to the program's compile, which
+/// reports it with gostage's hints. `GOCACHE` is the in-memory `/tmp` (the root is read-only
+/// and `go list` compiles nothing).
+fn dependency_list(
+    planner: Planner<'_>,
+    deps: &Dependencies,
+    source: &Output,
+    module_directory: &str,
+    request: &CacheRequest<'_>,
+) -> Output {
+    let script = format!(
+        "go list \"$@\" | sed '/^$/d' | LC_ALL=C sort -u > {OUTPUT_DIR}/{DEPENDENCY_LIST_FILE}"
+    );
+    let mut args: Vec<String> = ["sh", "-c", &script, "sh", "-e", "-deps"]
+        .map(String::from)
+        .to_vec();
+    if request.tests {
+        args.push("-test".into());
+    }
+    args.extend(tags_of(&request.flags));
+    args.extend(["-f".to_string(), DEPENDENCY_TEMPLATE.to_string()]);
+    args.extend(request.packages.iter().cloned());
+    let mut env = request.env.clone();
+    env.push(("GOCACHE".into(), "/tmp/go-build".into()));
+    let mut step =
+        OfflineGoStep::new(planner, args, &env, Root::ReadOnly(&deps.root)).cwd(module_directory);
+    let exec = step.exec();
+    exec.readonly(SOURCE_DIR, source);
+    deps.mount_modules(exec);
+    let list = exec.writable(OUTPUT_DIR, None);
+    let name = format!("list dependency packages ({})", request.platform);
+    step.build(&name).output(list)
+}
+
+/// Go's build cache after compiling the listed packages on top of `standard_library`: `go
+/// build FLAGS PACKAGE…` in the main module's directory, with the go.mod files but none of
+/// the sources, and the list mounted read-only at [`DEPENDENCY_LIST_DIR`] (content-keyed,
+/// see the module's doc). A failure is reported and left to the program's compile, which
+/// compiles what is missing and reports Go's error with gostage's hints: this layer only
+/// saves work.
+fn dependency_packages(
+    planner: Planner<'_>,
+    deps: &Dependencies,
+    module_directory: &str,
+    request: &CacheRequest<'_>,
+    standard_library: &Output,
+    list: &Output,
+) -> Output {
+    // "$@" starts as the go command; the packages are appended, split on newlines, with
+    // globbing off. No package listed: nothing to compile.
+    let script = format!(
+        "set -f; fixed=$#; set -- \"$@\" $(cat {DEPENDENCY_LIST_DIR}/{DEPENDENCY_LIST_FILE}); \
+         if [ \"$#\" -gt \"$fixed\" ]; then \"$@\" || echo 'gostage: compiling the dependency \
+         packages failed; the program'\"'\"'s compile builds them and reports why' >&2; fi"
+    );
+    let mut args: Vec<String> = ["sh", "-c", &script, "sh", "go", "build"]
+        .map(String::from)
+        .to_vec();
+    args.extend(request.flags.iter().cloned());
+    let mut step = OfflineGoStep::new(planner, args, &request.env, Root::ReadOnly(&deps.root))
+        .cwd(module_directory);
+    let exec = step.exec();
+    deps.mount_modules(exec);
+    exec.readonly(DEPENDENCY_LIST_DIR, list);
+    let cache = exec.writable(BUILD_CACHE_DIR, Some(standard_library));
+    let name = format!("go build dependencies ({})", request.platform);
+    step.build(&name).output(cache)
+}
+
+/// The `-tags` flag and its value from `flags` (the only compile flag that changes which
+/// files, so which imports, a package has).
+fn tags_of(flags: &[String]) -> Vec<String> {
+    flags
+        .iter()
+        .position(|flag| flag == "-tags")
+        .and_then(|position| flags.get(position..position + 2))
+        .map(<[String]>::to_vec)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;
