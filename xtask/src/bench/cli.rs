@@ -7,8 +7,11 @@ pub enum Case {
     /// Rebuilds (amd64+arm64): unchanged, after a one-line .go edit, after a dependency is
     /// added; gostage against the Dockerfiles.
     Warm,
-    /// A CI run on an empty runner importing the last run's registry cache: cache.export or not.
+    /// A CI run on an empty runner importing the last run's registry cache: gostage with
+    /// cache.export against the cross-compiling Dockerfile, uuid-service amd64+arm64.
     Ci,
+    /// The `ci` case on the large real program (Caddy), amd64.
+    CiLarge,
     /// 16 different programs built at once, cold, against one alone.
     Load,
     /// ko (on the host) against gostage: cold, unchanged, one-line edit.

@@ -13,9 +13,11 @@
 //!   cross-compiling Dockerfile.
 //! - `load`: 16 different programs (tests/fixtures/load-program) built at once, cold, against
 //!   one of them alone (bench/load.rs).
-//! - `ci`: a CI run on a runner that starts empty: the cache of the previous run imported from
-//!   the registry, after a one-line edit of main.go, for gostage, gostage with
-//!   `cache: {export: true}` and the cross-compiling Dockerfile.
+//! - `ci` (uuid-service, amd64+arm64) and `ci-large` (Caddy, amd64): a CI run on a runner
+//!   that starts empty: the cache of the previous run imported from the registry, after a
+//!   one-line edit of main.go, for gostage with `cache: {export: true}` and the
+//!   cross-compiling Dockerfile, against each other and against gostage's own warm edit, and
+//!   the size of each exported cache (bench/ci.rs).
 //! - `ko`: ko on the host against gostage, cold, unchanged and edited (bench/ko.rs).
 //! - `large`: a large real program (Caddy with its standard modules), gostage against the
 //!   cross-compiling Dockerfile, cold, unchanged and edited (bench/programs.rs).
@@ -121,6 +123,9 @@ pub fn run(args: &Args) -> Result<()> {
     }
     if matches!(args.case, Case::Large | Case::All) {
         show(programs::large(args.runs)?, &mut report);
+    }
+    if matches!(args.case, Case::CiLarge | Case::All) {
+        show(ci::ci_large(args.runs)?, &mut report);
     }
     if matches!(args.case, Case::Cgo | Case::All) {
         show(programs::cgo(args.runs)?, &mut report);
