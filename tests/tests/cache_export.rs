@@ -1,11 +1,13 @@
 //! `cache: {export: true}` on an ephemeral CI runner (buildkitd through buildctl): the build
 //! exports its cache to the registry (`--export-cache type=registry,…,mode=max`), the daemon
 //! forgets everything (`buildctl prune --all`, as a fresh runner), the module proxy stops, a
-//! .go file changes, and the build runs again with `--import-cache`: `go mod download` and
-//! the standard library's compile come from the imported cache, the compile runs on the
-//! imported module layer and build cache, and the image serves. Without `cache.export` the
-//! same sequence builds too, because the modules are always the download step's layer; only
-//! the standard library is compiled again. Docker Engine 20.10 builds the same graph.
+//! .go file changes, and the build runs again with `--import-cache`: `go mod download`, the
+//! standard library and the dependency compile come from the imported cache (the dependency
+//! list is made again, to the same bytes), the compile compiles the main package alone (its
+//! `go build -v` lines), and the image serves; a new import of an already required package
+//! runs the dependency compile again; `--target test` takes its dependency compile from the
+//! imported cache too. Without `cache.export` the same sequence builds, because the modules
+//! are always the download step's layer. Docker Engine 20.10 builds the same graph.
 
 use anyhow::{bail, ensure, Result};
 use gostage_e2e::build::{build_opts, Daemon, Options, SPEC};

@@ -173,16 +173,15 @@ fn derived_binary_names_are_checked_like_written_ones() {
 }
 
 /// Pins the SHA-256 of the marshalled definition (every step, with a source map) of each
-/// platform's filesystem and SBOM in five reference plans: the default image, three
+/// platform's filesystem and SBOM in six reference plans: the default image, three
 /// platforms with an SBOM, `--no-cache` and `SOURCE_DATE_EPOCH`, the `binary` target, a
-/// vendored module, and the `test` target. 18ff18d (before the Plan value and the typed LLB
-/// builder) made the first values; since then each deliberate change to the graph updates
-/// them, with `cargo xtask bench` figures before and after. Last change: the SBOM step runs
-/// `gostage sbom` on an empty root with the frontend image mounted, instead of `go run
-/// sbom.go` in the builder (only the `multi sbom` lines changed), and the `test` target is
-/// pinned too.
+/// vendored module, the `test` target, and `cache.export` on two platforms. 18ff18d (before
+/// the Plan value and the typed LLB builder) made the first values; since then each
+/// deliberate change to the graph updates them, with `cargo xtask bench` figures before and
+/// after. Last change: the `exported` plan is pinned (the dependency list and dependency
+/// compile of `cache.export`); the other lines did not change.
 #[test]
-fn pinned_digests_of_every_step_of_five_reference_plans() {
+fn pinned_digests_of_every_step_of_six_reference_plans() {
     use sha2::{Digest, Sha256};
     let mut multi = BuildRequest {
         sbom: true,
@@ -200,6 +199,8 @@ fn pinned_digests_of_every_step_of_five_reference_plans() {
         target: Target::Test,
         ..syntax_request()
     };
+    let mut exported = spec(&["linux/amd64", "linux/arm64"]);
+    exported.cache.export = true;
     let cases = [
         ("default", planned(&spec(&[]), &syntax_request())),
         (
@@ -215,6 +216,7 @@ fn pinned_digests_of_every_step_of_five_reference_plans() {
             planned_with(&spec(&[]), &syntax_request(), true),
         ),
         ("test", planned(&spec(&[]), &test)),
+        ("exported", planned(&exported, &syntax_request())),
     ];
     let sha256 = |output: &Output, source: Option<(&str, &[u8])>| {
         hex::encode(Sha256::digest(
@@ -244,6 +246,8 @@ fn pinned_digests_of_every_step_of_five_reference_plans() {
             "binary linux/amd64 a35609fcc66788ee3bdc3cb8e0ef13d74ff0c2e44237bafe2df4bbfba0cbde2a",
             "vendored linux/amd64 ad7a15108ae17d110d341be8b97bfdac81280d30a6aaf2f1d442c0746c1f2fdc",
             "test linux/amd64 281b5301e84e728e4e8567c6e65d4ea634f87e376348bdf22249593cd34eabe5",
+            "exported linux/amd64 653083a22c7d8645caf5a8f51f8e924a4d336b99129293b7375da2d250136fc7",
+            "exported linux/arm64 f4bcb74c3b19910cd88aff14505c3eeecbece649c912214254f8783de724d90d",
         ]
     );
 }

@@ -169,9 +169,10 @@ pub const DEFAULT_USER: &str = "65532:65532";
 /// What the build keeps for later builds (`cache:`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cache {
-    /// `cache.export`: the standard library's build cache is an ordinary layer per platform
-    /// (exported by `--cache-to … mode=max`) rather than only the contents of a cache mount
-    /// (never exported: moby/buildkit#1474). Default `false`.
+    /// `cache.export`: Go's build cache after compiling the standard library, then the
+    /// imported dependency packages, is an ordinary layer per platform (exported by
+    /// `--cache-to … mode=max`) rather than only the contents of a cache mount (never
+    /// exported: moby/buildkit#1474). Default `false`.
     pub export: bool,
 }
 

@@ -229,11 +229,13 @@ const DURATION_PATTERN: &str = r"^(0|(([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|m
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Cache {
-    /// Keep the compiled standard library in an ordinary layer per platform (keyed by the
-    /// platform, the build settings and the Go build-args, not by the sources) instead of only
-    /// in a BuildKit cache mount, so that `--cache-to type=registry,ref=…,mode=max` exports it
-    /// and a CI runner that starts empty builds with `--cache-from` without compiling the
-    /// standard library (the downloaded modules are always such a layer). Default: `false`.
+    /// Keep the compiled standard library and the compiled dependency packages in ordinary
+    /// layers per platform (the dependencies keyed by the list of packages the sources
+    /// import, not by the sources) instead of only in a BuildKit cache mount, so that
+    /// `--cache-to type=registry,ref=…,mode=max` exports them and a CI runner that starts
+    /// empty builds with `--cache-from` compiling only the main module's packages (the
+    /// downloaded modules are always such a layer). Costs a `go list` step per platform on
+    /// every edit. Default: `false`.
     pub export: Option<Spanned<bool>>,
 }
 

@@ -28,8 +28,12 @@ pub(super) fn ci(ws: &Workspace, runs: u32) -> Result<Section> {
 /// The `ci` case on the large program (Caddy), amd64.
 pub(super) fn ci_large(runs: u32) -> Result<Section> {
     let copy = scratch_dir("bench-large-program-context");
-    let ws = Workspace::new(Program::large(), &workspace_root().join("xtask/bench"), &copy)
-        .context("preparing the large program's bench context")?;
+    let ws = Workspace::new(
+        Program::large(),
+        &workspace_root().join("xtask/bench"),
+        &copy,
+    )
+    .context("preparing the large program's bench context")?;
     ci_of(
         &ws,
         AMD64,
@@ -128,7 +132,10 @@ fn cache_size(ws: &Workspace, recipe: Recipe, tag: &str) -> String {
         let index = manifest.as_ref().and_then(|manifest| manifest.index());
         index.map(|index| {
             let blobs = index.manifests();
-            (blobs.len(), blobs.iter().map(|blob| blob.size()).sum::<u64>())
+            (
+                blobs.len(),
+                blobs.iter().map(|blob| blob.size()).sum::<u64>(),
+            )
         })
     });
     match listed {
@@ -137,7 +144,13 @@ fn cache_size(ws: &Workspace, recipe: Recipe, tag: &str) -> String {
             recipe.name(),
             bytes as f64 / 1e6
         ),
-        Ok(None) => format!("exported cache of {}: not an index in the registry", recipe.name()),
-        Err(error) => format!("exported cache of {}: unreadable ({error:#})", recipe.name()),
+        Ok(None) => format!(
+            "exported cache of {}: not an index in the registry",
+            recipe.name()
+        ),
+        Err(error) => format!(
+            "exported cache of {}: unreadable ({error:#})",
+            recipe.name()
+        ),
     }
 }
