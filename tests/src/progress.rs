@@ -140,33 +140,14 @@ pub fn vertices_rawjson(log: &str) -> Vec<Vertex> {
 /// What the processes of a `--progress=rawjson` log printed (each `logs` entry's base64
 /// `data`, decoded and joined in order): the compiler's and go command's messages.
 pub fn logs_rawjson(log: &str) -> String {
-    use base64::Engine as _;
-    let mut text = String::new();
-    for line in log.lines() {
-        let Ok(status) = serde_json::from_str::<serde_json::Value>(line.trim()) else {
-            continue;
-        };
-        for entry in status["logs"].as_array().into_iter().flatten() {
-            let decoded = entry["data"]
-                .as_str()
-                .and_then(|data| base64::engine::general_purpose::STANDARD.decode(data).ok());
-            if let Some(bytes) = decoded {
-                text.push_str(&String::from_utf8_lossy(&bytes));
-            }
-        }
-    }
-    text
+    logs_where(&statuses(log), |_| true)
 }
 
 /// What the processes of the vertices whose name contains `needle` printed, in a
 /// `--progress=rawjson` log (each `logs` entry names its vertex by digest).
 pub fn vertex_logs_rawjson(log: &str, needle: &str) -> String {
-    use base64::Engine as _;
-    let statuses: Vec<serde_json::Value> = log
-        .lines()
-        .filter_map(|line| serde_json::from_str(line.trim()).ok())
-        .collect();
-    let digests: std::collections::BTreeSet<&str> = statuses
+    let statuses = statuses(log);
+    let digests: std::collections::BTreeSet<String> = statuses
         .iter()
         .flat_map(|status| status["vertexes"].as_array().into_iter().flatten())
         .filter(|vertex| {
@@ -174,17 +155,26 @@ pub fn vertex_logs_rawjson(log: &str, needle: &str) -> String {
                 .as_str()
                 .is_some_and(|name| name.contains(needle))
         })
-        .filter_map(|vertex| vertex["digest"].as_str())
+        .filter_map(|vertex| vertex["digest"].as_str().map(str::to_string))
         .collect();
+    logs_where(&statuses, |digest| digests.contains(digest))
+}
+
+/// The SolveStatus objects of a raw JSON log, one per line.
+fn statuses(log: &str) -> Vec<serde_json::Value> {
+    log.lines()
+        .filter_map(|line| serde_json::from_str(line.trim()).ok())
+        .collect()
+}
+
+/// The decoded `data` of the `logs` entries whose vertex digest `keep` accepts, in order.
+fn logs_where(statuses: &[serde_json::Value], keep: impl Fn(&str) -> bool) -> String {
+    use base64::Engine as _;
     let mut text = String::new();
     for entry in statuses
         .iter()
         .flat_map(|status| status["logs"].as_array().into_iter().flatten())
-        .filter(|entry| {
-            entry["vertex"]
-                .as_str()
-                .is_some_and(|digest| digests.contains(digest))
-        })
+        .filter(|entry| keep(entry["vertex"].as_str().unwrap_or_default()))
     {
         let decoded = entry["data"]
             .as_str()

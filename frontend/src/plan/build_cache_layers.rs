@@ -134,11 +134,9 @@ fn dependency_list(
     args.extend(request.packages.iter().cloned());
     let mut env = request.env.clone();
     env.push(("GOCACHE".into(), "/tmp/go-build".into()));
-    let mut step =
-        OfflineGoStep::new(planner, args, &env, Root::ReadOnly(&deps.root)).cwd(module_directory);
+    let mut step = in_module(planner, deps, args, &env, module_directory);
     let exec = step.exec();
     exec.readonly(SOURCE_DIR, source);
-    deps.mount_modules(exec);
     let list = exec.writable(OUTPUT_DIR, None);
     let name = format!("list dependency packages ({})", request.platform);
     step.build(&name).output(list)
@@ -163,20 +161,33 @@ fn dependency_packages(
     let script = format!(
         "set -f; fixed=$#; set -- \"$@\" $(cat {DEPENDENCY_LIST_DIR}/{DEPENDENCY_LIST_FILE}); \
          if [ \"$#\" -gt \"$fixed\" ]; then \"$@\" || echo 'gostage: compiling the dependency \
-         packages failed; the program'\"'\"'s compile builds them and reports why' >&2; fi"
+         packages failed; the compile of the program builds them and reports why' >&2; fi"
     );
     let mut args: Vec<String> = ["sh", "-c", &script, "sh", "go", "build"]
         .map(String::from)
         .to_vec();
     args.extend(request.flags.iter().cloned());
-    let mut step = OfflineGoStep::new(planner, args, &request.env, Root::ReadOnly(&deps.root))
-        .cwd(module_directory);
+    let mut step = in_module(planner, deps, args, &request.env, module_directory);
     let exec = step.exec();
-    deps.mount_modules(exec);
     exec.readonly(DEPENDENCY_LIST_DIR, list);
     let cache = exec.writable(BUILD_CACHE_DIR, Some(standard_library));
     let name = format!("go build dependencies ({})", request.platform);
     step.build(&name).output(cache)
+}
+
+/// An offline step in the main module's directory: the builder with the go.mod files as its
+/// read-only root, and the module layer mounted.
+fn in_module<'a>(
+    planner: Planner<'a>,
+    deps: &Dependencies,
+    args: Vec<String>,
+    env: &[(String, String)],
+    module_directory: &str,
+) -> OfflineGoStep<'a> {
+    let mut step =
+        OfflineGoStep::new(planner, args, env, Root::ReadOnly(&deps.root)).cwd(module_directory);
+    deps.mount_modules(step.exec());
+    step
 }
 
 /// The `-tags` flag and its value from `flags` (the only compile flag that changes which

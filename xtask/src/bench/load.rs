@@ -118,11 +118,7 @@ pub fn load(runs: u32) -> Result<Section> {
         values.sort_by(f64::total_cmp);
         values[(values.len() - 1) / 2]
     };
-    let (one, all, all_export) = (
-        median(&mut one),
-        median(&mut all),
-        median(&mut all_export),
-    );
+    let (one, all, all_export) = (median(&mut one), median(&mut all), median(&mut all_export));
     let ratio = all / one;
     let verdict = if ratio <= 4.0 { "met" } else { "MISSED" };
     Ok(Section {
