@@ -31,8 +31,9 @@ pub fn go_test_arguments(planner: Planner<'_>) -> Vec<String> {
 }
 
 /// The flags of `test.flags` that change how a package compiles, and so its build cache
-/// entry (`go help build`, `go help testflag`): `-race`, `-msan`, `-asan` (with `build.cgo`), `-trimpath`, and
-/// `-gcflags`/`-asmflags` with their values (`-gcflags=…` or `-gcflags …`).
+/// entry (`go help build`, `go help testflag`): `-race`, `-msan`, `-asan` (with
+/// `build.cgo`), `-trimpath`, and `-gcflags`/`-asmflags` with their values (`-gcflags=…` or
+/// `-gcflags …`).
 const PACKAGE_FLAGS: &[&str] = &[
     "-race",
     "-msan",

@@ -12,7 +12,8 @@
 //!   compile's `CC`/`CXX`, tags and link flags.
 //! - `runtime`: CA bundle, zoneinfo, /tmp from the builder, gathered by gostage's binary.
 //! - `compile`: one `go build` per binary and target platform, on the build platform; with
-//!   `cache.export` also the standard library per platform.
+//!   `cache.export` its build cache starts from `build_cache_layers`: the standard library,
+//!   the list of imported dependency packages and those packages compiled, per platform.
 //! - `files` (the `files:` layer), `final_stage` (the image filesystem), `image_settings`
 //!   (what the image config says), `healthcheck` (the probe per platform and the config's
 //!   `Healthcheck`; `go_program` compiles the probe, gostage's one Go program).
