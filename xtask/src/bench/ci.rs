@@ -125,18 +125,18 @@ fn ci_of(
 }
 
 /// A note with the size of the cache `recipe` exported under `tag`: the sum of the blobs its
-/// cache manifest (an OCI index) lists, compressed, as the registry stores them.
+/// cache manifest lists (an OCI image manifest's layers, or an index's manifests, as BuildKit
+/// writes either), compressed, as the registry stores them.
 fn cache_size(ws: &Workspace, recipe: Recipe, tag: &str) -> String {
     let reference = ws.cache(tag);
     let listed = registry::manifest(&reference).map(|manifest| {
-        let index = manifest.as_ref().and_then(|manifest| manifest.index());
-        index.map(|index| {
-            let blobs = index.manifests();
-            (
-                blobs.len(),
-                blobs.iter().map(|blob| blob.size()).sum::<u64>(),
-            )
-        })
+        let manifest = manifest?;
+        let sizes: Vec<u64> = match (manifest.image(), manifest.index()) {
+            (Some(image), _) => image.layers().iter().map(|layer| layer.size()).collect(),
+            (None, Some(index)) => index.manifests().iter().map(|blob| blob.size()).collect(),
+            (None, None) => return None,
+        };
+        Some((sizes.len(), sizes.iter().sum::<u64>()))
     });
     match listed {
         Ok(Some((count, bytes))) => format!(
@@ -145,12 +145,9 @@ fn cache_size(ws: &Workspace, recipe: Recipe, tag: &str) -> String {
             bytes as f64 / 1e6
         ),
         Ok(None) => format!(
-            "exported cache of {}: not an index in the registry",
+            "exported cache of {}: no cache manifest in the registry",
             recipe.name()
         ),
-        Err(error) => format!(
-            "exported cache of {}: unreadable ({error:#})",
-            recipe.name()
-        ),
+        Err(error) => format!("exported cache of {}: unreadable ({error:#})", recipe.name()),
     }
 }
