@@ -148,6 +148,9 @@ fn cache_size(ws: &Workspace, recipe: Recipe, tag: &str) -> String {
             "exported cache of {}: no cache manifest in the registry",
             recipe.name()
         ),
-        Err(error) => format!("exported cache of {}: unreadable ({error:#})", recipe.name()),
+        Err(error) => format!(
+            "exported cache of {}: unreadable ({error:#})",
+            recipe.name()
+        ),
     }
 }
