@@ -5,8 +5,9 @@
 //! standard library and the dependency compile come from the imported cache (the dependency
 //! list is made again, to the same bytes), the compile compiles the main package alone (its
 //! `go build -v` lines), and the image serves; a new import of an already required package
-//! runs the dependency compile again; `--target test` takes its dependency compile from the
-//! imported cache too. Without `cache.export` the same sequence builds, because the modules
+//! runs the dependency compile again, which compiles every dependency in the daemon's empty
+//! build cache mount, and only the new package the time after; `--target test` takes its
+//! dependency compile from the imported cache too. Without `cache.export` the same sequence builds, because the modules
 //! are always the download step's layer. Docker Engine 20.10 builds the same graph.
 
 use anyhow::{bail, ensure, Result};
@@ -153,15 +154,17 @@ fn built_from_the_imported_modules(run: &CiRun) -> Result<Vec<Vertex>> {
     Ok(vertices)
 }
 
-/// The packages the compile compiled rather than found in its build cache (`go build -v`
-/// prints one import path per line), from the raw JSON progress `log`.
-fn compiled_packages(log: &str) -> Vec<String> {
-    progress::vertex_logs_rawjson(log, COMPILE)
+/// The packages the step named `step` compiled rather than found in its build cache (`go
+/// build -v` prints one import path per line), sorted, from the raw JSON progress `log`.
+fn compiled_packages(log: &str, step: &str) -> Vec<String> {
+    let mut packages: Vec<String> = progress::vertex_logs_rawjson(log, step)
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.contains(' '))
         .map(str::to_string)
-        .collect()
+        .collect();
+    packages.sort();
+    packages
 }
 
 #[test]
@@ -180,7 +183,7 @@ fn ci_cache_export_compiles_only_the_main_module_on_a_fresh_runner() -> Result<(
         progress::ensure_cached(&vertices, step, "the imports did not change")?;
     }
     let log = run.second.combined();
-    let compiled = compiled_packages(&log);
+    let compiled = compiled_packages(&log, COMPILE);
     ensure!(
         compiled == [format!("{MAIN_MODULE}/cmd/uuid-service")],
         "the compile compiled {compiled:?}, expected the main package alone\ncompile log:\n{}",
@@ -194,16 +197,45 @@ fn ci_cache_export_compiles_only_the_main_module_on_a_fresh_runner() -> Result<(
         "cmd/uuid-service/semaphore.go",
         "package main\n\nimport _ \"golang.org/x/sync/semaphore\"\n",
     )?;
-    let third = run.build_again()?;
-    ensure_built(&third, &run, "the build after a new import")?;
-    let vertices = progress::vertices_rawjson(&third.combined());
+    // The daemon's build cache mount is still empty (the second build took the dependency
+    // compile from the imported cache), so the dependency compile compiles every dependency.
+    let everything = [
+        "github.com/google/uuid",
+        "golang.org/x/sync/errgroup",
+        "golang.org/x/sync/semaphore",
+    ];
+    new_import_compiles(&run, &everything)?;
+    // Now it holds them: the next new import compiles that package alone.
+    run.copy.write(
+        "cmd/uuid-service/singleflight.go",
+        "package main\n\nimport _ \"golang.org/x/sync/singleflight\"\n",
+    )?;
+    new_import_compiles(&run, &["golang.org/x/sync/singleflight"])
+}
+
+/// Builds `run` again after a new import of a package of a module go.mod already requires:
+/// no download, a new list, so the dependency compile runs again and compiles `expected`,
+/// and the compile still compiles only the main package.
+fn new_import_compiles(run: &CiRun, expected: &[&str]) -> Result<()> {
+    let output = run.build_again()?;
+    ensure_built(&output, run, "the build after a new import")?;
+    let log = output.combined();
+    let vertices = progress::vertices_rawjson(&log);
     progress::ensure_cached(&vertices, DOWNLOAD, "go.mod did not change")?;
     progress::ensure_ran(&vertices, DEPENDENCIES, "a new package is imported")?;
-    let compiled = compiled_packages(&third.combined());
+    let dependencies = compiled_packages(&log, DEPENDENCIES);
+    ensure!(
+        dependencies == expected,
+        "after the new import the dependency compile compiled {dependencies:?}, expected \
+         {expected:?}\ndependency compile log:\n{}",
+        progress::vertex_logs_rawjson(&log, DEPENDENCIES)
+    );
+    let compiled = compiled_packages(&log, COMPILE);
     ensure!(
         compiled == [format!("{MAIN_MODULE}/cmd/uuid-service")],
         "after the new import the compile compiled {compiled:?}, expected the main package \
-         alone (the dependency compile compiles golang.org/x/sync/semaphore)"
+         alone\ncompile log:\n{}",
+        progress::vertex_logs_rawjson(&log, COMPILE)
     );
     Ok(())
 }

@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `go build std` | builder | builder, platform, flags, tags |
 //! | `list dependency packages` | builder, go.mod files, module layer, sources | all of them: it runs on every source change (`go list` reads imports only) |
-//! | `go build dependencies` | the std layer, the module layer, the list (read-only) | the list's *content*, the module layer, the std layer, flags |
+//! | `go build dependencies` | the std layer, the module layer, the list (read-only); compiles in the build cache mount | the list's *content*, the module layer, the std layer, flags |
 //!
 //! The list is mounted read-only, which makes BuildKit key the dependency compile by the
 //! list's content rather than by the step that wrote it (`solver/llbsolver/ops/exec.go`,
@@ -142,12 +142,46 @@ fn dependency_list(
     step.build(&name).output(list)
 }
 
-/// Go's build cache after compiling the listed packages on top of `standard_library`: `go
-/// build FLAGS PACKAGE…` in the main module's directory, with the go.mod files but none of
-/// the sources, and the list mounted read-only at [`DEPENDENCY_LIST_DIR`] (content-keyed,
-/// see the module's doc). A failure is reported and left to the program's compile, which
-/// compiles what is missing and reports Go's error with gostage's hints: this layer only
-/// saves work.
+/// Where the dependency compile writes its layer: it starts as the standard library's layer
+/// and receives the build cache entries the compile used or wrote.
+pub const DEPENDENCY_CACHE_DIR: &str = "/gostage/build-cache";
+
+/// The dependency compile's script, run as `sh -c SCRIPT sh go build -v FLAGS…`: "$@" starts as
+/// the go command and the listed packages are appended (split on newlines, globbing off; none
+/// listed: nothing to do). Go compiles in the daemon's own build cache mount of the platform,
+/// so a changed dependency set recompiles only what the change reaches (empty on a fresh CI
+/// runner: everything), and the entries the compile used or wrote are copied into the layer.
+/// Go sets a used entry's mtime to now if it is an hour old or older
+/// (`cmd/go/internal/cache/cache.go`, `markUsed` and `mtimeInterval`): the script ages the
+/// entries of the last hour by two hours first, so afterwards the entries newer than an hour
+/// are exactly this compile's. The standard library's entries are copied into the cache mount
+/// first (existing files kept), so an empty one does not compile it again. A failing compile is
+/// reported and left to the program's compile, which builds what is missing and reports Go's
+/// error with gostage's hints: this layer only saves work.
+fn dependency_compile_script() -> String {
+    format!(
+        r#"set -f
+fixed=$#
+set -- "$@" $(cat {DEPENDENCY_LIST_DIR}/{DEPENDENCY_LIST_FILE})
+[ "$#" -gt "$fixed" ] || exit 0
+cp -Rpn {DEPENDENCY_CACHE_DIR}/. "$GOCACHE"/
+now=$(date +%s)
+hour=$(date -d "@$((now - 3600))" +%Y%m%d%H%M.%S)
+aged=$(date -d "@$((now - 7200))" +%Y%m%d%H%M.%S)
+touch -t "$hour" /tmp/hour-ago
+find "$GOCACHE" -type f -newer /tmp/hour-ago -exec touch -t "$aged" {{}} +
+"$@" || echo 'gostage: compiling the dependency packages failed; the compile of the program builds them and reports why' >&2
+cd "$GOCACHE"
+find . -type f -newer /tmp/hour-ago ! -name trim.txt ! -name README \
+  -exec sh -c 'for entry; do cp -pn "$entry" "$0/$entry"; done' {DEPENDENCY_CACHE_DIR} {{}} +
+"#
+    )
+}
+
+/// Go's build cache entries of the listed packages on top of `standard_library`, compiled by
+/// [`dependency_compile_script`] in the main module's directory with the go.mod files but none
+/// of the sources, and the list mounted read-only at [`DEPENDENCY_LIST_DIR`] (content-keyed,
+/// see the module's doc; the build cache mount is not part of the key).
 fn dependency_packages(
     planner: Planner<'_>,
     deps: &Dependencies,
@@ -156,23 +190,18 @@ fn dependency_packages(
     standard_library: &Output,
     list: &Output,
 ) -> Output {
-    // "$@" starts as the go command; the packages are appended, split on newlines, with
-    // globbing off. No package listed: nothing to compile.
-    let script = format!(
-        "set -f; fixed=$#; set -- \"$@\" $(cat {DEPENDENCY_LIST_DIR}/{DEPENDENCY_LIST_FILE}); \
-         if [ \"$#\" -gt \"$fixed\" ]; then \"$@\" || echo 'gostage: compiling the dependency \
-         packages failed; the compile of the program builds them and reports why' >&2; fi"
-    );
-    let mut args: Vec<String> = ["sh", "-c", &script, "sh", "go", "build"]
+    let script = dependency_compile_script();
+    let mut args: Vec<String> = ["sh", "-c", &script, "sh", "go", "build", "-v"]
         .map(String::from)
         .to_vec();
     args.extend(request.flags.iter().cloned());
-    let mut step = in_module(planner, deps, args, &request.env, module_directory);
+    let mut step = in_module(planner, deps, args, &request.env, module_directory)
+        .build_cache(request.platform, None);
     let exec = step.exec();
     exec.readonly(DEPENDENCY_LIST_DIR, list);
-    let cache = exec.writable(BUILD_CACHE_DIR, Some(standard_library));
+    let layer = exec.writable(DEPENDENCY_CACHE_DIR, Some(standard_library));
     let name = format!("go build dependencies ({})", request.platform);
-    step.build(&name).output(cache)
+    step.build(&name).output(layer)
 }
 
 /// An offline step in the main module's directory: the builder with the go.mod files as its

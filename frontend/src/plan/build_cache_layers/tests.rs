@@ -5,7 +5,7 @@ use bollard_buildkit_proto::pb;
 
 use super::super::test_support::*;
 use super::super::*;
-use super::{DEPENDENCY_LIST_DIR, DEPENDENCY_TEMPLATE};
+use super::{DEPENDENCY_CACHE_DIR, DEPENDENCY_LIST_DIR, DEPENDENCY_TEMPLATE};
 use crate::llb;
 use crate::spec::Test;
 use crate::vocabulary::{Span, Target};
@@ -97,18 +97,29 @@ fn the_compile_starts_from_the_dependency_packages_compiled_on_the_standard_libr
             .iter()
             .all(|mount| mount.dest != "/src"));
         assert_eq!(
-            input_of(&packages_op, &packages_exec, "/root/.cache/go-build"),
+            input_of(&packages_op, &packages_exec, DEPENDENCY_CACHE_DIR),
             (digest(&std_op), 0)
         );
+        assert_eq!(mount_at(&packages_exec, DEPENDENCY_CACHE_DIR).output, 0);
         assert_eq!(
             meta(&packages_exec).args[3..],
             [
                 "sh",
                 "go",
                 "build",
+                "-v",
                 "-trimpath",
                 "-gcflags=all=-dwarf=false"
             ]
+        );
+        // It compiles in the daemon's build cache mount of the platform, unseeded: the one
+        // a changed dependency set finds its unchanged packages in.
+        let local_cache = mount_at(&packages_exec, "/root/.cache/go-build");
+        assert_eq!(local_cache.mount_type, pb::MountType::Cache as i32);
+        assert_eq!(local_cache.input, -1);
+        assert_eq!(
+            local_cache.cache_opt.as_ref().map(|cache| cache.id.clone()),
+            Some(format!("gostage/go-build/{}", platform.platform))
         );
         // The compile's build cache mount starts from that layer, and -v names what it
         // compiles.
@@ -222,13 +233,13 @@ fn the_test_target_lists_test_imports_and_compiles_them_as_go_test_does() {
     // go test's package flags: the tags, then the test flags that change a compile.
     let flags = ["-tags", "integration", "-gcflags", "all=-N", "-trimpath"];
     assert_eq!(meta(&std_exec).args[2..7], flags);
-    assert_eq!(meta(&packages_exec).args[6..], flags);
+    assert_eq!(meta(&packages_exec).args[7..], flags);
     assert_eq!(
         input_of(&packages_op, &packages_exec, DEPENDENCY_LIST_DIR),
         (digest(&list_op), 0)
     );
     assert_eq!(
-        input_of(&packages_op, &packages_exec, "/root/.cache/go-build"),
+        input_of(&packages_op, &packages_exec, DEPENDENCY_CACHE_DIR),
         (digest(&std_op), 0)
     );
     let (test_op, test_exec) = execs(filesystem)
