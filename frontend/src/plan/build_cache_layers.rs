@@ -36,15 +36,17 @@ pub const DEPENDENCY_LIST_DIR: &str = "/gostage/dependencies";
 /// duplicates or empty lines.
 pub const DEPENDENCY_LIST_FILE: &str = "packages.txt";
 
-/// The `go list -f` template of a dependency package: a package outside the standard library
-/// and outside every main module (the module, and in workspace mode every `use` module), not
-/// from a directory `replace` (whose sources the dependency compile does not get: the program's
-/// compile builds it), without errors, and not a test variant. Anything else prints an empty
-/// line, which the step drops. `.Module.Replace.Version` is empty for a directory replacement
-/// (`go help list`: the Module struct).
-pub const DEPENDENCY_TEMPLATE: &str = "{{if not .Standard}}{{if not .ForTest}}{{if not .Error}}\
-{{with .Module}}{{if not .Main}}{{with .Replace}}{{if .Version}}{{$.ImportPath}}{{end}}\
-{{else}}{{$.ImportPath}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}";
+/// The `go list -f` template that sorts the listed packages, one line each: `local PATH` for a
+/// package of a local module (a main module, in workspace mode every `use` module, or a
+/// directory `replace` target: `.Module.Replace.Version` is empty for one), `dependency PATH
+/// DEP…` with its transitive imports for a package of any other module without errors; a
+/// standard-library package or a test variant prints an empty line (`go help list`: the
+/// Package and Module structs; `and`/`or` stop at the first decisive argument since Go 1.18,
+/// `text/template`).
+pub const DEPENDENCY_TEMPLATE: &str = "{{if not .Standard}}{{if not .ForTest}}{{with .Module}}\
+{{if or .Main (and .Replace (not .Replace.Version))}}local {{$.ImportPath}}\
+{{else if not $.Error}}dependency {{$.ImportPath}}{{range $.Deps}} {{.}}{{end}}\
+{{end}}{{end}}{{end}}{{end}}";
 
 /// What the three steps compile, and how; the program's compile (or test run) must pass the
 /// same flags so that Go finds its dependency packages in the layer (a package's build cache
@@ -107,12 +109,16 @@ fn standard_library(planner: Planner<'_>, request: &CacheRequest<'_>) -> Output 
     step.build(&name).output(cache)
 }
 
-/// A filesystem holding [`DEPENDENCY_LIST_FILE`]: `go list -deps` of the packages through
-/// [`DEPENDENCY_TEMPLATE`], empty lines dropped, sorted with duplicates removed (`LC_ALL=C`),
-/// so the bytes stay the same while the set of imported dependency packages does. `go list`
-/// runs with `-e`: a package that fails to load is left to the program's compile, which
-/// reports it with gostage's hints. `GOCACHE` is the in-memory `/tmp` (the root is read-only
-/// and `go list` compiles nothing).
+/// A filesystem holding [`DEPENDENCY_LIST_FILE`]: the dependency packages of `go list -deps`
+/// through [`DEPENDENCY_TEMPLATE`] that import no package of a local module, even
+/// transitively, sorted with duplicates removed (`LC_ALL=C`), so the bytes stay the same
+/// while the set of imported dependency packages does. A dependency that imports a local
+/// package (honnef.co/go/tools importing golang.org/x/tools, which gopls replaces with `..`)
+/// cannot compile without the local sources, which the dependency compile does not get, and
+/// its build cache key changes with them: the program's compile builds it. `go list` runs
+/// with `-e`: a package that fails to load is left to the program's compile, which reports it
+/// with gostage's hints. `GOCACHE` is the in-memory `/tmp` (the root is read-only and `go
+/// list` compiles nothing).
 fn dependency_list(
     planner: Planner<'_>,
     deps: &Dependencies,
@@ -120,8 +126,13 @@ fn dependency_list(
     module_directory: &str,
     request: &CacheRequest<'_>,
 ) -> Output {
+    // Each local package becomes a fixed-string pattern ` PATH `, and a dependency line
+    // `PATH DEP… ` holding one of them is dropped.
     let script = format!(
-        "go list \"$@\" | sed '/^$/d' | LC_ALL=C sort -u > {OUTPUT_DIR}/{DEPENDENCY_LIST_FILE}"
+        "go list \"$@\" > /tmp/packages\n\
+         sed -n 's/^local \\(.*\\)$/ \\1 /p' /tmp/packages > /tmp/local\n\
+         sed -n 's/^dependency \\(.*\\)$/\\1 /p' /tmp/packages | grep -v -F -f /tmp/local \
+         | cut -d ' ' -f 1 | LC_ALL=C sort -u > {OUTPUT_DIR}/{DEPENDENCY_LIST_FILE}\n"
     );
     let mut args: Vec<String> = ["sh", "-c", &script, "sh", "-e", "-deps"]
         .map(String::from)

@@ -32,7 +32,16 @@ pub fn source(input: Planner<'_>) -> Output {
     let mut local = Local::new(&input.request.context_local)
         .session(&input.request.session_id)
         .exclude(input.context.excludes());
-    if let Some(paths) = &input.context.location.paths {
+    // A local module at the context's root (gopls: `replace golang.org/x/tools => ..`) needs
+    // the whole context, which no include pattern selects (BuildKit matches them against
+    // paths below the root, and `.` matches none).
+    let paths = input
+        .context
+        .location
+        .paths
+        .as_ref()
+        .filter(|paths| !paths.compile_paths.iter().any(|path| path == "."));
+    if let Some(paths) = paths {
         let files = input.spec.files.iter().map(|file| &file.src.value);
         let mut included: Vec<String> = paths
             .compile_paths

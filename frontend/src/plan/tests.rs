@@ -246,8 +246,8 @@ fn pinned_digests_of_every_step_of_six_reference_plans() {
             "binary linux/amd64 a35609fcc66788ee3bdc3cb8e0ef13d74ff0c2e44237bafe2df4bbfba0cbde2a",
             "vendored linux/amd64 ad7a15108ae17d110d341be8b97bfdac81280d30a6aaf2f1d442c0746c1f2fdc",
             "test linux/amd64 281b5301e84e728e4e8567c6e65d4ea634f87e376348bdf22249593cd34eabe5",
-            "exported linux/amd64 f573ad84dc739b2a2ad841384858d46a60e1264e1ca9fe4ab3891a29fc3d8a5f",
-            "exported linux/arm64 c87c3e11a70860b38cef27b80b403f75c456b9bc7e023098eb7f9cc74a9fc931",
+            "exported linux/amd64 83e92524f8cd909cc0539d48f333bbbdbb967d3c47a164f6d1cc6eea437339f1",
+            "exported linux/arm64 a2df9c4b0c5325ff3caa7e9b30113b477231cf598a53ef379707291051586a7c",
         ]
     );
 }

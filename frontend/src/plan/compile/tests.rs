@@ -217,6 +217,35 @@ fn a_service_of_a_workspace_compiles_in_its_directory_from_the_module_directorie
     assert_eq!(meta(&download).cwd, "/src/svc-a");
 }
 
+/// A module in a subdirectory that replaces a module at the context's root (gopls in
+/// golang/tools: `replace golang.org/x/tools => ..`): the compile gets the whole context, the
+/// download step the two go.mod files, and the go commands run in the module's directory.
+#[test]
+fn a_replacement_by_the_root_module_sends_the_whole_context() {
+    let spec_text = "version: 1\nmodule: gopls\nmain: .\n";
+    let spec = crate::spec::parse(spec_text.as_bytes()).unwrap_or_else(|d| panic!("{d}"));
+    let layout = crate::context::layout::testing::layout(
+        spec_text,
+        &[
+            ("go.mod", "module golang.org/x/tools\n\ngo 1.23\n"),
+            (
+                "gopls/go.mod",
+                "module golang.org/x/tools/gopls\n\ngo 1.23\n\nrequire golang.org/x/tools v0.48.0\n\nreplace golang.org/x/tools => ..\n",
+            ),
+        ],
+    );
+    let context = ModuleContext::from_layout(&layout);
+    let plan = planned_on(&spec, &context, builder());
+    let filesystem = &plan.platforms[0].filesystem;
+    let sources = local_attributes(filesystem, "load build context");
+    assert!(!sources.contains_key("local.includepattern"), "{sources:?}");
+    assert_eq!(
+        local_attributes(filesystem, "load go.mod and go.sum")["local.includepattern"],
+        r#"["go.mod","gopls/go.mod"]"#
+    );
+    assert_eq!(meta(&compile_step(filesystem).1).cwd, "/src/gopls");
+}
+
 /// One module at the context's root keeps the graph of every build before `module:`: no
 /// include patterns on the context, go.mod and go.sum for the download, `/src` as the
 /// working directory.
