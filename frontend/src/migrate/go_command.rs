@@ -1,9 +1,9 @@
 //! `go` command lines of `RUN` scripts: which subcommand, its flags and its packages.
 //!
-//! Flags as `go help build` and `go help testflag` list them (Go 1.24,
-//! `src/cmd/go/internal/work/build.go` and `src/cmd/go/internal/test/testflag.go` in
-//! golang/go): `-flag value`, `-flag=value` and `--flag` are the same flag, and the first word
-//! that is not a flag starts the packages.
+//! Flags as `go help build` and `go help testflag` list them (Go 1.24, build.go of cmd/go's
+//! internal `work` package and testflag.go of its internal `test` package in golang/go):
+//! `-flag value`, `-flag=value` and `--flag` are the same flag, and the first word that is not
+//! a flag starts the packages.
 
 /// The `go` flags that take a value (the next word when not written with `=`).
 const FLAGS_WITH_VALUE: &[&str] = &[

@@ -23,7 +23,7 @@
 //! import (`cargo xtask bench --case ci`: 28-30 s instead of 6-7 s).
 
 use super::deps::Dependencies;
-use super::environment::BUILD_CACHE_DIR;
+use super::environment::{BUILD_CACHE_DIR, TEMPORARY_DIR};
 use super::offline_step::{OfflineGoStep, Root};
 use super::{Planner, SOURCE_DIR};
 use crate::llb::Output;
@@ -50,7 +50,7 @@ pub const DEPENDENCY_TEMPLATE: &str = "{{if not .Standard}}{{if not .ForTest}}{{
 
 /// What the three steps compile, and how; the program's compile (or test run) must pass the
 /// same flags so that Go finds its dependency packages in the layer (a package's build cache
-/// key covers its compiler flags and tags: `cmd/go/internal/work/exec.go`, `buildActionID`).
+/// key covers its compiler flags and tags: `buildActionID` in exec.go of cmd/go's `work` package).
 #[derive(Clone, Debug)]
 pub struct CacheRequest<'a> {
     /// The target platform, for the step names and the build cache.
@@ -117,8 +117,8 @@ fn standard_library(planner: Planner<'_>, request: &CacheRequest<'_>) -> Output 
 /// cannot compile without the local sources, which the dependency compile does not get, and
 /// its build cache key changes with them: the program's compile builds it. `go list` runs
 /// with `-e`: a package that fails to load is left to the program's compile, which reports it
-/// with gostage's hints. `GOCACHE` is the in-memory `/tmp` (the root is read-only and `go
-/// list` compiles nothing).
+/// with gostage's hints. `GOCACHE` is in the in-memory [`TEMPORARY_DIR`] (the root is
+/// read-only and `go list` compiles nothing).
 fn dependency_list(
     planner: Planner<'_>,
     deps: &Dependencies,
@@ -129,10 +129,11 @@ fn dependency_list(
     // Each local package becomes a fixed-string pattern ` PATH `, and a dependency line
     // `PATH DEP… ` holding one of them is dropped.
     let script = format!(
-        "go list \"$@\" > /tmp/packages\n\
-         sed -n 's/^local \\(.*\\)$/ \\1 /p' /tmp/packages > /tmp/local\n\
-         sed -n 's/^dependency \\(.*\\)$/\\1 /p' /tmp/packages | grep -v -F -f /tmp/local \
-         | cut -d ' ' -f 1 | LC_ALL=C sort -u > {OUTPUT_DIR}/{DEPENDENCY_LIST_FILE}\n"
+        "go list \"$@\" > {TEMPORARY_DIR}/packages\n\
+         sed -n 's/^local \\(.*\\)$/ \\1 /p' {TEMPORARY_DIR}/packages > {TEMPORARY_DIR}/local\n\
+         sed -n 's/^dependency \\(.*\\)$/\\1 /p' {TEMPORARY_DIR}/packages \
+         | grep -v -F -f {TEMPORARY_DIR}/local | cut -d ' ' -f 1 | LC_ALL=C sort -u \
+         > {OUTPUT_DIR}/{DEPENDENCY_LIST_FILE}\n"
     );
     let mut args: Vec<String> = ["sh", "-c", &script, "sh", "-e", "-deps"]
         .map(String::from)
@@ -144,7 +145,7 @@ fn dependency_list(
     args.extend(["-f".to_string(), DEPENDENCY_TEMPLATE.to_string()]);
     args.extend(request.packages.iter().cloned());
     let mut env = request.env.clone();
-    env.push(("GOCACHE".into(), "/tmp/go-build".into()));
+    env.push(("GOCACHE".into(), format!("{TEMPORARY_DIR}/go-build")));
     let mut step = in_module(planner, deps, args, &env, module_directory);
     let exec = step.exec();
     exec.readonly(SOURCE_DIR, source);
@@ -179,11 +180,11 @@ cp -Rpn {DEPENDENCY_CACHE_DIR}/. "$GOCACHE"/
 now=$(date +%s)
 hour=$(date -d "@$((now - 3600))" +%Y%m%d%H%M.%S)
 aged=$(date -d "@$((now - 7200))" +%Y%m%d%H%M.%S)
-touch -t "$hour" /tmp/hour-ago
-find "$GOCACHE" -type f -newer /tmp/hour-ago -exec touch -t "$aged" {{}} +
+touch -t "$hour" {TEMPORARY_DIR}/hour-ago
+find "$GOCACHE" -type f -newer {TEMPORARY_DIR}/hour-ago -exec touch -t "$aged" {{}} +
 "$@" || echo 'gostage: compiling the dependency packages failed; the compile of the program builds them and reports why' >&2
 cd "$GOCACHE"
-find . -type f -newer /tmp/hour-ago ! -name trim.txt ! -name README \
+find . -type f -newer {TEMPORARY_DIR}/hour-ago ! -name trim.txt ! -name README \
   -exec sh -c 'for entry; do cp -pn "$entry" "$0/$entry"; done' {DEPENDENCY_CACHE_DIR} {{}} +
 "#
     )

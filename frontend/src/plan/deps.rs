@@ -4,7 +4,7 @@
 
 use super::cgo;
 use super::compile::module_directory;
-use super::environment::{builder_env, DOWNLOAD_CACHE_ID, MODULE_CACHE_DIR};
+use super::environment::{builder_env, DOWNLOAD_CACHE_ID, MODULE_CACHE_DIR, TEMPORARY_DIR};
 use super::failure_hints;
 use super::netrc::download_line;
 use super::{netrc, ssh, Planner, SOURCE_DIR};
@@ -111,7 +111,7 @@ pub fn download(planner: Planner<'_>) -> Dependencies {
     exec.writable("/", Some(&with_module_files));
     let modules = exec.writable(MODULE_CACHE_DIR, None);
     exec.cache(DOWNLOAD_CACHE_DIR, DOWNLOAD_CACHE_ID, CacheSharing::Shared);
-    exec.tmpfs("/tmp");
+    exec.tmpfs(TEMPORARY_DIR);
     let modules = exec.build(&constraints, "go mod download").output(modules);
     Dependencies {
         root: with_module_files,

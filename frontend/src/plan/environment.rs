@@ -7,6 +7,9 @@ use crate::vocabulary::{BuildRequest, Platform, ResolvedImage, GO_ENVIRONMENT_BU
 pub const MODULE_CACHE_DIR: &str = "/go/pkg/mod";
 /// Go's build cache, mounted as a BuildKit cache (GOCACHE).
 pub const BUILD_CACHE_DIR: &str = "/root/.cache/go-build";
+/// The in-memory directory for temporary files that steps mount (a tmpfs, so nothing written
+/// there reaches a layer).
+pub const TEMPORARY_DIR: &str = "/tmp";
 /// Cache mount id of the download cache (mounted at `step_contract::DOWNLOAD_CACHE_DIR`),
 /// shared by every gostage build on the daemon. Its
 /// `cache/download` tree is a module proxy's (`step::download_modules`); the id is the one the

@@ -5,7 +5,7 @@
 //! Go's build cache mount of the platform it compiles for, and the build platform's
 //! constraints (with `--no-cache`). Callers add the mounts of their own step.
 
-use super::environment::{mount_build_cache, offline_builder_env};
+use super::environment::{mount_build_cache, offline_builder_env, TEMPORARY_DIR};
 use super::Planner;
 use crate::llb::{Exec, Executed, Network, Output};
 use crate::vocabulary::Platform;
@@ -94,7 +94,7 @@ impl<'a> OfflineGoStep<'a> {
     /// The op, named `name`, on the build platform.
     pub fn build(mut self, name: &str) -> Executed {
         if self.tmp {
-            self.exec.tmpfs("/tmp");
+            self.exec.tmpfs(TEMPORARY_DIR);
         }
         let constraints = self.planner.on_build_platform().line(self.line);
         self.exec.build(&constraints, name)

@@ -3,6 +3,7 @@
 //! and package lists in cache mounts, so a later build with the same list is a cache hit and
 //! a changed list downloads only what is new.
 
+use super::super::environment::TEMPORARY_DIR;
 use super::super::images::builder_image;
 use super::super::Planner;
 use super::cross::{c_compiler, CCompiler};
@@ -77,7 +78,7 @@ pub fn installed(planner: Planner<'_>, packages: &[String]) -> Output {
     let root = exec.writable("/", Some(&builder_image(planner)));
     exec.cache(APT_CACHE_DIR, APT_CACHE_ID, CacheSharing::Locked);
     exec.cache(APT_LISTS_DIR, APT_LISTS_ID, CacheSharing::Locked);
-    exec.tmpfs("/tmp");
+    exec.tmpfs(TEMPORARY_DIR);
     let line = planner
         .spec
         .build
